@@ -1,0 +1,99 @@
+# Noticeboard - a static-site generator for joint engagement calendars.
+#
+#   make            build ./noticeboard
+#   make site       build the example site into public/
+#   make test       run every test (unit, conformance, end-to-end)
+#   make test-asan  the tests under AddressSanitizer and UBSan
+#   make install    PREFIX=/usr/local DESTDIR=
+#
+# Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR.
+
+VERSION   = 0.1.0
+PREFIX   ?= /usr/local
+BINDIR    = $(PREFIX)/bin
+SHAREDIR  = $(PREFIX)/share/noticeboard
+PKG_CONFIG ?= pkg-config
+
+# Debian packages the build needs; scripts/deps.sh installs them (as root)
+# or prints the apt-get line.
+PKGS      = libcmark yaml-0.1 libgit2
+TEST_PKGS = jansson
+
+CFLAGS   ?= -O2 -g
+NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
+	    -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+	    -DNB_VERSION='"$(VERSION)"' -DNB_SHAREDIR='"$(SHAREDIR)"' \
+	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+NB_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
+TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
+TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
+
+O ?= build
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_OBJ  = $(LIB_SRC:src/%.c=$(O)/src/%.o)
+TEST_SRC = $(wildcard tests/*.c)
+TEST_OBJ = $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
+
+NOW ?= 2026-11-23
+
+all: noticeboard
+
+noticeboard: $(O)/noticeboard
+	cp $(O)/noticeboard $@
+
+$(O)/noticeboard: $(O)/src/main.o $(LIB_OBJ)
+	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NB_LIBS)
+
+$(O)/src/%.o: src/%.c $(wildcard src/*.h) | $(O)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(NB_CFLAGS) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/tests/suites.inc: $(TEST_SRC)
+	@mkdir -p $(dir $@)
+	grep -ho '^suite_[a-z0-9_]*(void)' $(TEST_SRC) | sed 's/(void)//' | \
+	    sort | sed 's/.*/SUITE(&)/' > $@
+
+$(O)/tests/%.o: tests/%.c tests/harness.h $(wildcard src/*.h) $(O)/tests/suites.inc | $(O)/.deps
+	@mkdir -p $(dir $@)
+	$(CC) $(NB_CFLAGS) $(TEST_CFLAGS) -Isrc -I$(O)/tests $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(O)/nb-test: $(TEST_OBJ) $(LIB_OBJ)
+	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NB_LIBS) $(TEST_LIBS)
+
+# Check (and, as root, install) the Debian packages once per build dir.
+$(O)/.deps: scripts/deps.sh
+	@mkdir -p $(O)
+	@sh scripts/deps.sh
+	@touch $@
+
+deps:
+	@sh scripts/deps.sh
+
+site: noticeboard
+	./noticeboard build --source . --output public
+	@echo "The example site is in public/: open public/index.html in a browser,"
+	@echo "or serve it with: python3 -m http.server -d public 8000"
+
+test: $(O)/nb-test noticeboard
+	./$(O)/nb-test
+
+test-asan:
+	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+	    LDFLAGS="-fsanitize=address,undefined" build-asan/nb-test build-asan/noticeboard
+	ASAN_OPTIONS=detect_leaks=1 NB_BIN=build-asan/noticeboard ./build-asan/nb-test
+
+install: noticeboard
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)
+	install -m 755 noticeboard $(DESTDIR)$(BINDIR)/noticeboard
+	cp -R themes $(DESTDIR)$(SHAREDIR)/
+	find $(DESTDIR)$(SHAREDIR) -type d -exec chmod 755 {} +
+	find $(DESTDIR)$(SHAREDIR) -type f -exec chmod 644 {} +
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/noticeboard
+	rm -rf $(DESTDIR)$(SHAREDIR)
+
+clean:
+	rm -rf build build-asan noticeboard public
+
+.PHONY: all site test test-asan install uninstall clean deps

@@ -1,0 +1,222 @@
+/*
+ * arena.c - bump allocator in geometrically growing blocks.
+ *
+ * Small allocations come from the current block; a request larger than a
+ * quarter of the block size gets a block of its own, so a few huge strings
+ * do not waste the rest of a block.
+ */
+#include "arena.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ALIGN 16
+#define FIRST_BLOCK (64 * 1024)
+#define MAX_BLOCK (8 * 1024 * 1024)
+
+struct block {
+	struct block *next;
+	size_t size, used;
+	/* data follows, aligned */
+};
+
+struct nb_arena {
+	struct block *head;   /* current block for small allocations */
+	struct block *big;    /* dedicated blocks for large allocations */
+	size_t next_size;
+	size_t used;
+};
+
+#define HDR ((sizeof(struct block) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
+
+void
+nb_oom(void)
+{
+	fputs("noticeboard: out of memory\n", stderr);
+	abort();
+}
+
+void *
+nb_xmalloc(size_t size)
+{
+	void *p = malloc(size ? size : 1);
+	if (!p)
+		nb_oom();
+	return p;
+}
+
+void *
+nb_xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+	if (!p)
+		nb_oom();
+	return p;
+}
+
+void *
+nb_xrealloc(void *p, size_t size)
+{
+	p = realloc(p, size ? size : 1);
+	if (!p)
+		nb_oom();
+	return p;
+}
+
+char *
+nb_xstrdup(const char *s)
+{
+	return nb_xstrndup(s, strlen(s));
+}
+
+char *
+nb_xstrndup(const char *s, size_t len)
+{
+	char *p = nb_xmalloc(len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+static struct block *
+block_new(size_t size)
+{
+	struct block *b = nb_xmalloc(HDR + size);
+	b->next = NULL;
+	b->size = size;
+	b->used = 0;
+	return b;
+}
+
+nb_arena *
+nb_arena_new(void)
+{
+	nb_arena *a = nb_xcalloc(1, sizeof(*a));
+	a->next_size = FIRST_BLOCK;
+	return a;
+}
+
+static void
+free_chain(struct block *b)
+{
+	while (b) {
+		struct block *next = b->next;
+		free(b);
+		b = next;
+	}
+}
+
+void
+nb_arena_free(nb_arena *a)
+{
+	if (!a)
+		return;
+	free_chain(a->head);
+	free_chain(a->big);
+	free(a);
+}
+
+void *
+nb_arena_alloc(nb_arena *a, size_t size)
+{
+	struct block *b;
+	void *p;
+
+	if (size == 0)
+		size = 1;
+	if (size > SIZE_MAX / 2)
+		nb_oom();
+	size = (size + ALIGN - 1) & ~(size_t)(ALIGN - 1);
+	a->used += size;
+
+	if (size > a->next_size / 4) {
+		b = block_new(size);
+		b->next = a->big;
+		a->big = b;
+		b->used = size;
+		p = (char *)b + HDR;
+		memset(p, 0, size);
+		return p;
+	}
+	b = a->head;
+	if (!b || b->size - b->used < size) {
+		b = block_new(a->next_size);
+		b->next = a->head;
+		a->head = b;
+		if (a->next_size < MAX_BLOCK)
+			a->next_size *= 2;
+	}
+	p = (char *)b + HDR + b->used;
+	b->used += size;
+	memset(p, 0, size);
+	return p;
+}
+
+void *
+nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size)
+{
+	void *q;
+
+	if (new_size <= old_size)
+		return p;
+	q = nb_arena_alloc(a, new_size);
+	if (p && old_size)
+		memcpy(q, p, old_size);
+	return q;
+}
+
+char *
+nb_arena_strndup(nb_arena *a, const char *s, size_t len)
+{
+	char *p = nb_arena_alloc(a, len + 1);
+	memcpy(p, s, len);
+	p[len] = '\0';
+	return p;
+}
+
+char *
+nb_arena_strdup(nb_arena *a, const char *s)
+{
+	return nb_arena_strndup(a, s, strlen(s));
+}
+
+char *
+nb_arena_vprintf(nb_arena *a, const char *fmt, va_list ap)
+{
+	va_list ap2;
+	char small[256];
+	char *p;
+	int n;
+
+	va_copy(ap2, ap);
+	n = vsnprintf(small, sizeof(small), fmt, ap2);
+	va_end(ap2);
+	if (n < 0)
+		nb_oom();
+	p = nb_arena_alloc(a, (size_t)n + 1);
+	if ((size_t)n < sizeof(small))
+		memcpy(p, small, (size_t)n + 1);
+	else
+		vsnprintf(p, (size_t)n + 1, fmt, ap);
+	return p;
+}
+
+char *
+nb_arena_printf(nb_arena *a, const char *fmt, ...)
+{
+	va_list ap;
+	char *p;
+
+	va_start(ap, fmt);
+	p = nb_arena_vprintf(a, fmt, ap);
+	va_end(ap);
+	return p;
+}
+
+size_t
+nb_arena_used(const nb_arena *a)
+{
+	return a->used;
+}

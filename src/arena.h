@@ -1,0 +1,51 @@
+/*
+ * arena.h - one allocation policy for a build.
+ *
+ * The model, the template views and parsed templates live in an arena that
+ * is freed at once when the build ends.  Allocation never fails from the
+ * caller's point of view: running out of memory aborts with a message
+ * (see nb_oom), so callers need not check.
+ */
+#ifndef NB_ARENA_H
+#define NB_ARENA_H
+
+#include <stddef.h>
+#include <stdarg.h>
+
+typedef struct nb_arena nb_arena;
+
+/* A new, empty arena.  Free it with nb_arena_free(). */
+nb_arena *nb_arena_new(void);
+
+/* Free every block the arena handed out, and the arena.  Accepts NULL. */
+void nb_arena_free(nb_arena *a);
+
+/* `size` bytes aligned for any type; zeroed.  Owned by the arena. */
+void *nb_arena_alloc(nb_arena *a, size_t size);
+
+/* Grow an array previously returned by nb_arena_alloc (or NULL) from
+ * old_size to new_size bytes; contents are copied.  Owned by the arena. */
+void *nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size);
+
+/* NUL-terminated copies of strings.  Owned by the arena. */
+char *nb_arena_strdup(nb_arena *a, const char *s);
+char *nb_arena_strndup(nb_arena *a, const char *s, size_t len);
+char *nb_arena_printf(nb_arena *a, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+char *nb_arena_vprintf(nb_arena *a, const char *fmt, va_list ap);
+
+/* Bytes handed out so far (for statistics and benchmarks). */
+size_t nb_arena_used(const nb_arena *a);
+
+/* malloc/realloc/strdup that abort with a message instead of returning
+ * NULL.  Free with free(). */
+void *nb_xmalloc(size_t size);
+void *nb_xcalloc(size_t n, size_t size);
+void *nb_xrealloc(void *p, size_t size);
+char *nb_xstrdup(const char *s);
+char *nb_xstrndup(const char *s, size_t len);
+
+/* Report out-of-memory once and abort. */
+void nb_oom(void) __attribute__((noreturn));
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * markdown.h - Markdown to HTML with cmark, safe mode on.
+ *
+ * The only file that sees cmark is markdown.c.  Raw HTML in the source is
+ * replaced by a comment and javascript:, vbscript:, file: and data: links
+ * (except data:image/png|gif|jpeg|webp) are dropped, as cmark's
+ * CMARK_OPT_SAFE does.  Headings are shifted so that a body's "# Heading"
+ * fits under the page's own h1 (see shift).
+ */
+#ifndef NB_MARKDOWN_H
+#define NB_MARKDOWN_H
+
+#include <stddef.h>
+
+#include "arena.h"
+
+/*
+ * Render text[0..len) as HTML.  `shift` is added to every heading level
+ * (capped at 6): a body rendered under a page's h1 uses shift 1 so "# A"
+ * becomes <h2>.  Smart punctuation is on (curly quotes, en dashes).
+ * Returns an arena-owned NUL-terminated string.
+ */
+char *nb_markdown_html(nb_arena *a, const char *text, size_t len, int shift);
+
+/* Render a one-line string (a summary, a list item) as inline HTML with no
+ * surrounding <p>.  Arena-owned. */
+char *nb_markdown_inline(nb_arena *a, const char *text, size_t len);
+
+#endif

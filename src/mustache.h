@@ -1,0 +1,66 @@
+/*
+ * mustache.h - logic-less templates (the Mustache spec, v1.4).
+ *
+ * Templates are parsed once into a tree and rendered many times against a
+ * context of nb_value (value.h).  Supported: variables (escaped by default,
+ * {{{raw}}} and {{& raw}} for trusted HTML), dotted names, implicit
+ * iterator, sections, inverted sections, comments, set delimiters, partials
+ * (with standalone indentation), and template inheritance ({{<parent}} with
+ * {{$block}}s).  Lambdas are not supported: views are data.  Dynamic names
+ * ({{>*name}}) are supported.
+ *
+ * Partials and parents are found through a loader; each is parsed once and
+ * cached in the set.  Rendering that nests partials deeper than
+ * NB_MUSTACHE_MAX_DEPTH stops with an error (a template that includes
+ * itself forever).
+ */
+#ifndef NB_MUSTACHE_H
+#define NB_MUSTACHE_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "buf.h"
+#include "diag.h"
+#include "value.h"
+
+#define NB_MUSTACHE_MAX_DEPTH 64
+
+typedef struct nb_template nb_template;
+typedef struct nb_tmpl_set nb_tmpl_set;
+
+/*
+ * Loader: find the template called `name`.  On success set *text (and
+ * *len) to its source, which must stay valid as long as the set, and
+ * *path to a name for diagnostics (for example the file it came from), and
+ * return 0.  Return 1 when there is no such template (a missing partial
+ * renders as empty, as the spec says).  Return -1 on a real failure after
+ * adding an error to d.
+ */
+typedef int (*nb_tmpl_loader)(void *ud, const char *name, const char **text,
+			      size_t *len, const char **path, nb_diags *d);
+
+/* A set of templates sharing one cache and one loader.  Everything it
+ * parses is allocated in `a`.  Free with nb_tmpl_set_free (the arena's
+ * memory is freed with the arena). */
+nb_tmpl_set *nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud);
+void nb_tmpl_set_free(nb_tmpl_set *s);
+
+/* Parse a template from text (copied into the arena) under `name`, and add
+ * it to the set's cache, so later partials named `name` find it.  Errors
+ * (unclosed section, mismatched end tag, bad delimiters) go to d with
+ * path:line:column and return -1. */
+int nb_tmpl_parse(nb_template **out, nb_tmpl_set *s, const char *name,
+		  const char *path, const char *text, size_t len, nb_diags *d);
+
+/* Find a template by name through the cache or the loader, parsing it
+ * once.  Returns 0, 1 when there is no such template, -1 on error. */
+int nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
+		nb_diags *d);
+
+/* Render t against ctx, appending to out.  Returns 0, or -1 after adding
+ * an error to d (parse errors in a partial, too deep a nesting). */
+int nb_tmpl_render(nb_buf *out, nb_tmpl_set *s, nb_template *t,
+		   const nb_value *ctx, nb_diags *d);
+
+#endif
