@@ -25,6 +25,10 @@
 #include "value.h"
 
 #define NB_MUSTACHE_MAX_DEPTH 64
+/* Sections, inverted sections, parents and blocks may nest this deep in
+ * one template; deeper nesting is a parse error (the parser and renderer
+ * never recurse without a bound). */
+#define NB_MUSTACHE_MAX_NESTING 256
 
 typedef struct nb_template nb_template;
 typedef struct nb_tmpl_set nb_tmpl_set;
@@ -47,9 +51,10 @@ nb_tmpl_set *nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud);
 void nb_tmpl_set_free(nb_tmpl_set *s);
 
 /* Parse a template from text (copied into the arena) under `name`, and add
- * it to the set's cache, so later partials named `name` find it.  Errors
- * (unclosed section, mismatched end tag, bad delimiters) go to d with
- * path:line:column and return -1. */
+ * it to the set's cache, so later partials named `name` find it (a NULL
+ * name parses without caching; a NULL path reports errors under name).
+ * Errors (unclosed section, mismatched end tag, bad delimiters) go to d
+ * with path:line:column and return -1. */
 int nb_tmpl_parse(nb_template **out, nb_tmpl_set *s, const char *name,
 		  const char *path, const char *text, size_t len, nb_diags *d);
 

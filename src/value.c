@@ -122,8 +122,7 @@ nb_val_set(nb_arena *a, nb_value *m, const char *key, nb_value *v)
 void
 nb_val_set_str(nb_arena *a, nb_value *m, const char *key, const char *s)
 {
-	if (s && *s)
-		nb_val_set(a, m, key, nb_val_str(a, s));
+	nb_val_set(a, m, key, s && *s ? nb_val_str(a, s) : nb_val_null(a));
 }
 
 void

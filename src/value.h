@@ -60,8 +60,11 @@ void nb_val_push(nb_arena *a, nb_value *list, nb_value *item);
 /* Set a key in a map (replacing an existing key).  The key string is not
  * copied: pass a literal or an arena string. */
 void nb_val_set(nb_arena *a, nb_value *map, const char *key, nb_value *v);
-/* Shorthands: set key to a string (not copied) / bool / number; a NULL or
- * empty string sets nothing, so templates can test {{#key}}. */
+/* Shorthands: set key to a string (not copied) / bool / number.  A NULL
+ * or empty string sets the key to null: templates can test {{#key}}, and
+ * a missing optional field never picks up a key of the same name further
+ * up Mustache's context stack (an event without `url` inside a page that
+ * has one). */
 void nb_val_set_str(nb_arena *a, nb_value *map, const char *key,
 		    const char *s);
 void nb_val_set_bool(nb_arena *a, nb_value *map, const char *key, int b);

@@ -1,0 +1,31 @@
+/*
+ * build.h - one build, start to finish: read, model, derive, render, write.
+ */
+#ifndef NB_BUILD_H
+#define NB_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "date.h"
+#include "diag.h"
+
+typedef struct nb_build_opts {
+	const char *source;       /* the site folder (site.yaml, content/) */
+	const char *output;       /* where the site goes; replaced whole */
+	const char *share;        /* installed share folder, or NULL */
+	int has_today;            /* 1: use `today` as the date */
+	nb_date today;
+	int64_t now;              /* otherwise: this time (seconds, UTC) */
+	int check_only;           /* validate; write nothing */
+} nb_build_opts;
+
+typedef struct nb_build_stats {
+	size_t files, bytes;
+	size_t consultations, events, outcomes, areas;
+} nb_build_stats;
+
+/* Returns 0, or -1 with errors in d (and the output left as it was). */
+int nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d);
+
+#endif

@@ -1,0 +1,296 @@
+/*
+ * derive.c - status by date, roll-ups, calendar months, feedback lists.
+ */
+#include "derive.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+nb_status
+nb_consultation_status(const nb_consultation *c, nb_date today,
+		       int closing_soon_days)
+{
+	if (c->cancelled)
+		return NB_STATUS_CANCELLED;
+	if (c->postponed)
+		return NB_STATUS_POSTPONED;
+	if (nb_date_cmp(today, c->opens) < 0)
+		return NB_STATUS_UPCOMING;
+	if (nb_date_cmp(today, c->closes) <= 0) {
+		int64_t left = nb_date_days(c->closes) - nb_date_days(today);
+		return left <= closing_soon_days ? NB_STATUS_CLOSING_SOON
+						 : NB_STATUS_OPEN;
+	}
+	if (c->outcome)
+		return NB_STATUS_OUTCOME;
+	if (c->has_feedback_by && nb_date_cmp(today, c->feedback_by) > 0)
+		return NB_STATUS_OVERDUE;
+	return NB_STATUS_CLOSED;
+}
+
+/* ---- orderings ---------------------------------------------------------- */
+
+static int
+cmp_closes(const void *a, const void *b)
+{
+	const nb_consultation *x = *(nb_consultation *const *)a;
+	const nb_consultation *y = *(nb_consultation *const *)b;
+	int c = nb_date_cmp(x->closes, y->closes);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_closes_desc(const void *a, const void *b)
+{
+	const nb_consultation *x = *(nb_consultation *const *)a;
+	const nb_consultation *y = *(nb_consultation *const *)b;
+	int c = nb_date_cmp(y->closes, x->closes);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_opens(const void *a, const void *b)
+{
+	const nb_consultation *x = *(nb_consultation *const *)a;
+	const nb_consultation *y = *(nb_consultation *const *)b;
+	int c = nb_date_cmp(x->opens, y->opens);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_event(const void *a, const void *b)
+{
+	const nb_event *x = *(nb_event *const *)a;
+	const nb_event *y = *(nb_event *const *)b;
+	int c = nb_local_cmp(x->start, y->start);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_outcome(const void *a, const void *b)
+{
+	const nb_outcome *x = *(nb_outcome *const *)a;
+	const nb_outcome *y = *(nb_outcome *const *)b;
+	int c = nb_date_cmp(y->published, x->published);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_cal(const void *a, const void *b)
+{
+	const nb_cal_item *x = *(nb_cal_item *const *)a;
+	const nb_cal_item *y = *(nb_cal_item *const *)b;
+	int c = nb_date_cmp(x->date, y->date);
+
+	if (c)
+		return c;
+	/* openings and closings first (all day), then events by time */
+	if ((x->kind == NB_CAL_EVENT) != (y->kind == NB_CAL_EVENT))
+		return x->kind == NB_CAL_EVENT ? 1 : -1;
+	if (x->kind == NB_CAL_EVENT) {
+		c = nb_local_cmp(x->event->start, y->event->start);
+		return c ? c : strcmp(x->event->id, y->event->id);
+	}
+	if (x->kind != y->kind)
+		return x->kind == NB_CAL_OPENS ? -1 : 1;
+	return strcmp(x->consultation->id, y->consultation->id);
+}
+
+static int
+cmp_area_name(const void *a, const void *b)
+{
+	const nb_area *x = *(nb_area *const *)a, *y = *(nb_area *const *)b;
+	int c = strcmp(x->name, y->name);
+	return c ? c : strcmp(x->id, y->id);
+}
+
+static int
+cmp_page(const void *a, const void *b)
+{
+	const nb_page *x = *(nb_page *const *)a, *y = *(nb_page *const *)b;
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return strcmp(x->title, y->title);
+}
+
+static void
+sort_vec(nb_vec *v, int (*cmp)(const void *, const void *))
+{
+	if (v->len > 1)
+		qsort(v->items, v->len, sizeof(void *), cmp);
+}
+
+/* ---- roll-ups ----------------------------------------------------------- */
+
+/* Add `item` to the list chosen by `pick` of every tagged area and every
+ * area above it, once each (the stamp marks areas already done). */
+static void
+roll_up(nb_arena *a, const nb_tags *t, void *item, unsigned stamp,
+	int events)
+{
+	size_t i;
+
+	for (i = 0; i < t->areas.len; i++) {
+		nb_area *ar;
+		for (ar = t->areas.items[i]; ar; ar = ar->parent) {
+			if (ar->stamp == stamp)
+				break;   /* this area and those above it: done */
+			ar->stamp = stamp;
+			nb_vec_push(a, events ? &ar->events : &ar->consultations,
+				    item);
+		}
+	}
+}
+
+static void
+tag_lists(nb_arena *a, const nb_tags *t, void *item, int events)
+{
+	size_t i;
+
+	if (t->lead)
+		nb_vec_push(a, events ? &t->lead->events
+				      : &t->lead->consultations, item);
+	for (i = 0; i < t->partners.len; i++) {
+		nb_partner *p = t->partners.items[i];
+		if (p == t->lead)
+			continue;
+		nb_vec_push(a, events ? &p->events : &p->consultations, item);
+	}
+	for (i = 0; i < t->topics.len; i++) {
+		nb_term *tm = t->topics.items[i];
+		nb_vec_push(a, events ? &tm->events : &tm->consultations, item);
+	}
+	for (i = 0; i < t->audiences.len; i++) {
+		nb_term *tm = t->audiences.items[i];
+		nb_vec_push(a, events ? &tm->events : &tm->consultations, item);
+	}
+}
+
+static nb_month *
+month_for(nb_derived *dv, nb_arena *a, nb_map *months, nb_date d)
+{
+	char key[16];
+	nb_month *mo;
+
+	snprintf(key, sizeof(key), "%04d-%02d", d.year, d.month);
+	mo = nb_map_get(months, key);
+	if (mo)
+		return mo;
+	mo = nb_arena_alloc(a, sizeof(*mo));
+	mo->year = d.year;
+	mo->month = d.month;
+	nb_map_put(months, nb_arena_strdup(a, key), mo, NULL);
+	nb_vec_push(a, &dv->months, mo);
+	return mo;
+}
+
+static int
+cmp_month(const void *a, const void *b)
+{
+	const nb_month *x = *(nb_month *const *)a, *y = *(nb_month *const *)b;
+	if (x->year != y->year)
+		return x->year < y->year ? -1 : 1;
+	return x->month - y->month;
+}
+
+static void
+cal_add(nb_derived *dv, nb_arena *a, nb_map *months, nb_cal_kind kind,
+	nb_date date, nb_event *ev, nb_consultation *c)
+{
+	nb_cal_item *it = nb_arena_alloc(a, sizeof(*it));
+	nb_month *mo = month_for(dv, a, months, date);
+
+	it->kind = kind;
+	it->date = date;
+	it->event = ev;
+	it->consultation = c;
+	nb_vec_push(a, &mo->items, it);
+}
+
+nb_derived *
+nb_derive(nb_model *m, nb_date today)
+{
+	nb_arena *a = m->arena;
+	nb_derived *dv = nb_arena_alloc(a, sizeof(*dv));
+	nb_map months = NB_MAP_INIT;
+	unsigned stamp = 0;
+	size_t i, j;
+
+	dv->today = today;
+
+	/* every event, standalone and embedded, in one list by start */
+	m->all_events.len = 0;
+	for (i = 0; i < m->events.len; i++)
+		nb_vec_push(a, &m->all_events, m->events.items[i]);
+	for (i = 0; i < m->consultations.len; i++) {
+		nb_consultation *c = m->consultations.items[i];
+		for (j = 0; j < c->events_len; j++)
+			nb_vec_push(a, &m->all_events, c->events[j]);
+	}
+	sort_vec(&m->all_events, cmp_event);
+
+	/* consultations: status, then roll-ups in closing-date order so
+	 * every derived list comes out sorted */
+	sort_vec(&m->consultations, cmp_closes);
+	for (i = 0; i < m->consultations.len; i++) {
+		nb_consultation *c = m->consultations.items[i];
+		c->status = nb_consultation_status(c, today,
+						   m->site.closing_soon_days);
+		nb_vec_push(a, &dv->by_status[c->status], c);
+		if (c->status == NB_STATUS_OPEN ||
+		    c->status == NB_STATUS_CLOSING_SOON)
+			nb_vec_push(a, &dv->open_now, c);
+		if (c->tags.everywhere)
+			nb_vec_push(a, &dv->everywhere, c);
+		roll_up(a, &c->tags, c, ++stamp, 0);
+		tag_lists(a, &c->tags, c, 0);
+
+		cal_add(dv, a, &months, NB_CAL_OPENS, c->opens, NULL, c);
+		if (nb_date_cmp(c->closes, c->opens) != 0)
+			cal_add(dv, a, &months, NB_CAL_CLOSES, c->closes, NULL, c);
+	}
+	sort_vec(&dv->by_status[NB_STATUS_UPCOMING], cmp_opens);
+	sort_vec(&dv->by_status[NB_STATUS_POSTPONED], cmp_opens);
+	for (i = NB_STATUS_CLOSED; i < NB_STATUS_COUNT; i++)
+		if (i != NB_STATUS_POSTPONED)
+			sort_vec(&dv->by_status[i], cmp_closes_desc);
+
+	for (i = 0; i < m->all_events.len; i++) {
+		nb_event *ev = m->all_events.items[i];
+		if (ev->tags.everywhere)
+			nb_vec_push(a, &dv->everywhere_events, ev);
+		roll_up(a, &ev->tags, ev, ++stamp, 1);
+		tag_lists(a, &ev->tags, ev, 1);
+		cal_add(dv, a, &months, NB_CAL_EVENT, ev->start.date, ev,
+			ev->consultation);
+		if (nb_date_cmp(ev->end.date, today) >= 0)
+			nb_vec_push(a, &dv->upcoming_events, ev);
+	}
+
+	sort_vec(&dv->months, cmp_month);
+	for (i = 0; i < dv->months.len; i++) {
+		nb_month *mo = dv->months.items[i];
+		sort_vec(&mo->items, cmp_cal);
+	}
+	nb_map_free(&months);
+
+	for (i = 0; i < m->outcomes.len; i++)
+		nb_vec_push(a, &dv->outcomes, m->outcomes.items[i]);
+	sort_vec(&dv->outcomes, cmp_outcome);
+
+	for (i = 0; i < m->areas.len; i++) {
+		nb_area *ar = m->areas.items[i];
+		if (!ar->parent)
+			nb_vec_push(a, &dv->top_areas, ar);
+	}
+	sort_vec(&dv->top_areas, cmp_area_name);
+
+	for (i = 0; i < m->pages.len; i++) {
+		nb_page *p = m->pages.items[i];
+		if (p->footer)
+			nb_vec_push(a, &dv->footer_pages, p);
+	}
+	sort_vec(&dv->footer_pages, cmp_page);
+	return dv;
+}

@@ -1,0 +1,27 @@
+/*
+ * map.h - string-keyed hash table (open addressing, FNV-1a).
+ *
+ * Used to find records by id in constant time.  Keys are not copied: they
+ * must outlive the map (they live in the build's arena).  Free with
+ * nb_map_free().
+ */
+#ifndef NB_MAP_H
+#define NB_MAP_H
+
+#include <stddef.h>
+
+typedef struct nb_map {
+	const char **keys;
+	void **vals;
+	size_t len, cap;   /* cap is a power of two */
+} nb_map;
+
+#define NB_MAP_INIT { NULL, NULL, 0, 0 }
+
+/* Insert key -> val.  Returns 0, or 1 (leaving the old value in place and
+ * setting *old when old is not NULL) when the key is already present. */
+int nb_map_put(nb_map *m, const char *key, void *val, void **old);
+void *nb_map_get(const nb_map *m, const char *key);
+void nb_map_free(nb_map *m);   /* frees the table, not keys or values */
+
+#endif

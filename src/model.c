@@ -1,0 +1,1581 @@
+/*
+ * model.c - from YAML nodes to typed, linked, validated records.
+ *
+ * Records are read in dependency order (site, topics, audiences, partners,
+ * areas, consultations, events, outcomes, pages) so that every id a record
+ * names can be resolved as soon as the record is read.  YAML trees live in
+ * a scratch arena per file; the strings a record keeps are copied into the
+ * model's arena, so memory grows with the content, not with its syntax.
+ * Every problem is reported with the position of the offending node, and
+ * loading goes on to find the rest.
+ */
+#include "model.h"
+#include "markdown.h"
+#include "yaml.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+void
+nb_vec_push(nb_arena *a, nb_vec *v, void *item)
+{
+	if (v->len == v->cap) {
+		size_t cap = v->cap ? v->cap * 2 : 8;
+		v->items = nb_arena_grow(a, v->items, v->cap * sizeof(void *),
+					 cap * sizeof(void *));
+		v->cap = cap;
+	}
+	v->items[v->len++] = item;
+}
+
+static const char *status_labels[NB_STATUS_COUNT] = {
+	"Upcoming", "Open", "Closing soon", "Closed", "Feedback overdue",
+	"Outcome published", "Cancelled", "Postponed"
+};
+static const char *status_slugs[NB_STATUS_COUNT] = {
+	"upcoming", "open", "closing-soon", "closed", "feedback-overdue",
+	"outcome-published", "cancelled", "postponed"
+};
+
+const char *
+nb_status_label(nb_status s)
+{
+	return s < NB_STATUS_COUNT ? status_labels[s] : "Unknown";
+}
+
+const char *
+nb_status_slug(nb_status s)
+{
+	return s < NB_STATUS_COUNT ? status_slugs[s] : "unknown";
+}
+
+const char *
+nb_did_label(nb_did_state s)
+{
+	switch (s) {
+	case NB_DID_DONE: return "Done";
+	case NB_DID_IN_PROGRESS: return "In progress";
+	default: return "Not possible";
+	}
+}
+
+int
+nb_id_valid(const char *id)
+{
+	size_t i, n = strlen(id);
+
+	if (n == 0 || n > 80 || id[0] == '-' || id[n - 1] == '-')
+		return 0;
+	for (i = 0; i < n; i++) {
+		char c = id[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '-'))
+			return 0;
+	}
+	return 1;
+}
+
+/* ---- reading fields ---------------------------------------------------- */
+
+/* One record being read: where it came from and where errors go. */
+typedef struct rd {
+	nb_model *m;
+	nb_arena *a;         /* the model's arena: what records keep */
+	nb_diags *d;
+	const char *path;    /* arena copy */
+	int errors;
+} rd;
+
+static void
+err(rd *r, const nb_node *at, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+err(rd *r, const nb_node *at, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nb_diag_vadd(r->d, NB_SEV_ERROR, r->path, at ? at->line : 0,
+		     at ? at->col : 0, hint, fmt, ap);
+	va_end(ap);
+	r->errors++;
+}
+
+static void
+warn(rd *r, const nb_node *at, const char *hint, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void
+warn(rd *r, const nb_node *at, const char *hint, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	nb_diag_vadd(r->d, NB_SEV_WARNING, r->path, at ? at->line : 0,
+		     at ? at->col : 0, hint, fmt, ap);
+	va_end(ap);
+}
+
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	size_t row[82];
+
+	if (la > 80 || lb > 80)
+		return (size_t)-1;
+	for (j = 0; j <= lb; j++)
+		row[j] = j;
+	for (i = 1; i <= la; i++) {
+		size_t prev = row[0];
+		row[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t cur = row[j];
+			size_t best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = cur;
+		}
+	}
+	return row[lb];
+}
+
+/* The closest of `n` candidate names to `name`, or NULL when none is
+ * close enough to be what was meant. */
+static const char *
+closest(const char *name, const char *const *cands, size_t n)
+{
+	size_t i, best = (size_t)-1, limit = strlen(name) / 3 + 1;
+	const char *pick = NULL;
+
+	if (limit < 2)
+		limit = 2;
+	for (i = 0; i < n; i++) {
+		size_t dist;
+		if (!cands[i])
+			continue;
+		dist = edit_distance(name, cands[i]);
+		if (dist < best) {
+			best = dist;
+			pick = cands[i];
+		}
+	}
+	return best <= limit ? pick : NULL;
+}
+
+static const char *
+closest_in_map(const char *name, const nb_map *ids)
+{
+	return closest(name, ids->keys, ids->cap);
+}
+
+/* Warn about keys a record type does not know, suggesting the right one. */
+static void
+check_keys(rd *r, const nb_node *m, const char *const *known)
+{
+	size_t i, n = 0;
+
+	if (!m || m->kind != NB_NODE_MAP)
+		return;
+	while (known[n])
+		n++;
+	for (i = 0; i < m->n; i++) {
+		const char *k = m->keys[i]->str;
+		const char *near;
+		char hint[160];
+		size_t j;
+		int found = 0;
+
+		for (j = 0; j < n && !found; j++)
+			found = strcmp(k, known[j]) == 0;
+		if (found)
+			continue;
+		near = closest(k, known, n);
+		if (near)
+			snprintf(hint, sizeof(hint), "did you mean `%s`?", near);
+		else
+			snprintf(hint, sizeof(hint),
+				 "check the spelling; docs/records.md lists the fields");
+		warn(r, m->keys[i], hint, "unknown field `%s` is ignored", k);
+	}
+}
+
+static const char *
+kind_name(const nb_node *n)
+{
+	switch (n->kind) {
+	case NB_NODE_SEQ: return "a list";
+	case NB_NODE_MAP: return "a set of fields";
+	default: return "text";
+	}
+}
+
+/* A field's node; reports a missing required field at the map. */
+static const nb_node *
+field(rd *r, const nb_node *m, const char *key, int required,
+      const char *example)
+{
+	const nb_node *n = nb_node_get(m, key);
+	char hint[200];
+
+	if (n && !(n->kind == NB_NODE_SCALAR && nb_node_is_null(n)))
+		return n;
+	if (required) {
+		if (example)
+			snprintf(hint, sizeof(hint), "add a line like: %s: %s",
+				 key, example);
+		else
+			snprintf(hint, sizeof(hint), "add the `%s` field", key);
+		if (n)
+			err(r, n, hint, "`%s` is empty", key);
+		else
+			err(r, m, hint, "missing required field `%s`", key);
+	}
+	return NULL;
+}
+
+static const char *
+str_field(rd *r, const nb_node *m, const char *key, int required,
+	  const char *example)
+{
+	const nb_node *n = field(r, m, key, required, example);
+
+	if (!n)
+		return NULL;
+	if (n->kind != NB_NODE_SCALAR) {
+		err(r, n, "write it as a single line of text (use quotes if it contains a colon)",
+		    "`%s` should be text, not %s", key, kind_name(n));
+		return NULL;
+	}
+	return nb_arena_strndup(r->a, n->str, n->len);
+}
+
+static int
+scalar_bool(const nb_node *n, int *out)
+{
+	static const char *yes[] = { "true", "True", "TRUE", "yes", "Yes", "YES", NULL };
+	static const char *no[] = { "false", "False", "FALSE", "no", "No", "NO", NULL };
+	int i;
+
+	if (n->kind != NB_NODE_SCALAR)
+		return -1;
+	for (i = 0; yes[i]; i++)
+		if (strcmp(n->str, yes[i]) == 0)
+			return *out = 1, 0;
+	for (i = 0; no[i]; i++)
+		if (strcmp(n->str, no[i]) == 0)
+			return *out = 0, 0;
+	return -1;
+}
+
+/* -1 when absent, else 0 or 1. */
+static int
+bool_field(rd *r, const nb_node *m, const char *key)
+{
+	const nb_node *n = field(r, m, key, 0, NULL);
+	int v;
+
+	if (!n)
+		return -1;
+	if (scalar_bool(n, &v) != 0) {
+		err(r, n, "write true or false", "`%s` should be true or false",
+		    key);
+		return -1;
+	}
+	return v;
+}
+
+static int
+long_field(rd *r, const nb_node *m, const char *key, int required,
+	   long *out)
+{
+	const nb_node *n = field(r, m, key, required, "120");
+	char *end;
+	long v;
+
+	*out = 0;
+	if (!n)
+		return -1;
+	errno = 0;
+	v = n->kind == NB_NODE_SCALAR ? strtol(n->str, &end, 10) : 0;
+	if (n->kind != NB_NODE_SCALAR || end == n->str || *end || errno ||
+	    v < 0) {
+		err(r, n, "write a whole number, like 120",
+		    "`%s` should be a whole number of 0 or more", key);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+date_field(rd *r, const nb_node *m, const char *key, int required,
+	   nb_date *out)
+{
+	const nb_node *n = field(r, m, key, required, "2026-12-05");
+	char why[120];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return -1;
+	if (n->kind != NB_NODE_SCALAR) {
+		err(r, n, "write dates as YYYY-MM-DD, for example 2026-12-05",
+		    "`%s` should be a date, not %s", key, kind_name(n));
+		return -1;
+	}
+	rc = nb_date_parse(out, n->str, n->len, why, sizeof(why));
+	if (rc == -1)
+		err(r, n, "write dates as YYYY-MM-DD, for example 2026-12-05",
+		    "`%s` is not a date: \"%s\"", key, n->str);
+	else if (rc < 0)
+		err(r, n, "check the day and month", "`%s` is not a real date: %s",
+		    key, why);
+	return rc < 0 ? -1 : 0;
+}
+
+static int
+local_field(rd *r, const nb_node *m, const char *key, int required,
+	    nb_local *out)
+{
+	const nb_node *n = field(r, m, key, required, "2026-12-08 19:00");
+	char why[120];
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (!n)
+		return -1;
+	if (n->kind != NB_NODE_SCALAR) {
+		err(r, n, "write date and time as YYYY-MM-DD HH:MM, for example 2026-12-08 19:00",
+		    "`%s` should be a date and time, not %s", key, kind_name(n));
+		return -1;
+	}
+	rc = nb_local_parse(out, n->str, n->len, why, sizeof(why));
+	if (rc == -1)
+		err(r, n, "write date and time as YYYY-MM-DD HH:MM (24-hour clock), for example 2026-12-08 19:00",
+		    "`%s` is not a date and time: \"%s\"", key, n->str);
+	else if (rc < 0)
+		err(r, n, "check the day, month and time",
+		    "`%s` is not a real date and time: %s", key, why);
+	return rc < 0 ? -1 : 0;
+}
+
+/* A list of strings; a single scalar counts as a list of one. */
+static const char **
+strs_field(rd *r, const nb_node *m, const char *key, int required,
+	   size_t *len, const nb_node ***nodes)
+{
+	const nb_node *n = field(r, m, key, required, "[first, second]");
+	const char **v;
+	size_t i, k = 0;
+
+	*len = 0;
+	if (nodes)
+		*nodes = NULL;
+	if (!n)
+		return NULL;
+	if (n->kind == NB_NODE_MAP) {
+		err(r, n, "write a list, one `- item` per line",
+		    "`%s` should be a list", key);
+		return NULL;
+	}
+	if (n->kind == NB_NODE_SCALAR) {
+		v = nb_arena_alloc(r->a, sizeof(*v));
+		v[0] = nb_arena_strndup(r->a, n->str, n->len);
+		if (nodes) {
+			*nodes = nb_arena_alloc(r->a, sizeof(**nodes));
+			(*nodes)[0] = n;
+		}
+		*len = 1;
+		return v;
+	}
+	v = nb_arena_alloc(r->a, (n->n ? n->n : 1) * sizeof(*v));
+	if (nodes)
+		*nodes = nb_arena_alloc(r->a, (n->n ? n->n : 1) * sizeof(**nodes));
+	for (i = 0; i < n->n; i++) {
+		const nb_node *it = n->items[i];
+		if (it->kind != NB_NODE_SCALAR) {
+			err(r, it, "each item should be a single line of text",
+			    "items of `%s` should be text, not %s", key,
+			    kind_name(it));
+			continue;
+		}
+		if (nodes)
+			(*nodes)[k] = it;
+		v[k++] = nb_arena_strndup(r->a, it->str, it->len);
+	}
+	*len = k;
+	return v;
+}
+
+/* A list of maps (take_part, documents, events...). */
+static const nb_node *
+maps_field(rd *r, const nb_node *m, const char *key, int required)
+{
+	const nb_node *n = field(r, m, key, required, NULL);
+	size_t i;
+
+	if (!n)
+		return NULL;
+	if (n->kind != NB_NODE_SEQ) {
+		err(r, n, "write a list, each item starting with `- `",
+		    "`%s` should be a list", key);
+		return NULL;
+	}
+	for (i = 0; i < n->n; i++) {
+		if (n->items[i]->kind != NB_NODE_MAP) {
+			err(r, n->items[i], "each item needs its own fields, like `- title: ...`",
+			    "items of `%s` should be sets of fields, not %s",
+			    key, kind_name(n->items[i]));
+			return NULL;
+		}
+	}
+	return n;
+}
+
+static const nb_node *
+map_field(rd *r, const nb_node *m, const char *key, int required)
+{
+	const nb_node *n = field(r, m, key, required, NULL);
+
+	if (n && n->kind != NB_NODE_MAP) {
+		err(r, n, "indent its fields under it, like `  name: ...`",
+		    "`%s` should be a set of fields, not %s", key, kind_name(n));
+		return NULL;
+	}
+	return n;
+}
+
+/* Links: web addresses, email, phone, or a path on this site.  Anything
+ * else (javascript:, data:, file:) is refused. */
+static int
+url_ok(const char *u)
+{
+	static const char *ok[] = { "https://", "http://", "mailto:", "tel:",
+				    "/", NULL };
+	int i;
+
+	if (u[0] == '/' && u[1] == '/')
+		return 0;
+	for (i = 0; ok[i]; i++)
+		if (strncasecmp(u, ok[i], strlen(ok[i])) == 0)
+			return 1;
+	return 0;
+}
+
+static const char *
+url_field(rd *r, const nb_node *m, const char *key, int required)
+{
+	const char *u = str_field(r, m, key, required,
+				  "https://www.example.org.uk/page");
+	const nb_node *n = nb_node_get(m, key);
+	size_t i;
+
+	if (!u)
+		return NULL;
+	for (i = 0; u[i]; i++) {
+		if ((unsigned char)u[i] <= ' ') {
+			err(r, n, "remove spaces from the address, or write them as %20",
+			    "`%s` has a space or control character in it", key);
+			return NULL;
+		}
+	}
+	if (!url_ok(u)) {
+		err(r, n, "links must start with https://, http://, mailto:, tel: or /",
+		    "`%s` is not a link Noticeboard can publish: \"%s\"", key, u);
+		return NULL;
+	}
+	return u;
+}
+
+static nb_term *
+resolve(rd *r, const nb_node *at, const char *id, const nb_map *ids,
+	const char *kind, const char *dir)
+{
+	void *p = nb_map_get(ids, id);
+	char hint[200];
+	const char *near;
+
+	if (p)
+		return p;
+	near = closest_in_map(id, ids);
+	if (near)
+		snprintf(hint, sizeof(hint), "did you mean `%s`?", near);
+	else
+		snprintf(hint, sizeof(hint), "add %s or fix the id", dir);
+	err(r, at, hint, "unknown %s `%s`", kind, id);
+	return NULL;
+}
+
+/* A list of ids resolved against one kind of record. */
+static void
+refs_field(rd *r, const nb_node *m, const char *key, int required,
+	   const nb_map *ids, const char *kind, const char *dir, nb_vec *out,
+	   int *everywhere)
+{
+	const nb_node **nodes;
+	const char **v;
+	size_t n, i;
+
+	v = strs_field(r, m, key, required, &n, &nodes);
+	for (i = 0; i < n; i++) {
+		void *p;
+		if (everywhere && strcmp(v[i], "all") == 0) {
+			*everywhere = 1;
+			continue;
+		}
+		p = resolve(r, nodes[i], v[i], ids, kind, dir);
+		if (p)
+			nb_vec_push(r->a, out, p);
+	}
+}
+
+static nb_contact *
+contact_read(rd *r, const nb_node *c)
+{
+	static const char *const keys[] = { "name", "role", "email", "phone",
+					    NULL };
+	nb_contact *ct = nb_arena_alloc(r->a, sizeof(*ct));
+
+	check_keys(r, c, keys);
+	ct->name = str_field(r, c, "name", 1, "Engagement team");
+	ct->role = str_field(r, c, "role", 0, NULL);
+	ct->email = str_field(r, c, "email", 0, NULL);
+	ct->phone = str_field(r, c, "phone", 0, NULL);
+	if (ct->email && !strchr(ct->email, '@'))
+		err(r, nb_node_get(c, "email"), "write a full address, like team@example.org.uk",
+		    "`email` is not an email address");
+	return ct;
+}
+
+static nb_document *
+documents_read(rd *r, const nb_node *m, size_t *len)
+{
+	static const char *const keys[] = { "title", "url", "file", "format",
+					    "size", NULL };
+	const nb_node *l = maps_field(r, m, "documents", 0);
+	nb_document *v;
+	size_t i;
+
+	*len = 0;
+	if (!l || !l->n)
+		return NULL;
+	v = nb_arena_alloc(r->a, l->n * sizeof(*v));
+	for (i = 0; i < l->n; i++) {
+		const nb_node *dn = l->items[i];
+		check_keys(r, dn, keys);
+		v[i].title = str_field(r, dn, "title", 1, "Proposals (PDF)");
+		v[i].url = url_field(r, dn, "url", 0);
+		if (!v[i].url)
+			v[i].url = url_field(r, dn, "file", 0);
+		if (!v[i].url && !nb_node_get(dn, "url") &&
+		    !nb_node_get(dn, "file"))
+			err(r, dn, "add `url: https://...` or `file: /documents/name.pdf`",
+			    "a document needs a `url` or a `file`");
+		v[i].format = str_field(r, dn, "format", 0, NULL);
+		v[i].size = str_field(r, dn, "size", 0, NULL);
+	}
+	*len = l->n;
+	return v;
+}
+
+static const char *
+body_html(rd *r, const char *body, size_t len)
+{
+	return nb_markdown_html(r->a, body, len, 1);
+}
+
+/* ---- parsing files ------------------------------------------------------ */
+
+/* Parse a .yaml file into a node tree in `scratch`. */
+static int
+parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
+		const char *path, nb_diags *d)
+{
+	nb_node *root = NULL;
+	char *data;
+	size_t len;
+	int rc;
+
+	*out = NULL;
+	rc = nb_source_read(src, path, &data, &len, d);
+	if (rc != 0)
+		return rc;
+	rc = nb_yaml_parse(&root, scratch, path, data, len, 1, d);
+	free(data);
+	*out = root;
+	return rc;
+}
+
+/* Parse a .md file: front matter (must be a map) and body (copied into
+ * scratch). */
+static int
+parse_md_file(const nb_node **out, const char **body, size_t *body_len,
+	      nb_arena *scratch, const nb_source *src, const char *path,
+	      nb_diags *d)
+{
+	const char *fm, *b;
+	size_t fm_len, b_len;
+	int fm_line, b_line, rc;
+	nb_node *root = NULL;
+	char *data;
+	size_t len;
+
+	*out = NULL;
+	rc = nb_source_read(src, path, &data, &len, d);
+	if (rc != 0)
+		return rc;
+	rc = nb_frontmatter_split(path, data, len, &fm, &fm_len, &fm_line, &b,
+				  &b_len, &b_line, d);
+	if (rc == 0)
+		rc = nb_yaml_parse(&root, scratch, path, fm, fm_len, fm_line, d);
+	if (rc == 0 && root->kind != NB_NODE_MAP)
+		rc = nb_error(d, path, root->line, root->col,
+			"write each field on its own line as `name: value`",
+			"the front matter should be a set of fields, not %s",
+			kind_name(root));
+	if (rc == 0) {
+		*body = nb_arena_strndup(scratch, b, b_len);
+		*body_len = b_len;
+		*out = root;
+	}
+	free(data);
+	return rc;
+}
+
+/* ---- site.yaml -------------------------------------------------------- */
+
+static const nb_rung default_ladder[] = {
+	{ "inform", "Inform", "We tell you about a decision, a plan or a service." },
+	{ "consult", "Consult", "We ask for your views before we decide." },
+	{ "involve", "Involve", "We work with you so that your concerns shape the options." },
+	{ "collaborate", "Collaborate", "We decide together with you." },
+	{ "empower", "Empower", "You decide, and we carry out what you decide." },
+};
+
+static void
+site_read(rd *r, const nb_node *root)
+{
+	static const char *const keys[] = { "title", "short_title",
+		"description", "base_url", "language", "time_zone", "theme",
+		"closing_soon_days", "organisation", "contact_email", "ladder",
+		NULL };
+	nb_site *s = &r->m->site;
+	const nb_node *l;
+	long days;
+
+	check_keys(r, root, keys);
+	s->title = str_field(r, root, "title", 1, "Our engagement calendar");
+	s->short_title = str_field(r, root, "short_title", 0, NULL);
+	s->description = str_field(r, root, "description", 0, NULL);
+	s->base_url = url_field(r, root, "base_url", 1);
+	if (s->base_url && strncmp(s->base_url, "http", 4) != 0) {
+		err(r, nb_node_get(root, "base_url"),
+		    "write the full address the site is published at, like https://engage.example.org.uk",
+		    "`base_url` must start with https:// or http://");
+	}
+	if (s->base_url) {   /* no trailing slash: URLs are base + "/path/" */
+		char *b = (char *)s->base_url;
+		size_t n = strlen(b);
+		while (n > 0 && b[n - 1] == '/')
+			b[--n] = '\0';
+	}
+	s->language = str_field(r, root, "language", 0, NULL);
+	if (!s->language)
+		s->language = "en-GB";
+	s->time_zone = str_field(r, root, "time_zone", 0, NULL);
+	if (!s->time_zone)
+		s->time_zone = "Europe/London";
+	if (nb_tz_set(s->time_zone) != 0)
+		err(r, nb_node_get(root, "time_zone"),
+		    "use a tz database name such as Europe/London",
+		    "unknown time zone `%s`", s->time_zone);
+	s->theme = str_field(r, root, "theme", 0, NULL);
+	if (!s->theme)
+		s->theme = "default";
+	else if (!nb_id_valid(s->theme))
+		err(r, nb_node_get(root, "theme"),
+		    "name a folder in themes/ (lower-case letters, digits and hyphens)",
+		    "`theme` is not a safe theme name");
+	s->organisation = str_field(r, root, "organisation", 0, NULL);
+	s->contact_email = str_field(r, root, "contact_email", 0, NULL);
+	s->closing_soon_days = 14;
+	if (long_field(r, root, "closing_soon_days", 0, &days) == 0) {
+		if (days > 365)
+			err(r, nb_node_get(root, "closing_soon_days"),
+			    "use a number of days from 0 to 365",
+			    "`closing_soon_days` is too large");
+		else
+			s->closing_soon_days = (int)days;
+	}
+
+	l = maps_field(r, root, "ladder", 0);
+	if (l && l->n) {
+		size_t i, j;
+		s->ladder = nb_arena_alloc(r->a, l->n * sizeof(nb_rung));
+		for (i = 0; i < l->n; i++) {
+			static const char *const rk[] = { "id", "label",
+							  "description", NULL };
+			const nb_node *it = l->items[i];
+			check_keys(r, it, rk);
+			s->ladder[i].id = str_field(r, it, "id", 1, "consult");
+			s->ladder[i].label = str_field(r, it, "label", 1, "Consult");
+			s->ladder[i].description =
+				str_field(r, it, "description", 0, NULL);
+			if (s->ladder[i].id && !nb_id_valid(s->ladder[i].id))
+				err(r, nb_node_get(it, "id"),
+				    "use lower-case letters, digits and hyphens",
+				    "ladder id `%s` is not a safe id",
+				    s->ladder[i].id);
+			for (j = 0; j < i && s->ladder[i].id; j++)
+				if (s->ladder[j].id &&
+				    strcmp(s->ladder[j].id, s->ladder[i].id) == 0)
+					err(r, nb_node_get(it, "id"),
+					    "give each rung its own id",
+					    "ladder id `%s` is used twice",
+					    s->ladder[i].id);
+		}
+		s->ladder_len = l->n;
+	} else {
+		s->ladder = (nb_rung *)default_ladder;
+		s->ladder_len = sizeof(default_ladder) / sizeof(default_ladder[0]);
+	}
+}
+
+/* ---- lookup tables ---------------------------------------------------- */
+
+static void
+terms_read(rd *r, const nb_node *root, nb_vec *out, nb_map *ids,
+	   const char *kind)
+{
+	static const char *const keys[] = { "id", "label", "description", NULL };
+	size_t i;
+
+	if (root->kind == NB_NODE_MAP && root->n == 0)
+		return;   /* empty file */
+	if (root->kind != NB_NODE_SEQ) {
+		err(r, root, "write a list: `- id: ...` then `  label: ...` for each",
+		    "the %s file should be a list", kind);
+		return;
+	}
+	for (i = 0; i < root->n; i++) {
+		const nb_node *it = root->items[i];
+		nb_term *t;
+		void *old;
+
+		if (it->kind != NB_NODE_MAP) {
+			err(r, it, "each item needs `id:` and `label:`",
+			    "each %s should be a set of fields", kind);
+			continue;
+		}
+		check_keys(r, it, keys);
+		t = nb_arena_alloc(r->a, sizeof(*t));
+		t->id = str_field(r, it, "id", 1, "transport");
+		t->label = str_field(r, it, "label", 1, "Transport and parking");
+		t->description = str_field(r, it, "description", 0, NULL);
+		if (!t->id)
+			continue;
+		if (!nb_id_valid(t->id)) {
+			err(r, nb_node_get(it, "id"),
+			    "use lower-case letters, digits and hyphens, like `road-safety`",
+			    "%s id `%s` is not a safe id", kind, t->id);
+			continue;
+		}
+		if (nb_map_put(ids, t->id, t, &old)) {
+			err(r, nb_node_get(it, "id"), "give each one its own id",
+			    "%s id `%s` is used twice", kind, t->id);
+			continue;
+		}
+		nb_vec_push(r->a, out, t);
+	}
+}
+
+/* ---- partners and areas ----------------------------------------------- */
+
+static nb_partner *
+partner_read(rd *r, const nb_node *root, const char *id)
+{
+	static const char *const keys[] = { "name", "short_name", "type",
+		"website", "description", "email", "phone", "logo", NULL };
+	nb_partner *p = nb_arena_alloc(r->a, sizeof(*p));
+	const nb_node *logo;
+
+	check_keys(r, root, keys);
+	p->id = id;
+	p->path = r->path;
+	p->name = str_field(r, root, "name", 1, "Thornshire County Council");
+	p->short_name = str_field(r, root, "short_name", 0, NULL);
+	p->type = str_field(r, root, "type", 0, NULL);
+	p->website = url_field(r, root, "website", 0);
+	p->description = str_field(r, root, "description", 0, NULL);
+	p->email = str_field(r, root, "email", 0, NULL);
+	p->phone = str_field(r, root, "phone", 0, NULL);
+	logo = map_field(r, root, "logo", 0);
+	if (logo) {
+		static const char *const lk[] = { "file", "alt", NULL };
+		check_keys(r, logo, lk);
+		p->logo_file = url_field(r, logo, "file", 1);
+		p->logo_alt = str_field(r, logo, "alt", 1,
+					"the partner's name as the logo shows it");
+	}
+	return p;
+}
+
+typedef struct pending_parent {
+	nb_area *area;
+	const char *parent_id;
+	int line, col;
+	const char *path;
+} pending_parent;
+
+static nb_area *
+area_read(rd *r, const nb_node *root, const char *id, pending_parent *pp)
+{
+	static const char *const keys[] = { "name", "type", "parent", "code",
+		"description", "contacts", "boundary", NULL };
+	nb_area *ar = nb_arena_alloc(r->a, sizeof(*ar));
+	const nb_node *cl, *pn;
+	size_t i;
+
+	check_keys(r, root, keys);
+	ar->id = id;
+	ar->path = r->path;
+	ar->name = str_field(r, root, "name", 1, "Abbey ward");
+	ar->type = str_field(r, root, "type", 1, "ward");
+	ar->code = str_field(r, root, "code", 0, NULL);
+	ar->description = str_field(r, root, "description", 0, NULL);
+	cl = maps_field(r, root, "contacts", 0);
+	if (cl && cl->n) {
+		ar->contacts = nb_arena_alloc(r->a, cl->n * sizeof(nb_contact));
+		for (i = 0; i < cl->n; i++)
+			ar->contacts[i] = *contact_read(r, cl->items[i]);
+		ar->contacts_len = cl->n;
+	}
+	pp->area = ar;
+	pp->path = r->path;
+	pp->parent_id = str_field(r, root, "parent", 0, NULL);
+	pn = nb_node_get(root, "parent");
+	pp->line = pn ? pn->line : 0;
+	pp->col = pn ? pn->col : 0;
+	return ar;
+}
+
+/* ---- consultations and events ----------------------------------------- */
+
+static void
+tags_read(rd *r, const nb_node *root, nb_tags *t, int need_areas)
+{
+	nb_model *m = r->m;
+	const nb_node *ln;
+	const char *lead;
+
+	lead = str_field(r, root, "lead", 1, "thornshire-county-council");
+	ln = nb_node_get(root, "lead");
+	if (lead)
+		t->lead = (nb_partner *)resolve(r, ln, lead, &m->partner_ids,
+			"partner", "a file in content/partners/");
+	refs_field(r, root, "partners", 0, &m->partner_ids, "partner",
+		   "a file in content/partners/", &t->partners, NULL);
+	refs_field(r, root, "areas", need_areas, &m->area_ids, "area",
+		   "a file in content/areas/ (or write `all`)", &t->areas,
+		   &t->everywhere);
+	refs_field(r, root, "topics", 0, &m->topic_ids, "topic",
+		   "it to content/topics.yaml", &t->topics, NULL);
+	refs_field(r, root, "audiences", 0, &m->audience_ids, "audience",
+		   "it to content/audiences.yaml", &t->audiences, NULL);
+}
+
+static nb_venue *
+venue_read(rd *r, const nb_node *v)
+{
+	static const char *const keys[] = { "name", "address", "postcode",
+		"step_free", "hearing_loop", "accessible_toilet", "parking",
+		"access_notes", NULL };
+	nb_venue *ve = nb_arena_alloc(r->a, sizeof(*ve));
+
+	check_keys(r, v, keys);
+	ve->name = str_field(r, v, "name", 1, "Kingsbridge Library");
+	ve->address = str_field(r, v, "address", 0, NULL);
+	ve->postcode = str_field(r, v, "postcode", 0, NULL);
+	ve->step_free = bool_field(r, v, "step_free");
+	ve->hearing_loop = bool_field(r, v, "hearing_loop");
+	ve->accessible_toilet = bool_field(r, v, "accessible_toilet");
+	ve->parking = str_field(r, v, "parking", 0, NULL);
+	ve->access_notes = str_field(r, v, "access_notes", 0, NULL);
+	return ve;
+}
+
+static const char *const event_keys[] = { "title", "start", "end",
+	"description", "venue", "online", "booking", "bsl", "creche",
+	"translation", "status", NULL };
+
+/* The fields every event has, embedded or standalone. */
+static void
+event_fields(rd *r, const nb_node *en, nb_event *ev)
+{
+	const nb_node *vn, *sn;
+	const char *st;
+	int s_ok, e_ok;
+
+	ev->path = r->path;
+	ev->title = str_field(r, en, "title", 1, "Drop-in at Kingsbridge Library");
+	s_ok = local_field(r, en, "start", 1, &ev->start) == 0;
+	e_ok = local_field(r, en, "end", 1, &ev->end) == 0;
+	if (s_ok && e_ok && nb_local_cmp(ev->end, ev->start) < 0)
+		err(r, nb_node_get(en, "end"),
+		    "check the date and the 24-hour time, e.g. 21:00 for 9pm",
+		    "the event ends before it starts");
+	vn = map_field(r, en, "venue", 0);
+	if (vn)
+		ev->venue = venue_read(r, vn);
+	ev->online = url_field(r, en, "online", 0);
+	ev->booking = url_field(r, en, "booking", 0);
+	if (!nb_node_get(en, "venue") && !nb_node_get(en, "online"))
+		err(r, en, "add a `venue:` with its name and address, or an `online:` joining link",
+		    "the event has no venue and no online link");
+	ev->bsl = bool_field(r, en, "bsl") == 1;
+	ev->creche = bool_field(r, en, "creche") == 1;
+	ev->translation = str_field(r, en, "translation", 0, NULL);
+	st = str_field(r, en, "status", 0, NULL);
+	sn = nb_node_get(en, "status");
+	if (st) {
+		if (strcmp(st, "cancelled") == 0)
+			ev->cancelled = 1;
+		else if (strcmp(st, "scheduled") != 0)
+			err(r, sn, "write `status: cancelled`, or leave it out",
+			    "unknown event status `%s`", st);
+	}
+}
+
+static void
+links_read(rd *r, const nb_node *root, nb_consultation *c)
+{
+	static const char *const keys[] = { "text", "link", NULL };
+	const nb_node *l = maps_field(r, root, "take_part", 0);
+	size_t i;
+
+	if (!l || !l->n)
+		return;
+	c->take_part = nb_arena_alloc(r->a, l->n * sizeof(nb_link));
+	for (i = 0; i < l->n; i++) {
+		check_keys(r, l->items[i], keys);
+		c->take_part[i].text = str_field(r, l->items[i], "text", 1,
+						 "Fill in the online survey");
+		c->take_part[i].url = url_field(r, l->items[i], "link", 0);
+	}
+	c->take_part_len = l->n;
+}
+
+static nb_consultation *
+consultation_read(rd *r, const nb_node *root, const char *id,
+		  const char *body, size_t body_len)
+{
+	static const char *const keys[] = { "title", "summary", "lead",
+		"partners", "level", "areas", "topics", "audiences", "opens",
+		"closes", "status", "status_note", "feedback_by", "take_part",
+		"can_influence", "cannot_influence", "accessibility",
+		"documents", "contact", "events", NULL };
+	nb_consultation *c = nb_arena_alloc(r->a, sizeof(*c));
+	const nb_node *n, *evs;
+	const char *level, *st;
+	int o_ok, c_ok;
+	size_t i;
+
+	check_keys(r, root, keys);
+	c->id = id;
+	c->path = r->path;
+	c->title = str_field(r, root, "title", 1, "Town centre parking review");
+	c->summary = str_field(r, root, "summary", 1,
+		"One or two plain sentences about what we are asking.");
+	tags_read(r, root, &c->tags, 1);
+
+	level = str_field(r, root, "level", 1, "consult");
+	c->level = -1;
+	if (level) {
+		const nb_site *s = &r->m->site;
+		const char *cands[32];
+		size_t k = 0;
+		for (i = 0; i < s->ladder_len; i++) {
+			if (k < 32)
+				cands[k++] = s->ladder[i].id;
+			if (s->ladder[i].id && strcmp(s->ladder[i].id, level) == 0)
+				c->level = (int)i;
+		}
+		if (c->level < 0) {
+			char hint[300];
+			const char *near = closest(level, cands, k);
+			int off = 0;
+			if (near)
+				snprintf(hint, sizeof(hint), "did you mean `%s`?", near);
+			else {
+				off = snprintf(hint, sizeof(hint), "use one of:");
+				for (i = 0; i < k && off < (int)sizeof(hint) - 40; i++)
+					off += snprintf(hint + off, sizeof(hint) - (size_t)off,
+							" %s", cands[i]);
+			}
+			err(r, nb_node_get(root, "level"), hint,
+			    "unknown level `%s` on the ladder of participation",
+			    level);
+		}
+	}
+
+	o_ok = date_field(r, root, "opens", 1, &c->opens) == 0;
+	c_ok = date_field(r, root, "closes", 1, &c->closes) == 0;
+	if (o_ok && c_ok && nb_date_cmp(c->closes, c->opens) < 0)
+		err(r, nb_node_get(root, "closes"),
+		    "check both dates: `closes` must be on or after `opens`",
+		    "the activity closes before it opens");
+	if (nb_node_get(root, "feedback_by") &&
+	    date_field(r, root, "feedback_by", 0, &c->feedback_by) == 0) {
+		c->has_feedback_by = 1;
+		if (c_ok && nb_date_cmp(c->feedback_by, c->closes) < 0)
+			err(r, nb_node_get(root, "feedback_by"),
+			    "the feedback promise is the date by which you will publish the outcome, after the activity closes",
+			    "`feedback_by` is before the activity closes");
+	}
+	st = str_field(r, root, "status", 0, NULL);
+	if (st) {
+		if (strcmp(st, "cancelled") == 0)
+			c->cancelled = 1;
+		else if (strcmp(st, "postponed") == 0)
+			c->postponed = 1;
+		else
+			err(r, nb_node_get(root, "status"),
+			    "write `status: cancelled` or `status: postponed`, or leave it out: the rest comes from the dates",
+			    "unknown status `%s`", st);
+	}
+	c->status_note = str_field(r, root, "status_note", 0, NULL);
+	links_read(r, root, c);
+	c->can_influence = strs_field(r, root, "can_influence", 0, &c->can_len, NULL);
+	c->cannot_influence = strs_field(r, root, "cannot_influence", 0,
+					 &c->cannot_len, NULL);
+	c->accessibility = strs_field(r, root, "accessibility", 0,
+				      &c->accessibility_len, NULL);
+	c->documents = documents_read(r, root, &c->documents_len);
+	n = map_field(r, root, "contact", 0);
+	if (n)
+		c->contact = contact_read(r, n);
+
+	evs = maps_field(r, root, "events", 0);
+	if (evs && evs->n) {
+		c->events = nb_arena_alloc(r->a, evs->n * sizeof(nb_event *));
+		for (i = 0; i < evs->n; i++) {
+			nb_event *ev = nb_arena_alloc(r->a, sizeof(*ev));
+			check_keys(r, evs->items[i], event_keys);
+			event_fields(r, evs->items[i], ev);
+			ev->consultation = c;
+			ev->index = (int)i + 1;
+			ev->id = nb_arena_printf(r->a, "%s-%d", id, (int)i + 1);
+			ev->tags = c->tags;
+			c->events[i] = ev;
+		}
+		c->events_len = evs->n;
+	}
+	c->body_html = body_html(r, body, body_len);
+	return c;
+}
+
+static nb_event *
+event_read(rd *r, const nb_node *root, const char *id, const char *body,
+	   size_t body_len)
+{
+	static const char *const extra[] = { "summary", "lead", "partners",
+		"areas", "topics", "audiences", "contact", NULL };
+	const char *keys[32];
+	nb_event *ev = nb_arena_alloc(r->a, sizeof(*ev));
+	const nb_node *cn;
+	size_t k = 0, i;
+
+	for (i = 0; event_keys[i]; i++)
+		keys[k++] = event_keys[i];
+	for (i = 0; extra[i]; i++)
+		keys[k++] = extra[i];
+	keys[k] = NULL;
+	check_keys(r, root, keys);
+	event_fields(r, root, ev);
+	ev->id = id;
+	ev->summary = str_field(r, root, "summary", 0, NULL);
+	tags_read(r, root, &ev->tags, 1);
+	cn = map_field(r, root, "contact", 0);
+	if (cn)
+		ev->contact = contact_read(r, cn);
+	ev->body_html = body_html(r, body, body_len);
+	return ev;
+}
+
+/* ---- outcomes and pages ----------------------------------------------- */
+
+static nb_count *
+counts_read(rd *r, const nb_node *resp, const char *key, int by_area,
+	    size_t *len)
+{
+	static const char *const mk[] = { "method", "count", NULL };
+	static const char *const ak[] = { "area", "count", NULL };
+	const nb_node *l = maps_field(r, resp, key, 0);
+	nb_count *v;
+	size_t i;
+
+	*len = 0;
+	if (!l || !l->n)
+		return NULL;
+	v = nb_arena_alloc(r->a, l->n * sizeof(*v));
+	for (i = 0; i < l->n; i++) {
+		const nb_node *it = l->items[i];
+		check_keys(r, it, by_area ? ak : mk);
+		if (by_area) {
+			const char *id = str_field(r, it, "area", 1, "abbey-ward");
+			if (id) {
+				v[i].area = (nb_area *)resolve(r,
+					nb_node_get(it, "area"), id,
+					&r->m->area_ids, "area",
+					"a file in content/areas/");
+				v[i].label = v[i].area ? v[i].area->name : id;
+			}
+		} else {
+			v[i].label = str_field(r, it, "method", 1, "Online survey");
+		}
+		long_field(r, it, "count", 1, &v[i].count);
+	}
+	*len = l->n;
+	return v;
+}
+
+static nb_outcome *
+outcome_read(rd *r, const nb_node *root, const char *id, const char *body,
+	     size_t body_len)
+{
+	static const char *const keys[] = { "consultation", "title",
+		"summary", "published", "responses", "you_said_we_did",
+		"decision", "decided_by", "decided_on", "next_steps",
+		"documents", NULL };
+	static const char *const sk[] = { "you_said", "we_did", "state",
+					  "why", NULL };
+	nb_outcome *o = nb_arena_alloc(r->a, sizeof(*o));
+	const nb_node *resp, *l;
+	const char *cid;
+	size_t i;
+
+	check_keys(r, root, keys);
+	o->id = id;
+	o->path = r->path;
+	cid = str_field(r, root, "consultation", 1, "town-centre-parking-review");
+	if (cid) {
+		o->consultation = (nb_consultation *)resolve(r,
+			nb_node_get(root, "consultation"), cid,
+			&r->m->consultation_ids, "consultation",
+			"the consultation in content/consultations/");
+	}
+	o->title = str_field(r, root, "title", 0, NULL);
+	o->summary = str_field(r, root, "summary", 1,
+		"One or two plain sentences about what happened.");
+	date_field(r, root, "published", 1, &o->published);
+	resp = map_field(r, root, "responses", 1);
+	if (resp) {
+		static const char *const rk[] = { "total", "by_method",
+						  "by_area", NULL };
+		check_keys(r, resp, rk);
+		long_field(r, resp, "total", 1, &o->responses);
+		o->by_method = counts_read(r, resp, "by_method", 0,
+					   &o->by_method_len);
+		o->by_area = counts_read(r, resp, "by_area", 1, &o->by_area_len);
+	}
+	l = maps_field(r, root, "you_said_we_did", 1);
+	if (l && l->n == 0)
+		err(r, l, "add at least one `- you_said: ...` with `we_did:` and `state:`",
+		    "`you_said_we_did` is empty");
+	if (l && l->n) {
+		o->said_did = nb_arena_alloc(r->a, l->n * sizeof(nb_said_did));
+		for (i = 0; i < l->n; i++) {
+			const nb_node *it = l->items[i];
+			nb_said_did *sd = &o->said_did[i];
+			const char *st;
+			check_keys(r, it, sk);
+			sd->you_said = str_field(r, it, "you_said", 1,
+				"What people told us, in a sentence.");
+			sd->we_did = str_field(r, it, "we_did", 1,
+				"What we did about it, in a sentence.");
+			sd->why = str_field(r, it, "why", 0, NULL);
+			st = str_field(r, it, "state", 1, "done");
+			if (!st)
+				continue;
+			if (strcmp(st, "done") == 0)
+				sd->state = NB_DID_DONE;
+			else if (strcmp(st, "in progress") == 0 ||
+				 strcmp(st, "in-progress") == 0)
+				sd->state = NB_DID_IN_PROGRESS;
+			else if (strcmp(st, "not possible") == 0 ||
+				 strcmp(st, "not-possible") == 0)
+				sd->state = NB_DID_NOT_POSSIBLE;
+			else
+				err(r, nb_node_get(it, "state"),
+				    "write done, in progress or not possible",
+				    "unknown state `%s`", st);
+			if (sd->state == NB_DID_NOT_POSSIBLE && !sd->why)
+				err(r, it, "add `why:` to explain to people why it could not be done",
+				    "an action that was not possible needs a reason");
+		}
+		o->said_did_len = l->n;
+	}
+	o->decision = str_field(r, root, "decision", 0, NULL);
+	o->decided_by = str_field(r, root, "decided_by", 0, NULL);
+	if (nb_node_get(root, "decided_on"))
+		o->has_decided_on = date_field(r, root, "decided_on", 0,
+					       &o->decided_on) == 0;
+	o->next_steps = str_field(r, root, "next_steps", 0, NULL);
+	o->documents = documents_read(r, root, &o->documents_len);
+	o->body_html = body_html(r, body, body_len);
+	return o;
+}
+
+/* Page ids that would collide with the site's own sections. */
+static const char *const reserved_ids[] = { "areas", "audiences",
+	"calendar", "consultations", "data", "embed", "events", "feedback",
+	"outcomes", "partners", "reports", "static", "subscribe", "topics",
+	"index", "404", NULL };
+
+static nb_page *
+page_read(rd *r, const nb_node *root, const char *id, const char *body,
+	  size_t body_len)
+{
+	static const char *const keys[] = { "title", "summary", "footer",
+					    "order", NULL };
+	nb_page *p = nb_arena_alloc(r->a, sizeof(*p));
+	long order;
+	size_t i;
+
+	check_keys(r, root, keys);
+	p->id = id;
+	p->path = r->path;
+	for (i = 0; reserved_ids[i]; i++)
+		if (strcmp(id, reserved_ids[i]) == 0)
+			err(r, NULL, "rename the file: this name is one of the site's own sections",
+			    "the page id `%s` is reserved", id);
+	p->title = str_field(r, root, "title", 1, "About this site");
+	p->summary = str_field(r, root, "summary", 0, NULL);
+	p->footer = bool_field(r, root, "footer") == 1;
+	p->order = 100;
+	if (long_field(r, root, "order", 0, &order) == 0)
+		p->order = order > 10000 ? 10000 : (int)order;
+	p->body_html = body_html(r, body, body_len);
+	return p;
+}
+
+/* ---- loading a folder of records ---------------------------------------- */
+
+typedef enum { K_PARTNER, K_AREA, K_CONSULTATION, K_EVENT, K_OUTCOME,
+	       K_PAGE } kind;
+
+/* The id from a file name, or NULL after an error. */
+static const char *
+file_id(rd *r, const char *name, const char *suffix)
+{
+	size_t n = strlen(name) - strlen(suffix);
+	char *id = nb_arena_strndup(r->a, name, n);
+	char hint[300];
+	size_t i, k = 0;
+
+	if (nb_id_valid(id))
+		return id;
+	/* suggest a safe name */
+	for (i = 0; i < n && k < sizeof(hint) - 80; i++) {
+		unsigned char c = (unsigned char)name[i];
+		if (isalnum(c))
+			id[k++] = (char)tolower(c);
+		else if (k && id[k - 1] != '-')
+			id[k++] = '-';
+	}
+	while (k && id[k - 1] == '-')
+		k--;
+	id[k] = '\0';
+	if (k)
+		snprintf(hint, sizeof(hint),
+			 "rename the file to %s%s (lower-case letters, digits and hyphens: the name is the record's web address)",
+			 id, suffix);
+	else
+		snprintf(hint, sizeof(hint),
+			 "rename the file using lower-case letters, digits and hyphens");
+	err(r, NULL, hint, "the file name is not a safe record id");
+	return NULL;
+}
+
+static void
+load_dir(nb_model *m, const nb_source *src, const char *dir,
+	 const char *suffix, kind k, nb_diags *d, pending_parent **pps,
+	 size_t *pps_len)
+{
+	char **names;
+	size_t n, i;
+
+	if (nb_source_list(src, dir, suffix, &names, &n, d) != 0 && !n) {
+		nb_source_names_free(names, n);
+		return;
+	}
+	if (k == K_AREA) {
+		*pps = nb_xcalloc(n ? n : 1, sizeof(**pps));
+		*pps_len = 0;
+	}
+	for (i = 0; i < n; i++) {
+		nb_arena *scratch = nb_arena_new();
+		const nb_node *root = NULL;
+		const char *body = NULL, *id;
+		size_t body_len = 0;
+		char *path;
+		rd r;
+		int rc;
+
+		path = nb_arena_printf(m->arena, "%s/%s", dir, names[i]);
+		memset(&r, 0, sizeof(r));
+		r.m = m;
+		r.a = m->arena;
+		r.d = d;
+		r.path = path;
+		if (strcmp(suffix, ".md") == 0)
+			rc = parse_md_file(&root, &body, &body_len, scratch, src,
+					   path, d);
+		else
+			rc = parse_yaml_file(&root, scratch, src, path, d);
+		id = file_id(&r, names[i], suffix);
+		if (rc != 0 || !id)
+			goto next;
+		if (root->kind != NB_NODE_MAP) {
+			err(&r, root, "write each field on its own line as `name: value`",
+			    "the record should be a set of fields, not %s",
+			    kind_name(root));
+			goto next;
+		}
+		switch (k) {
+		case K_PARTNER: {
+			nb_partner *p = partner_read(&r, root, id);
+			nb_map_put(&m->partner_ids, id, p, NULL);
+			nb_vec_push(m->arena, &m->partners, p);
+			break;
+		}
+		case K_AREA: {
+			nb_area *a = area_read(&r, root, id, &(*pps)[*pps_len]);
+			(*pps_len)++;
+			nb_map_put(&m->area_ids, id, a, NULL);
+			nb_vec_push(m->arena, &m->areas, a);
+			break;
+		}
+		case K_CONSULTATION: {
+			nb_consultation *c = consultation_read(&r, root, id,
+							       body, body_len);
+			nb_map_put(&m->consultation_ids, id, c, NULL);
+			nb_vec_push(m->arena, &m->consultations, c);
+			break;
+		}
+		case K_EVENT: {
+			nb_event *e = event_read(&r, root, id, body, body_len);
+			nb_map_put(&m->event_ids, id, e, NULL);
+			nb_vec_push(m->arena, &m->events, e);
+			break;
+		}
+		case K_OUTCOME: {
+			nb_outcome *o = outcome_read(&r, root, id, body,
+						     body_len);
+			nb_map_put(&m->outcome_ids, id, o, NULL);
+			nb_vec_push(m->arena, &m->outcomes, o);
+			break;
+		}
+		case K_PAGE: {
+			nb_page *p = page_read(&r, root, id, body, body_len);
+			nb_map_put(&m->page_ids, id, p, NULL);
+			nb_vec_push(m->arena, &m->pages, p);
+			break;
+		}
+		}
+next:
+		nb_arena_free(scratch);
+	}
+	nb_source_names_free(names, n);
+}
+
+static void
+load_terms(nb_model *m, const nb_source *src, const char *path,
+	   nb_vec *out, nb_map *ids, const char *kind_label, nb_diags *d)
+{
+	nb_arena *scratch = nb_arena_new();
+	const nb_node *root;
+	rd r;
+
+	memset(&r, 0, sizeof(r));
+	r.m = m;
+	r.a = m->arena;
+	r.d = d;
+	r.path = path;
+	if (parse_yaml_file(&root, scratch, src, path, d) == 0)
+		terms_read(&r, root, out, ids, kind_label);
+	nb_arena_free(scratch);
+}
+
+static int
+cmp_area_name(const void *a, const void *b)
+{
+	const nb_area *x = *(nb_area *const *)a, *y = *(nb_area *const *)b;
+	int c = strcmp(x->name ? x->name : "", y->name ? y->name : "");
+	return c ? c : strcmp(x->id, y->id);
+}
+
+/* Link areas to their parents; refuse loops. */
+static void
+link_areas(nb_model *m, pending_parent *pps, size_t n, nb_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		pending_parent *pp = &pps[i];
+		rd r = { m, m->arena, d, pp->path, 0 };
+		nb_node at;
+
+		if (!pp->parent_id)
+			continue;
+		memset(&at, 0, sizeof(at));
+		at.line = pp->line;
+		at.col = pp->col;
+		pp->area->parent = (nb_area *)resolve(&r, &at, pp->parent_id,
+			&m->area_ids, "area", "a file in content/areas/");
+		if (pp->area->parent == pp->area) {
+			err(&r, &at, "name the area this one is inside",
+			    "an area cannot be its own parent");
+			pp->area->parent = NULL;
+		}
+	}
+	/* depth, and loops (a -> b -> a) */
+	for (i = 0; i < m->areas.len; i++) {
+		nb_area *a = m->areas.items[i], *p;
+		int depth = 0;
+
+		for (p = a->parent; p; p = p->parent) {
+			if (p == a || ++depth > 64) {
+				nb_error(d, a->path, 0, 0,
+					 "check the `parent` fields: each area must be inside a bigger one, ending at the top area",
+					 "the area `%s` is inside itself (its parents form a loop)",
+					 a->id);
+				a->parent = NULL;
+				depth = 0;
+				break;
+			}
+		}
+		a->depth = depth;
+	}
+	for (i = 0; i < m->areas.len; i++) {
+		nb_area *a = m->areas.items[i];
+		if (a->parent)
+			nb_vec_push(m->arena, &a->parent->children, a);
+	}
+	for (i = 0; i < m->areas.len; i++) {
+		nb_area *a = m->areas.items[i];
+		if (a->children.len > 1)
+			qsort(a->children.items, a->children.len,
+			      sizeof(void *), cmp_area_name);
+	}
+}
+
+static void
+link_outcomes(nb_model *m, nb_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < m->outcomes.len; i++) {
+		nb_outcome *o = m->outcomes.items[i];
+		nb_consultation *c = o->consultation;
+
+		if (!c)
+			continue;
+		if (c->outcome) {
+			nb_error(d, o->path, 0, 0,
+				 "put everything about one consultation in one outcome file",
+				 "the consultation `%s` already has an outcome: %s",
+				 c->id, c->outcome->path);
+			continue;
+		}
+		c->outcome = o;
+		if (nb_date_cmp(o->published, c->closes) < 0)
+			nb_warning(d, o->path, 0, 0,
+				   "check `published`: feedback normally comes after the activity closes",
+				   "the outcome is published before the consultation closes");
+		o->on_time = !c->has_feedback_by ||
+			nb_date_cmp(o->published, c->feedback_by) <= 0;
+	}
+}
+
+int
+nb_model_load(nb_model **out, const nb_source *src, nb_diags *d)
+{
+	size_t errors_before = d->errors, pps_len = 0;
+	pending_parent *pps = NULL;
+	nb_arena *scratch;
+	const nb_node *root;
+	nb_model *m;
+	rd r;
+	int rc;
+
+	*out = NULL;
+	m = nb_xcalloc(1, sizeof(*m));
+	m->arena = nb_arena_new();
+
+	memset(&r, 0, sizeof(r));
+	r.m = m;
+	r.a = m->arena;
+	r.d = d;
+	r.path = "site.yaml";
+	scratch = nb_arena_new();
+	rc = parse_yaml_file(&root, scratch, src, "site.yaml", d);
+	if (rc == 1)
+		nb_error(d, "site.yaml", 0, 0,
+			 "create site.yaml with at least `title:` and `base_url:` (see docs/records.md)",
+			 "the site has no site.yaml");
+	else if (rc == 0 && root->kind != NB_NODE_MAP)
+		err(&r, root, "write each setting as `name: value`",
+		    "site.yaml should be a set of fields");
+	else if (rc == 0)
+		site_read(&r, root);
+	nb_arena_free(scratch);
+
+	load_terms(m, src, "content/topics.yaml", &m->topics, &m->topic_ids,
+		   "topic", d);
+	load_terms(m, src, "content/audiences.yaml", &m->audiences,
+		   &m->audience_ids, "audience", d);
+	load_dir(m, src, "content/partners", ".yaml", K_PARTNER, d, NULL, NULL);
+	load_dir(m, src, "content/areas", ".yaml", K_AREA, d, &pps, &pps_len);
+	link_areas(m, pps, pps_len, d);
+	free(pps);
+	load_dir(m, src, "content/consultations", ".md", K_CONSULTATION, d,
+		 NULL, NULL);
+	load_dir(m, src, "content/events", ".md", K_EVENT, d, NULL, NULL);
+	load_dir(m, src, "content/outcomes", ".md", K_OUTCOME, d, NULL, NULL);
+	load_dir(m, src, "content/pages", ".md", K_PAGE, d, NULL, NULL);
+	link_outcomes(m, d);
+
+	if (d->errors > errors_before) {
+		nb_model_free(m);
+		return -1;
+	}
+	*out = m;
+	return 0;
+}
+
+void
+nb_model_free(nb_model *m)
+{
+	if (!m)
+		return;
+	nb_map_free(&m->area_ids);
+	nb_map_free(&m->partner_ids);
+	nb_map_free(&m->topic_ids);
+	nb_map_free(&m->audience_ids);
+	nb_map_free(&m->consultation_ids);
+	nb_map_free(&m->outcome_ids);
+	nb_map_free(&m->event_ids);
+	nb_map_free(&m->page_ids);
+	nb_arena_free(m->arena);
+	free(m);
+}

@@ -1,0 +1,214 @@
+/*
+ * model.h - the site as typed records, linked and validated.
+ *
+ * nb_model_load reads site.yaml and every record under content/ from a
+ * source, converts YAML nodes into the plain structs below, resolves ids
+ * into pointers and validates everything it can, reporting every problem
+ * (path:line:column, with a hint) before it gives up.  All memory lives in
+ * the model's arena and is freed with nb_model_free.
+ */
+#ifndef NB_MODEL_H
+#define NB_MODEL_H
+
+#include <stddef.h>
+
+#include "arena.h"
+#include "date.h"
+#include "diag.h"
+#include "map.h"
+#include "source.h"
+
+typedef struct nb_area nb_area;
+typedef struct nb_partner nb_partner;
+typedef struct nb_term nb_term;
+typedef struct nb_consultation nb_consultation;
+typedef struct nb_outcome nb_outcome;
+typedef struct nb_event nb_event;
+typedef struct nb_page nb_page;
+
+/* A growable array of pointers, arena-backed. */
+typedef struct nb_vec {
+	void **items;
+	size_t len, cap;
+} nb_vec;
+
+void nb_vec_push(nb_arena *a, nb_vec *v, void *item);
+
+typedef struct nb_rung {
+	const char *id, *label, *description;
+} nb_rung;
+
+typedef struct nb_site {
+	const char *title, *short_title, *description, *base_url;
+	const char *language, *time_zone, *theme;
+	const char *organisation, *contact_email;
+	int closing_soon_days;
+	nb_rung *ladder;
+	size_t ladder_len;
+} nb_site;
+
+typedef struct nb_link {
+	const char *text, *url;      /* url may be NULL */
+} nb_link;
+
+typedef struct nb_document {
+	const char *title, *url, *format, *size;
+} nb_document;
+
+typedef struct nb_contact {
+	const char *name, *role, *email, *phone;
+} nb_contact;
+
+/* -1 unknown, 0 no, 1 yes */
+typedef struct nb_venue {
+	const char *name, *address, *postcode, *parking, *access_notes;
+	int step_free, hearing_loop, accessible_toilet;
+} nb_venue;
+
+struct nb_area {
+	const char *id, *path, *name, *type, *code, *description;
+	nb_area *parent;
+	nb_vec children;             /* nb_area*, sorted by name */
+	nb_contact *contacts;
+	size_t contacts_len;
+	int depth;                   /* 0 for a top area */
+	/* derived */
+	nb_vec consultations;        /* here or in an area inside it */
+	nb_vec events;               /* standalone and embedded, by start */
+	unsigned stamp;
+};
+
+struct nb_partner {
+	const char *id, *path, *name, *short_name, *type, *website;
+	const char *description, *email, *phone, *logo_file, *logo_alt;
+	/* derived */
+	nb_vec consultations;        /* led by or joined */
+	nb_vec events;
+};
+
+struct nb_term {                     /* a topic or an audience */
+	const char *id, *label, *description;
+	nb_vec consultations;
+	nb_vec events;
+};
+
+typedef enum {
+	NB_STATUS_UPCOMING,
+	NB_STATUS_OPEN,
+	NB_STATUS_CLOSING_SOON,
+	NB_STATUS_CLOSED,            /* awaiting feedback */
+	NB_STATUS_OVERDUE,           /* feedback overdue */
+	NB_STATUS_OUTCOME,           /* outcome published */
+	NB_STATUS_CANCELLED,
+	NB_STATUS_POSTPONED,
+	NB_STATUS_COUNT
+} nb_status;
+
+/* What records share: who, where, about what and for whom. */
+typedef struct nb_tags {
+	nb_partner *lead;
+	nb_vec partners;             /* nb_partner*, joint partners */
+	int everywhere;              /* areas: all */
+	nb_vec areas;                /* nb_area* */
+	nb_vec topics;               /* nb_term* */
+	nb_vec audiences;            /* nb_term* */
+} nb_tags;
+
+struct nb_event {
+	const char *id;              /* standalone: file id; embedded: CID-N */
+	const char *path;            /* file it was read from */
+	const char *title, *summary, *description, *body_html;
+	nb_local start, end;
+	nb_venue *venue;             /* NULL when online only */
+	const char *online, *booking, *translation;
+	int bsl, creche, cancelled;
+	nb_contact *contact;
+	nb_consultation *consultation;   /* NULL for a standalone event */
+	nb_tags tags;                /* standalone: own; embedded: a copy */
+	int index;                   /* position in its consultation */
+};
+
+struct nb_consultation {
+	const char *id, *path, *title, *summary, *body_html;
+	nb_tags tags;
+	int level;                   /* index into site.ladder */
+	nb_date opens, closes, feedback_by;
+	int has_feedback_by;
+	int cancelled, postponed;
+	const char *status_note;
+	nb_link *take_part;
+	size_t take_part_len;
+	const char **can_influence, **cannot_influence, **accessibility;
+	size_t can_len, cannot_len, accessibility_len;
+	nb_document *documents;
+	size_t documents_len;
+	nb_contact *contact;
+	nb_event **events;
+	size_t events_len;
+	nb_outcome *outcome;         /* set when an outcome names it */
+	/* derived */
+	nb_status status;
+};
+
+typedef enum { NB_DID_DONE, NB_DID_IN_PROGRESS, NB_DID_NOT_POSSIBLE } nb_did_state;
+
+typedef struct nb_said_did {
+	const char *you_said, *we_did, *why;
+	nb_did_state state;
+} nb_said_did;
+
+typedef struct nb_count {
+	const char *label;           /* a method, or the area's name */
+	nb_area *area;               /* by area: the area */
+	long count;
+} nb_count;
+
+struct nb_outcome {
+	const char *id, *path, *title, *summary, *body_html;
+	nb_consultation *consultation;
+	nb_date published, decided_on;
+	int has_decided_on;
+	long responses;
+	nb_count *by_method, *by_area;
+	size_t by_method_len, by_area_len;
+	nb_said_did *said_did;
+	size_t said_did_len;
+	const char *decision, *decided_by, *next_steps;
+	nb_document *documents;
+	size_t documents_len;
+	/* derived */
+	int on_time;                 /* published on or before feedback_by */
+};
+
+struct nb_page {
+	const char *id, *path, *title, *summary, *body_html;
+	int footer, order;
+};
+
+typedef struct nb_model {
+	nb_arena *arena;
+	nb_site site;
+	nb_vec areas, partners, topics, audiences;      /* sorted by id */
+	nb_vec consultations, outcomes, events, pages;   /* sorted by id */
+	nb_vec all_events;           /* standalone + embedded, by start */
+	nb_map area_ids, partner_ids, topic_ids, audience_ids;
+	nb_map consultation_ids, outcome_ids, event_ids, page_ids;
+} nb_model;
+
+/*
+ * Load and validate a whole site from src.  Returns 0 with *out set, or -1
+ * when any error was found (all of them are in d; *out is NULL).  Warnings
+ * may be added either way.
+ */
+int nb_model_load(nb_model **out, const nb_source *src, nb_diags *d);
+void nb_model_free(nb_model *m);   /* accepts NULL */
+
+const char *nb_status_label(nb_status s);   /* "Closing soon" */
+const char *nb_status_slug(nb_status s);    /* "closing-soon" */
+const char *nb_did_label(nb_did_state s);   /* "In progress" */
+
+/* Whether id is a safe record id: [a-z0-9-]+, 1-80 chars, no leading or
+ * trailing hyphen. */
+int nb_id_valid(const char *id);
+
+#endif

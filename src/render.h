@@ -1,0 +1,25 @@
+/*
+ * render.h - the render stage: every page of the site through templates.
+ *
+ * Templates are Mustache files found by name in the site's layouts/, then
+ * in the theme (themes/NAME/layouts/ in the site, then in the installed
+ * share folder).  Each is parsed once per build.  Each page's values are
+ * built in a scratch arena that is freed once the page is written.
+ */
+#ifndef NB_RENDER_H
+#define NB_RENDER_H
+
+#include "derive.h"
+#include "source.h"
+#include "write.h"
+
+/*
+ * Render every page and copy the theme's static files into o.  `share` is
+ * the installed share folder (may be NULL).  Returns 0, or -1 with errors
+ * in d.
+ */
+int nb_render_site(const nb_model *m, const nb_derived *dv,
+		   const nb_source *src, const nb_source *share, nb_out *o,
+		   nb_diags *d);
+
+#endif

@@ -1,0 +1,48 @@
+/*
+ * source.h - the read stage: where a site's files come from.
+ *
+ * A source is a tree of files addressed by paths relative to the site's
+ * root ("content/areas/abbey.yaml").  Today sources are directories on
+ * disk; a git ref is another implementation of the same interface.  Paths
+ * handed out are the ones diagnostics print, so officers see the path as
+ * it is in their repository.
+ */
+#ifndef NB_SOURCE_H
+#define NB_SOURCE_H
+
+#include <stddef.h>
+
+#include "diag.h"
+
+#define NB_SOURCE_MAX_FILE (4 * 1024 * 1024)   /* bytes per file */
+
+typedef struct nb_source nb_source;
+
+/* Open a directory as a source.  Returns 0, or -1 with an error in d. */
+int nb_source_open_dir(nb_source **out, const char *root, nb_diags *d);
+void nb_source_free(nb_source *s);   /* accepts NULL */
+
+/* A description of the source for messages ("directory /srv/site"). */
+const char *nb_source_root(const nb_source *s);
+
+/*
+ * The regular files directly in `dir` whose names end with `suffix`,
+ * sorted by name.  *names is a malloc'd array of malloc'd file names (not
+ * paths); free with nb_source_names_free.  A missing directory gives an
+ * empty list.  Symbolic links are refused with an error, as are files over
+ * NB_SOURCE_MAX_FILE.  Returns 0, or -1 with errors in d.
+ */
+int nb_source_list(const nb_source *s, const char *dir, const char *suffix,
+		   char ***names, size_t *n, nb_diags *d);
+void nb_source_names_free(char **names, size_t n);
+
+/* Read a file.  *data is malloc'd and NUL-terminated (the caller frees
+ * it).  Returns 0, 1 when the file does not exist (nothing is added to d),
+ * or -1 with an error in d. */
+int nb_source_read(const nb_source *s, const char *path, char **data,
+		   size_t *len, nb_diags *d);
+
+/* Whether a regular file exists at path. */
+int nb_source_exists(const nb_source *s, const char *path);
+
+#endif

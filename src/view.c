@@ -1,0 +1,1210 @@
+/*
+ * view.c - building each page's template values from the model.
+ *
+ * Dates are written here, the GOV.UK way, with a machine-readable twin for
+ * <time datetime>; lists come already sorted from derive.c.  Nothing here
+ * escapes: templates do, at the point of output.
+ */
+#include "view.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define HOME_LIMIT 6          /* items per list on the home page */
+#define CALENDAR_MONTHS 3     /* months of items on /calendar/ */
+
+/* ---- small helpers ------------------------------------------------------ */
+
+static const char *
+url(nb_view_ctx *vc, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* A URL path under the site's prefix. */
+static const char *
+url(nb_view_ctx *vc, const char *fmt, ...)
+{
+	va_list ap;
+	char *rest;
+
+	va_start(ap, fmt);
+	rest = nb_arena_vprintf(vc->a, fmt, ap);
+	va_end(ap);
+	return nb_arena_printf(vc->a, "%s%s", vc->prefix, rest);
+}
+
+static const char *
+date_text(nb_view_ctx *vc, nb_date d, int long_form)
+{
+	nb_buf b = NB_BUF_INIT;
+	char *s;
+
+	if (long_form)
+		nb_fmt_date_long(&b, d);
+	else
+		nb_fmt_date(&b, d);
+	s = nb_arena_strdup(vc->a, nb_buf_cstr(&b));
+	nb_buf_free(&b);
+	return s;
+}
+
+static const char *
+date_iso(nb_view_ctx *vc, nb_date d)
+{
+	return nb_arena_printf(vc->a, "%04d-%02d-%02d", d.year, d.month, d.day);
+}
+
+/* Set key (text) and key_iso (machine form) for a date. */
+static void
+set_date(nb_view_ctx *vc, nb_value *v, const char *key, nb_date d)
+{
+	nb_val_set_str(vc->a, v, key, date_text(vc, d, 0));
+	nb_val_set_str(vc->a, v, nb_arena_printf(vc->a, "%s_iso", key),
+		       date_iso(vc, d));
+}
+
+static const char *
+buf_to_arena(nb_view_ctx *vc, nb_buf *b)
+{
+	char *s = nb_arena_strdup(vc->a, nb_buf_cstr(b));
+	nb_buf_free(b);
+	return s;
+}
+
+static nb_value *
+link_val(nb_view_ctx *vc, const char *label, const char *href)
+{
+	nb_value *v = nb_val_map(vc->a);
+
+	nb_val_set_str(vc->a, v, "label", label);
+	nb_val_set_str(vc->a, v, "url", href);
+	return v;
+}
+
+static nb_value *
+str_list(nb_view_ctx *vc, const char *const *items, size_t n)
+{
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		nb_val_push(vc->a, l, nb_val_str(vc->a, items[i]));
+	return l;
+}
+
+/*
+ * Every list a template sees is { items: [...], count: N }, set only when
+ * it has items, so that a template can wrap a list once and say something
+ * else when it is empty:
+ *   {{#events}}<ul>{{#items}}<li>...</li>{{/items}}</ul>{{/events}}
+ *   {{^events}}<p>No events.</p>{{/events}}
+ */
+static void
+set_list(nb_view_ctx *vc, nb_value *v, const char *key, nb_value *l)
+{
+	nb_value *w;
+
+	if (!l || !l->u.list.len)
+		return;
+	w = nb_val_map(vc->a);
+	nb_val_set(vc->a, w, "items", l);
+	nb_val_set_num(vc->a, w, "count", (double)l->u.list.len);
+	nb_val_set_bool(vc->a, w, "many", l->u.list.len > 1);
+	nb_val_set(vc->a, v, key, w);
+	/* lists of labelled things also read as one phrase: "A, B and C" */
+	if (nb_val_get(l->u.list.items[0], "label")) {
+		nb_buf b = NB_BUF_INIT;
+		size_t i, n = l->u.list.len;
+		for (i = 0; i < n; i++) {
+			nb_value *lab = nb_val_get(l->u.list.items[i], "label");
+			if (i)
+				nb_buf_puts(&b, i + 1 == n ? " and " : ", ");
+			if (lab && lab->type == NB_VAL_STR)
+				nb_buf_put(&b, lab->u.str.s, lab->u.str.len);
+		}
+		nb_val_set_str(vc->a, w, "text", nb_arena_strdup(vc->a,
+			       nb_buf_cstr(&b)));
+		nb_buf_free(&b);
+	}
+}
+
+static const char *
+plural(long n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+/* ---- site and page ------------------------------------------------------ */
+
+const char *
+nb_view_prefix(nb_arena *a, const char *base_url)
+{
+	const char *p = strstr(base_url, "://");
+	size_t n;
+
+	p = p ? strchr(p + 3, '/') : NULL;
+	if (!p || !p[1])
+		return "/";
+	n = strlen(p);
+	while (n > 1 && p[n - 1] == '/')
+		n--;
+	return nb_arena_printf(a, "%.*s/", (int)n, p);
+}
+
+static const struct { const char *section, *label, *path; } nav_items[] = {
+	{ "home", "Home", "" },
+	{ "consultations", "Consultations", "consultations/" },
+	{ "calendar", "Calendar", "calendar/" },
+	{ "areas", "Areas", "areas/" },
+	{ "partners", "Partners", "partners/" },
+	{ "feedback", "You said, we did", "feedback/" },
+};
+
+nb_value *
+nb_view_site(nb_view_ctx *vc)
+{
+	const nb_site *s = &vc->m->site;
+	nb_value *v = nb_val_map(vc->a), *fp = nb_val_list(vc->a);
+	size_t i;
+
+	nb_val_set_str(vc->a, v, "title", s->title);
+	nb_val_set_str(vc->a, v, "short_title",
+		       s->short_title ? s->short_title : s->title);
+	nb_val_set_str(vc->a, v, "description", s->description);
+	nb_val_set_str(vc->a, v, "base_url", s->base_url);
+	nb_val_set_str(vc->a, v, "language", s->language);
+	nb_val_set_str(vc->a, v, "organisation", s->organisation);
+	nb_val_set_str(vc->a, v, "contact_email", s->contact_email);
+	nb_val_set_str(vc->a, v, "home_url", vc->prefix);
+	nb_val_set_str(vc->a, v, "static_url", url(vc, "static/"));
+	nb_val_set_str(vc->a, v, "today", date_text(vc, vc->dv->today, 0));
+	nb_val_set_str(vc->a, v, "today_iso", date_iso(vc, vc->dv->today));
+	for (i = 0; i < vc->dv->footer_pages.len; i++) {
+		const nb_page *p = vc->dv->footer_pages.items[i];
+		nb_val_push(vc->a, fp, link_val(vc, p->title,
+						url(vc, "%s/", p->id)));
+	}
+	set_list(vc, v, "footer_pages", fp);
+	return v;
+}
+
+nb_value *
+nb_view_page(nb_view_ctx *vc, const char *title, const char *section,
+	     const char *path)
+{
+	nb_value *ctx = nb_val_map(vc->a), *page = nb_val_map(vc->a);
+	nb_value *nav = nb_val_list(vc->a);
+	size_t i;
+
+	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
+	nb_val_set(vc->a, ctx, "page", page);
+	nb_val_set_str(vc->a, page, "title", title);
+	nb_val_set_str(vc->a, page, "section", section);
+	nb_val_set_str(vc->a, page, "url", url(vc, "%s", path));
+	nb_val_set_str(vc->a, page, "canonical",
+		       nb_arena_printf(vc->a, "%s%s%s", vc->m->site.base_url,
+				       vc->prefix + strlen(vc->prefix) - 1, path));
+	if (strcmp(section, "home") == 0)
+		nb_val_set_str(vc->a, page, "head_title", vc->m->site.title);
+	else
+		nb_val_set_str(vc->a, page, "head_title",
+			       nb_arena_printf(vc->a, "%s - %s", title,
+					       vc->m->site.title));
+	for (i = 0; i < sizeof(nav_items) / sizeof(nav_items[0]); i++) {
+		nb_value *it = link_val(vc, nav_items[i].label,
+					url(vc, "%s", nav_items[i].path));
+		if (strcmp(section, nav_items[i].section) == 0)
+			nb_val_set_bool(vc->a, it, "current", 1);
+		nb_val_push(vc->a, nav, it);
+	}
+	nb_val_set(vc->a, page, "nav", nav);
+	nb_val_set(vc->a, page, "breadcrumbs", nb_val_list(vc->a));
+	return ctx;
+}
+
+void
+nb_view_crumb(nb_view_ctx *vc, nb_value *ctx, const char *label,
+	      const char *path)
+{
+	nb_value *page = nb_val_get(ctx, "page");
+	nb_value *bc = nb_val_get(page, "breadcrumbs");
+
+	nb_val_push(vc->a, bc, link_val(vc, label, url(vc, "%s", path)));
+	nb_val_set_bool(vc->a, page, "has_breadcrumbs", 1);
+}
+
+static void
+crumbs_home(nb_view_ctx *vc, nb_value *ctx)
+{
+	nb_view_crumb(vc, ctx, "Home", "");
+}
+
+/* ---- reusable pieces ---------------------------------------------------- */
+
+static nb_value *
+partner_link(nb_view_ctx *vc, const nb_partner *p)
+{
+	nb_value *v = link_val(vc, p->name, url(vc, "partners/%s/", p->id));
+	nb_val_set_str(vc->a, v, "short_name",
+		       p->short_name ? p->short_name : p->name);
+	return v;
+}
+
+static nb_value *
+area_link(nb_view_ctx *vc, const nb_area *a)
+{
+	nb_value *v = link_val(vc, a->name, url(vc, "areas/%s/", a->id));
+	nb_val_set_str(vc->a, v, "type", a->type);
+	return v;
+}
+
+static nb_value *
+term_link(nb_view_ctx *vc, const char *kind, const nb_term *t)
+{
+	return link_val(vc, t->label, url(vc, "%s/%s/", kind, t->id));
+}
+
+static nb_value *
+status_val(nb_view_ctx *vc, nb_status s)
+{
+	nb_value *v = nb_val_map(vc->a);
+
+	nb_val_set_str(vc->a, v, "label", nb_status_label(s));
+	nb_val_set_str(vc->a, v, "slug", nb_status_slug(s));
+	nb_val_set_bool(vc->a, v, nb_status_slug(s), 1);
+	return v;
+}
+
+static void
+set_tags(nb_view_ctx *vc, nb_value *v, const nb_tags *t)
+{
+	nb_value *l;
+	size_t i;
+
+	if (t->lead)
+		nb_val_set(vc->a, v, "lead", partner_link(vc, t->lead));
+	l = nb_val_list(vc->a);
+	for (i = 0; i < t->partners.len; i++)
+		nb_val_push(vc->a, l, partner_link(vc, t->partners.items[i]));
+	set_list(vc, v, "partners", l);
+	if (t->everywhere)
+		nb_val_set_bool(vc->a, v, "everywhere", 1);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < t->areas.len; i++)
+		nb_val_push(vc->a, l, area_link(vc, t->areas.items[i]));
+	set_list(vc, v, "areas", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < t->topics.len; i++)
+		nb_val_push(vc->a, l, term_link(vc, "topics", t->topics.items[i]));
+	set_list(vc, v, "topics", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < t->audiences.len; i++)
+		nb_val_push(vc->a, l, term_link(vc, "audiences",
+						t->audiences.items[i]));
+	set_list(vc, v, "audiences", l);
+}
+
+/* The date a list shows for a consultation: "Closes 5 December 2026",
+ * "Opens ...", "Closed ...", as a label, text and machine-readable date. */
+static void
+set_when(nb_view_ctx *vc, nb_value *v, const nb_consultation *c)
+{
+	const char *label;
+	nb_date d;
+
+	switch (c->status) {
+	case NB_STATUS_UPCOMING:
+		label = "Opens", d = c->opens;
+		break;
+	case NB_STATUS_POSTPONED:
+		label = "Was due to open", d = c->opens;
+		break;
+	case NB_STATUS_OPEN:
+	case NB_STATUS_CLOSING_SOON:
+		label = "Closes", d = c->closes;
+		break;
+	case NB_STATUS_CANCELLED:
+		label = "Was due to close", d = c->closes;
+		break;
+	default:
+		label = "Closed", d = c->closes;
+		break;
+	}
+	nb_val_set_str(vc->a, v, "when_label", label);
+	nb_val_set_str(vc->a, v, "when", date_text(vc, d, 0));
+	nb_val_set_str(vc->a, v, "when_iso", date_iso(vc, d));
+}
+
+/* A consultation as it appears in lists. */
+static nb_value *
+consultation_item(nb_view_ctx *vc, const nb_consultation *c)
+{
+	nb_value *v = nb_val_map(vc->a);
+	nb_buf b = NB_BUF_INIT;
+	const nb_site *s = &vc->m->site;
+
+	nb_val_set_str(vc->a, v, "id", c->id);
+	nb_val_set_str(vc->a, v, "url", url(vc, "consultations/%s/", c->id));
+	nb_val_set_str(vc->a, v, "title", c->title);
+	nb_val_set_str(vc->a, v, "summary", c->summary);
+	nb_val_set(vc->a, v, "status", status_val(vc, c->status));
+	set_date(vc, v, "opens", c->opens);
+	set_date(vc, v, "closes", c->closes);
+	nb_fmt_date_range(&b, c->opens, c->closes);
+	nb_val_set_str(vc->a, v, "dates", buf_to_arena(vc, &b));
+	set_when(vc, v, c);
+	if (c->has_feedback_by)
+		set_date(vc, v, "feedback_by", c->feedback_by);
+	if (c->level >= 0 && (size_t)c->level < s->ladder_len)
+		nb_val_set_str(vc->a, v, "level", s->ladder[c->level].label);
+	set_tags(vc, v, &c->tags);
+	return v;
+}
+
+static nb_value *
+consultation_list(nb_view_ctx *vc, const nb_vec *cs, size_t limit)
+{
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	for (i = 0; i < cs->len && (!limit || i < limit); i++)
+		nb_val_push(vc->a, l, consultation_item(vc, cs->items[i]));
+	return l;
+}
+
+static nb_value *
+venue_val(nb_view_ctx *vc, const nb_venue *ve)
+{
+	nb_value *v = nb_val_map(vc->a), *acc = nb_val_list(vc->a);
+	static const char *yn[] = { "No", "Yes" };
+
+	nb_val_set_str(vc->a, v, "name", ve->name);
+	nb_val_set_str(vc->a, v, "address", ve->address);
+	nb_val_set_str(vc->a, v, "postcode", ve->postcode);
+#define ACCESS(field, label) \
+	if (ve->field >= 0) { \
+		nb_value *it = nb_val_map(vc->a); \
+		nb_val_set_str(vc->a, it, "label", label); \
+		nb_val_set_str(vc->a, it, "value", yn[ve->field]); \
+		nb_val_push(vc->a, acc, it); \
+	}
+	ACCESS(step_free, "Step-free access")
+	ACCESS(hearing_loop, "Hearing loop")
+	ACCESS(accessible_toilet, "Accessible toilet")
+#undef ACCESS
+	if (ve->parking) {
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "label", "Parking");
+		nb_val_set_str(vc->a, it, "value", ve->parking);
+		nb_val_push(vc->a, acc, it);
+	}
+	set_list(vc, v, "access", acc);
+	nb_val_set_str(vc->a, v, "access_notes", ve->access_notes);
+	if (!acc->u.list.len && !ve->access_notes)
+		nb_val_set_bool(vc->a, v, "access_unknown", 1);
+	return v;
+}
+
+static const char *
+event_url(nb_view_ctx *vc, const nb_event *ev)
+{
+	if (ev->consultation)
+		return url(vc, "consultations/%s/#event-%d",
+			   ev->consultation->id, ev->index);
+	return url(vc, "events/%s/", ev->id);
+}
+
+static nb_value *
+event_val(nb_view_ctx *vc, const nb_event *ev)
+{
+	nb_value *v = nb_val_map(vc->a), *support = nb_val_list(vc->a);
+	nb_buf b = NB_BUF_INIT;
+
+	nb_val_set_str(vc->a, v, "id", ev->id);
+	nb_val_set_str(vc->a, v, "anchor", ev->consultation ?
+		nb_arena_printf(vc->a, "event-%d", ev->index) : "event");
+	nb_val_set_str(vc->a, v, "url", event_url(vc, ev));
+	nb_val_set_str(vc->a, v, "title", ev->title);
+	nb_val_set_str(vc->a, v, "summary", ev->summary);
+	nb_val_set_str(vc->a, v, "description", ev->description);
+	nb_fmt_when(&b, ev->start, ev->end);
+	nb_val_set_str(vc->a, v, "when", buf_to_arena(vc, &b));
+	nb_fmt_iso_local(&b, ev->start);
+	nb_val_set_str(vc->a, v, "start_iso", buf_to_arena(vc, &b));
+	nb_fmt_iso_local(&b, ev->end);
+	nb_val_set_str(vc->a, v, "end_iso", buf_to_arena(vc, &b));
+	nb_val_set_str(vc->a, v, "date", date_text(vc, ev->start.date, 1));
+	nb_val_set_str(vc->a, v, "date_iso", date_iso(vc, ev->start.date));
+	if (nb_date_cmp(ev->start.date, ev->end.date) == 0)
+		nb_fmt_time_range(&b, ev->start.hour, ev->start.minute,
+				  ev->end.hour, ev->end.minute);
+	else {
+		nb_fmt_time(&b, ev->start.hour, ev->start.minute);
+		nb_buf_puts(&b, " to ");
+		nb_fmt_date_long(&b, ev->end.date);
+		nb_buf_puts(&b, ", ");
+		nb_fmt_time(&b, ev->end.hour, ev->end.minute);
+	}
+	nb_val_set_str(vc->a, v, "time", buf_to_arena(vc, &b));
+	if (ev->venue)
+		nb_val_set(vc->a, v, "venue", venue_val(vc, ev->venue));
+	nb_val_set_str(vc->a, v, "online", ev->online);
+	nb_val_set_str(vc->a, v, "booking", ev->booking);
+	if (ev->bsl)
+		nb_val_push(vc->a, support, nb_val_str(vc->a,
+			"British Sign Language (BSL) interpreter"));
+	if (ev->creche)
+		nb_val_push(vc->a, support, nb_val_str(vc->a, "Creche"));
+	if (ev->translation)
+		nb_val_push(vc->a, support, nb_val_printf(vc->a,
+			"Translation: %s", ev->translation));
+	set_list(vc, v, "support", support);
+	if (ev->cancelled)
+		nb_val_set_bool(vc->a, v, "cancelled", 1);
+	if (nb_date_cmp(ev->end.date, vc->dv->today) < 0)
+		nb_val_set_bool(vc->a, v, "past", 1);
+	if (ev->consultation) {
+		nb_val_set(vc->a, v, "consultation",
+			   link_val(vc, ev->consultation->title,
+				    url(vc, "consultations/%s/",
+					ev->consultation->id)));
+	}
+	set_tags(vc, v, &ev->tags);
+	return v;
+}
+
+static nb_value *
+event_list(nb_view_ctx *vc, const nb_vec *evs, int upcoming_only,
+	   size_t limit)
+{
+	nb_value *l = nb_val_list(vc->a);
+	size_t i, k = 0;
+
+	for (i = 0; i < evs->len && (!limit || k < limit); i++) {
+		const nb_event *ev = evs->items[i];
+		if (upcoming_only && nb_date_cmp(ev->end.date, vc->dv->today) < 0)
+			continue;
+		nb_val_push(vc->a, l, event_val(vc, ev));
+		k++;
+	}
+	return l;
+}
+
+static nb_value *
+documents_val(nb_view_ctx *vc, const nb_document *d, size_t n)
+{
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		nb_value *v = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, v, "title", d[i].title);
+		nb_val_set_str(vc->a, v, "url", d[i].url);
+		nb_val_set_str(vc->a, v, "format", d[i].format);
+		nb_val_set_str(vc->a, v, "size", d[i].size);
+		if (d[i].format && d[i].size)
+			nb_val_set_str(vc->a, v, "about", nb_arena_printf(vc->a,
+				"%s, %s", d[i].format, d[i].size));
+		else
+			nb_val_set_str(vc->a, v, "about",
+				       d[i].format ? d[i].format : d[i].size);
+		nb_val_push(vc->a, l, v);
+	}
+	return l;
+}
+
+static nb_value *
+contact_val(nb_view_ctx *vc, const nb_contact *c)
+{
+	nb_value *v = nb_val_map(vc->a);
+
+	nb_val_set_str(vc->a, v, "name", c->name);
+	nb_val_set_str(vc->a, v, "role", c->role);
+	nb_val_set_str(vc->a, v, "email", c->email);
+	nb_val_set_str(vc->a, v, "phone", c->phone);
+	if (c->phone) {
+		/* tel: link: digits and a leading + only */
+		char tel[64];
+		size_t i, k = 0;
+		for (i = 0; c->phone[i] && k < sizeof(tel) - 1; i++)
+			if ((c->phone[i] >= '0' && c->phone[i] <= '9') ||
+			    (c->phone[i] == '+' && k == 0))
+				tel[k++] = c->phone[i];
+		tel[k] = '\0';
+		nb_val_set_str(vc->a, v, "tel", nb_arena_strdup(vc->a, tel));
+	}
+	return v;
+}
+
+/* Open now / coming up / past, from a list sorted by closing date. */
+static void
+set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
+		const nb_vec *extra)
+{
+	nb_value *open = nb_val_list(vc->a), *up = nb_val_list(vc->a);
+	nb_value *past = nb_val_list(vc->a);
+	size_t i = 0, j = 0, k;
+	const nb_vec *lists[2] = { cs, extra };
+
+	/* merge the two closing-date-ordered lists */
+	while ((cs && i < cs->len) || (extra && j < extra->len)) {
+		const nb_consultation *c;
+		if (!extra || j >= extra->len)
+			c = cs->items[i++];
+		else if (!cs || i >= cs->len)
+			c = extra->items[j++];
+		else if (nb_date_cmp(((nb_consultation *)cs->items[i])->closes,
+				     ((nb_consultation *)extra->items[j])->closes) <= 0)
+			c = cs->items[i++];
+		else
+			c = extra->items[j++];
+		switch (c->status) {
+		case NB_STATUS_OPEN:
+		case NB_STATUS_CLOSING_SOON:
+			nb_val_push(vc->a, open, consultation_item(vc, c));
+			break;
+		case NB_STATUS_UPCOMING:
+		case NB_STATUS_POSTPONED:
+			nb_val_push(vc->a, up, consultation_item(vc, c));
+			break;
+		default:
+			nb_val_push(vc->a, past, consultation_item(vc, c));
+			break;
+		}
+	}
+	(void)lists;
+	/* past: newest first */
+	for (k = 0; k < past->u.list.len / 2; k++) {
+		nb_value *t = past->u.list.items[k];
+		past->u.list.items[k] =
+			past->u.list.items[past->u.list.len - 1 - k];
+		past->u.list.items[past->u.list.len - 1 - k] = t;
+	}
+	set_list(vc, v, "open_now", open);
+	set_list(vc, v, "coming_up", up);
+	set_list(vc, v, "past", past);
+	if (!open->u.list.len && !up->u.list.len && !past->u.list.len)
+		nb_val_set_bool(vc->a, v, "no_activities", 1);
+}
+
+/* ---- outcomes ----------------------------------------------------------- */
+
+static nb_value *
+outcome_item(nb_view_ctx *vc, const nb_outcome *o)
+{
+	nb_value *v = nb_val_map(vc->a);
+	const nb_consultation *c = o->consultation;
+
+	nb_val_set_str(vc->a, v, "id", o->id);
+	nb_val_set_str(vc->a, v, "url", url(vc, "outcomes/%s/", o->id));
+	nb_val_set_str(vc->a, v, "title", o->title ? o->title :
+		nb_arena_printf(vc->a, "What happened: %s", c->title));
+	nb_val_set_str(vc->a, v, "summary", o->summary);
+	set_date(vc, v, "published", o->published);
+	nb_val_set_num(vc->a, v, "responses", (double)o->responses);
+	nb_val_set_str(vc->a, v, "responses_text", nb_arena_printf(vc->a,
+		"%ld %s", o->responses, plural(o->responses, "response",
+					       "responses")));
+	nb_val_set(vc->a, v, "consultation",
+		   link_val(vc, c->title, url(vc, "consultations/%s/", c->id)));
+	if (c->has_feedback_by) {
+		set_date(vc, v, "feedback_by", c->feedback_by);
+		nb_val_set_bool(vc->a, v, o->on_time ? "on_time" : "late", 1);
+	}
+	return v;
+}
+
+nb_value *
+nb_view_outcome(nb_view_ctx *vc, const nb_outcome *o)
+{
+	nb_value *ctx = nb_view_page(vc, o->title ? o->title :
+		nb_arena_printf(vc->a, "What happened: %s", o->consultation->title),
+		"feedback", nb_arena_printf(vc->a, "outcomes/%s/", o->id));
+	nb_value *v = outcome_item(vc, o), *l;
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
+	nb_val_set(vc->a, ctx, "outcome", v);
+	nb_val_set_str(vc->a, v, "body_html", o->body_html);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < o->said_did_len; i++) {
+		const nb_said_did *sd = &o->said_did[i];
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "you_said", sd->you_said);
+		nb_val_set_str(vc->a, it, "we_did", sd->we_did);
+		nb_val_set_str(vc->a, it, "why", sd->why);
+		nb_val_set_str(vc->a, it, "state", nb_did_label(sd->state));
+		nb_val_set_num(vc->a, it, "number", (double)(i + 1));
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, v, "said_did", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < o->by_method_len; i++) {
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "label", o->by_method[i].label);
+		nb_val_set_num(vc->a, it, "count", (double)o->by_method[i].count);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, v, "by_method", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < o->by_area_len; i++) {
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "label", o->by_area[i].label);
+		if (o->by_area[i].area)
+			nb_val_set_str(vc->a, it, "url", url(vc, "areas/%s/",
+				       o->by_area[i].area->id));
+		nb_val_set_num(vc->a, it, "count", (double)o->by_area[i].count);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, v, "by_area", l);
+	nb_val_set_str(vc->a, v, "decision", o->decision);
+	nb_val_set_str(vc->a, v, "decided_by", o->decided_by);
+	if (o->has_decided_on)
+		set_date(vc, v, "decided_on", o->decided_on);
+	nb_val_set_str(vc->a, v, "next_steps", o->next_steps);
+	set_list(vc, v, "documents", documents_val(vc, o->documents,
+						   o->documents_len));
+	set_date(vc, v, "closes", o->consultation->closes);
+	return ctx;
+}
+
+nb_value *
+nb_view_feedback(nb_view_ctx *vc)
+{
+	nb_value *ctx = nb_view_page(vc, "You said, we did", "feedback",
+				     "feedback/");
+	nb_value *l = nb_val_list(vc->a);
+	const nb_vec *o = &vc->dv->outcomes;
+	size_t i, late = 0;
+
+	crumbs_home(vc, ctx);
+	for (i = 0; i < o->len; i++) {
+		const nb_outcome *oc = o->items[i];
+		nb_val_push(vc->a, l, outcome_item(vc, oc));
+		late += !oc->on_time;
+	}
+	set_list(vc, ctx, "outcomes", l);
+	set_list(vc, ctx, "overdue", consultation_list(vc,
+		&vc->dv->by_status[NB_STATUS_OVERDUE], 0));
+	set_list(vc, ctx, "awaiting", consultation_list(vc,
+		&vc->dv->by_status[NB_STATUS_CLOSED], 0));
+	nb_val_set_num(vc->a, ctx, "outcome_count", (double)o->len);
+	nb_val_set_num(vc->a, ctx, "late_count", (double)late);
+	nb_val_set_num(vc->a, ctx, "overdue_count",
+		       (double)vc->dv->by_status[NB_STATUS_OVERDUE].len);
+	return ctx;
+}
+
+/* ---- consultations ------------------------------------------------------ */
+
+nb_value *
+nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c)
+{
+	nb_value *ctx = nb_view_page(vc, c->title, "consultations",
+		nb_arena_printf(vc->a, "consultations/%s/", c->id));
+	nb_value *v = consultation_item(vc, c), *l;
+	const nb_site *s = &vc->m->site;
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Consultations", "consultations/");
+	nb_val_set(vc->a, ctx, "consultation", v);
+	nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
+		       c->summary);
+	nb_val_set_str(vc->a, v, "body_html", c->body_html);
+	nb_val_set_str(vc->a, v, "status_note", c->status_note);
+	if (c->level >= 0 && (size_t)c->level < s->ladder_len) {
+		nb_val_set_str(vc->a, v, "level_description",
+			       s->ladder[c->level].description);
+		nb_val_set_str(vc->a, v, "level_id", s->ladder[c->level].id);
+	}
+	if (c->status == NB_STATUS_OPEN || c->status == NB_STATUS_CLOSING_SOON) {
+		int64_t left = nb_date_days(c->closes) -
+			       nb_date_days(vc->dv->today);
+		nb_val_set_bool(vc->a, v, "is_open", 1);
+		nb_val_set_str(vc->a, v, "days_left", left == 0 ?
+			"This is the last day to take part." :
+			nb_arena_printf(vc->a, "%lld %s left to take part (as of %s).",
+				(long long)left, plural((long)left, "day", "days"),
+				date_text(vc, vc->dv->today, 0)));
+	}
+	if (c->status == NB_STATUS_UPCOMING)
+		nb_val_set_bool(vc->a, v, "is_upcoming", 1);
+	if (c->has_feedback_by)
+		set_date(vc, v, "feedback_by", c->feedback_by);
+	if (c->status == NB_STATUS_OVERDUE)
+		nb_val_set_bool(vc->a, v, "feedback_overdue", 1);
+
+	l = nb_val_list(vc->a);
+	for (i = 0; i < c->take_part_len; i++)
+		nb_val_push(vc->a, l, link_val(vc, c->take_part[i].text,
+					       c->take_part[i].url));
+	set_list(vc, v, "take_part", l);
+	set_list(vc, v, "can_influence",
+		 str_list(vc, c->can_influence, c->can_len));
+	set_list(vc, v, "cannot_influence",
+		 str_list(vc, c->cannot_influence, c->cannot_len));
+	set_list(vc, v, "accessibility",
+		 str_list(vc, c->accessibility, c->accessibility_len));
+	set_list(vc, v, "documents",
+		 documents_val(vc, c->documents, c->documents_len));
+	if (c->contact)
+		nb_val_set(vc->a, v, "contact", contact_val(vc, c->contact));
+	l = nb_val_list(vc->a);
+	for (i = 0; i < c->events_len; i++)
+		nb_val_push(vc->a, l, event_val(vc, c->events[i]));
+	set_list(vc, v, "events", l);
+	if (c->outcome)
+		nb_val_set(vc->a, v, "outcome", outcome_item(vc, c->outcome));
+	return ctx;
+}
+
+nb_value *
+nb_view_consultations(nb_view_ctx *vc)
+{
+	static const struct { nb_status s; const char *key, *heading; } groups[] = {
+		{ NB_STATUS_CLOSING_SOON, "closing_soon", "Closing soon" },
+		{ NB_STATUS_OPEN, "open", "Open" },
+		{ NB_STATUS_UPCOMING, "upcoming", "Coming up" },
+		{ NB_STATUS_POSTPONED, "postponed", "Postponed" },
+		{ NB_STATUS_CLOSED, "closed", "Closed: feedback on its way" },
+		{ NB_STATUS_OVERDUE, "overdue", "Closed: feedback overdue" },
+		{ NB_STATUS_OUTCOME, "outcome", "Closed: outcome published" },
+		{ NB_STATUS_CANCELLED, "cancelled", "Cancelled" },
+	};
+	nb_value *ctx = nb_view_page(vc, "Consultations and engagement",
+				     "consultations", "consultations/");
+	nb_value *gl = nb_val_list(vc->a);
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
+		const nb_vec *cs = &vc->dv->by_status[groups[i].s];
+		nb_value *g;
+		if (!cs->len)
+			continue;
+		g = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, g, "heading", groups[i].heading);
+		nb_val_set_str(vc->a, g, "id", nb_status_slug(groups[i].s));
+		nb_val_set_num(vc->a, g, "count", (double)cs->len);
+		nb_val_set(vc->a, g, "consultations", consultation_list(vc, cs, 0));
+		nb_val_push(vc->a, gl, g);
+	}
+	set_list(vc, ctx, "groups", gl);
+	return ctx;
+}
+
+nb_value *
+nb_view_event(nb_view_ctx *vc, const nb_event *ev)
+{
+	nb_value *ctx = nb_view_page(vc, ev->title, "calendar",
+		nb_arena_printf(vc->a, "events/%s/", ev->id));
+	nb_value *v = event_val(vc, ev);
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
+	nb_val_set(vc->a, ctx, "event", v);
+	nb_val_set_str(vc->a, v, "body_html", ev->body_html);
+	if (ev->summary)
+		nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
+			       ev->summary);
+	if (ev->contact)
+		nb_val_set(vc->a, v, "contact", contact_val(vc, ev->contact));
+	return ctx;
+}
+
+/* ---- home ----------------------------------------------------------------- */
+
+nb_value *
+nb_view_home(nb_view_ctx *vc)
+{
+	nb_value *ctx = nb_view_page(vc, vc->m->site.title, "home", "");
+	const nb_derived *dv = vc->dv;
+	nb_value *l;
+	size_t i;
+
+	nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
+		       vc->m->site.description);
+	set_list(vc, ctx, "closing_soon", consultation_list(vc,
+		&dv->by_status[NB_STATUS_CLOSING_SOON], HOME_LIMIT));
+	set_list(vc, ctx, "open", consultation_list(vc,
+		&dv->by_status[NB_STATUS_OPEN], HOME_LIMIT));
+	set_list(vc, ctx, "upcoming", consultation_list(vc,
+		&dv->by_status[NB_STATUS_UPCOMING], HOME_LIMIT));
+	nb_val_set_num(vc->a, ctx, "open_count", (double)dv->open_now.len);
+	set_list(vc, ctx, "events", event_list(vc, &dv->upcoming_events, 1,
+					       HOME_LIMIT));
+	l = nb_val_list(vc->a);
+	for (i = 0; i < dv->outcomes.len && i < HOME_LIMIT; i++)
+		nb_val_push(vc->a, l, outcome_item(vc, dv->outcomes.items[i]));
+	set_list(vc, ctx, "outcomes", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < dv->top_areas.len; i++) {
+		const nb_area *a = dv->top_areas.items[i];
+		size_t j;
+		nb_val_push(vc->a, l, area_link(vc, a));
+		for (j = 0; j < a->children.len; j++)
+			nb_val_push(vc->a, l, area_link(vc, a->children.items[j]));
+	}
+	set_list(vc, ctx, "areas", l);
+	return ctx;
+}
+
+/* ---- areas ---------------------------------------------------------------- */
+
+/* The area tree as nested lists, built iteratively (no recursion over
+ * user-built trees). */
+static nb_value *
+area_tree(nb_view_ctx *vc, const nb_vec *tops)
+{
+	struct frame { const nb_vec *v; size_t i; nb_value *list; } st[66];
+	nb_value *root = nb_val_list(vc->a);
+	int sp = 0;
+
+	st[0].v = tops;
+	st[0].i = 0;
+	st[0].list = root;
+	while (sp >= 0) {
+		struct frame *f = &st[sp];
+		const nb_area *a;
+		nb_value *item;
+
+		if (f->i >= f->v->len) {
+			sp--;
+			continue;
+		}
+		a = f->v->items[f->i++];
+		item = area_link(vc, a);
+		nb_val_set_num(vc->a, item, "count",
+			       (double)a->consultations.len);
+		nb_val_push(vc->a, f->list, item);
+		/* an explicit false, or {{#children}} in a leaf would find
+		 * its parent's children up the context stack */
+		nb_val_set_bool(vc->a, item, "children", 0);
+		if (a->children.len && sp < 64) {
+			nb_value *kids = nb_val_list(vc->a);
+			nb_value *w = nb_val_map(vc->a);
+			nb_val_set(vc->a, w, "items", kids);
+			nb_val_set(vc->a, item, "children", w);
+			sp++;
+			st[sp].v = &a->children;
+			st[sp].i = 0;
+			st[sp].list = kids;
+		}
+	}
+	return root;
+}
+
+nb_value *
+nb_view_areas(nb_view_ctx *vc)
+{
+	nb_value *ctx = nb_view_page(vc, "Areas", "areas", "areas/");
+
+	crumbs_home(vc, ctx);
+	set_list(vc, ctx, "areas", area_tree(vc, &vc->dv->top_areas));
+	return ctx;
+}
+
+/* Merge a list of events sorted by start with the events held
+ * everywhere, keeping upcoming ones. */
+static nb_value *
+merged_events(nb_view_ctx *vc, const nb_vec *a, const nb_vec *b)
+{
+	nb_value *l = nb_val_list(vc->a);
+	size_t i = 0, j = 0;
+
+	while (i < a->len || j < b->len) {
+		const nb_event *ev;
+		if (j >= b->len || (i < a->len &&
+		    nb_local_cmp(((nb_event *)a->items[i])->start,
+				 ((nb_event *)b->items[j])->start) <= 0))
+			ev = a->items[i++];
+		else
+			ev = b->items[j++];
+		if (nb_date_cmp(ev->end.date, vc->dv->today) >= 0)
+			nb_val_push(vc->a, l, event_val(vc, ev));
+	}
+	return l;
+}
+
+nb_value *
+nb_view_area(nb_view_ctx *vc, const nb_area *ar)
+{
+	nb_value *ctx = nb_view_page(vc, ar->name, "areas",
+		nb_arena_printf(vc->a, "areas/%s/", ar->id));
+	nb_value *v = area_link(vc, ar), *l;
+	const nb_area *anc[66];
+	int n = 0, i;
+	size_t k;
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Areas", "areas/");
+	for (const nb_area *p = ar->parent; p && n < 64; p = p->parent)
+		anc[n++] = p;
+	for (i = n - 1; i >= 0; i--)
+		nb_view_crumb(vc, ctx, anc[i]->name,
+			      nb_arena_printf(vc->a, "areas/%s/", anc[i]->id));
+	nb_val_set(vc->a, ctx, "area", v);
+	nb_val_set_str(vc->a, v, "code", ar->code);
+	nb_val_set_str(vc->a, v, "description", ar->description);
+	if (ar->description)
+		nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
+			       ar->description);
+	if (ar->parent)
+		nb_val_set(vc->a, v, "parent", area_link(vc, ar->parent));
+	l = nb_val_list(vc->a);
+	for (k = 0; k < ar->children.len; k++)
+		nb_val_push(vc->a, l, area_link(vc, ar->children.items[k]));
+	set_list(vc, v, "children", l);
+	l = nb_val_list(vc->a);
+	for (k = 0; k < ar->contacts_len; k++)
+		nb_val_push(vc->a, l, contact_val(vc, &ar->contacts[k]));
+	set_list(vc, v, "contacts", l);
+	set_partitioned(vc, ctx, &ar->consultations, &vc->dv->everywhere);
+	set_list(vc, ctx, "events", merged_events(vc, &ar->events,
+		 &vc->dv->everywhere_events));
+	l = nb_val_list(vc->a);
+	for (k = 0; k < ar->consultations.len; k++) {
+		const nb_consultation *c = ar->consultations.items[k];
+		if (c->outcome)
+			nb_val_push(vc->a, l, outcome_item(vc, c->outcome));
+	}
+	set_list(vc, ctx, "outcomes", l);
+	return ctx;
+}
+
+/* ---- partners, topics, audiences -------------------------------------- */
+
+nb_value *
+nb_view_partners(nb_view_ctx *vc)
+{
+	nb_value *ctx = nb_view_page(vc, "Partners", "partners", "partners/");
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	for (i = 0; i < vc->m->partners.len; i++) {
+		const nb_partner *p = vc->m->partners.items[i];
+		nb_value *it = partner_link(vc, p);
+		nb_val_set_str(vc->a, it, "description", p->description);
+		nb_val_set_num(vc->a, it, "count", (double)p->consultations.len);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, ctx, "partners", l);
+	return ctx;
+}
+
+nb_value *
+nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
+{
+	nb_value *ctx = nb_view_page(vc, p->name, "partners",
+		nb_arena_printf(vc->a, "partners/%s/", p->id));
+	nb_value *v = partner_link(vc, p);
+	nb_vec none = { NULL, 0, 0 };
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Partners", "partners/");
+	nb_val_set(vc->a, ctx, "partner", v);
+	nb_val_set_str(vc->a, v, "description", p->description);
+	nb_val_set_str(vc->a, v, "website", p->website);
+	nb_val_set_str(vc->a, v, "email", p->email);
+	nb_val_set_str(vc->a, v, "phone", p->phone);
+	nb_val_set_str(vc->a, v, "logo_url", p->logo_file);
+	nb_val_set_str(vc->a, v, "logo_alt", p->logo_alt);
+	set_partitioned(vc, ctx, &p->consultations, &none);
+	set_list(vc, ctx, "events", merged_events(vc, &p->events, &none));
+	return ctx;
+}
+
+static const char *
+kind_title(const char *kind)
+{
+	return strcmp(kind, "topics") == 0 ? "Topics" : "Who it is for";
+}
+
+nb_value *
+nb_view_terms(nb_view_ctx *vc, const char *kind)
+{
+	nb_value *ctx = nb_view_page(vc, kind_title(kind), "consultations",
+		nb_arena_printf(vc->a, "%s/", kind));
+	const nb_vec *ts = strcmp(kind, "topics") == 0 ? &vc->m->topics
+						       : &vc->m->audiences;
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	for (i = 0; i < ts->len; i++) {
+		const nb_term *t = ts->items[i];
+		nb_value *it = term_link(vc, kind, t);
+		nb_val_set_str(vc->a, it, "description", t->description);
+		nb_val_set_num(vc->a, it, "count", (double)t->consultations.len);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, ctx, "terms", l);
+	nb_val_set_str(vc->a, ctx, "kind", kind);
+	return ctx;
+}
+
+nb_value *
+nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
+{
+	nb_value *ctx = nb_view_page(vc, t->label, "consultations",
+		nb_arena_printf(vc->a, "%s/%s/", kind, t->id));
+	nb_value *v = term_link(vc, kind, t);
+	nb_vec none = { NULL, 0, 0 };
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, kind_title(kind),
+		      nb_arena_printf(vc->a, "%s/", kind));
+	nb_val_set(vc->a, ctx, "term", v);
+	nb_val_set_str(vc->a, v, "description", t->description);
+	nb_val_set_str(vc->a, v, "kind", kind);
+	set_partitioned(vc, ctx, &t->consultations, &none);
+	set_list(vc, ctx, "events", merged_events(vc, &t->events, &none));
+	return ctx;
+}
+
+/* ---- calendar ------------------------------------------------------------- */
+
+static nb_value *
+cal_item(nb_view_ctx *vc, const nb_cal_item *it)
+{
+	nb_value *v = nb_val_map(vc->a);
+	const nb_consultation *c = it->consultation;
+
+	if (it->kind == NB_CAL_EVENT) {
+		nb_val_set(vc->a, v, "event", event_val(vc, it->event));
+		return v;
+	}
+	nb_val_set(vc->a, v, it->kind == NB_CAL_OPENS ? "opens" : "closes",
+		   nb_val_bool(vc->a, 1));
+	nb_val_set(vc->a, v, "consultation", consultation_item(vc, c));
+	return v;
+}
+
+/* Items of one month grouped by day. */
+static nb_value *
+month_days(nb_view_ctx *vc, const nb_month *mo, int from_today)
+{
+	nb_value *days = nb_val_list(vc->a), *day = NULL;
+	nb_date cur = { 0, 0, 0 };
+	size_t i;
+
+	for (i = 0; i < mo->items.len; i++) {
+		const nb_cal_item *it = mo->items.items[i];
+		if (from_today && nb_date_cmp(it->date, vc->dv->today) < 0)
+			continue;
+		if (!day || nb_date_cmp(it->date, cur) != 0) {
+			day = nb_val_map(vc->a);
+			cur = it->date;
+			nb_val_set_str(vc->a, day, "date", date_text(vc, cur, 1));
+			nb_val_set_str(vc->a, day, "date_iso", date_iso(vc, cur));
+			nb_val_set(vc->a, day, "items", nb_val_list(vc->a));
+			nb_val_push(vc->a, days, day);
+		}
+		nb_val_push(vc->a, nb_val_get(day, "items"), cal_item(vc, it));
+	}
+	return days;
+}
+
+static nb_value *
+month_link(nb_view_ctx *vc, const nb_month *mo)
+{
+	nb_buf b = NB_BUF_INIT;
+	nb_value *v;
+
+	nb_fmt_month(&b, mo->year, mo->month);
+	v = link_val(vc, buf_to_arena(vc, &b),
+		     url(vc, "calendar/%04d/%02d/", mo->year, mo->month));
+	nb_val_set_str(vc->a, v, "iso", nb_arena_printf(vc->a, "%04d-%02d",
+		       mo->year, mo->month));
+	return v;
+}
+
+nb_value *
+nb_view_calendar(nb_view_ctx *vc)
+{
+	nb_value *ctx = nb_view_page(vc, "Calendar", "calendar", "calendar/");
+	nb_value *months = nb_val_list(vc->a), *earlier = nb_val_list(vc->a);
+	nb_value *later = nb_val_list(vc->a);
+	const nb_vec *ms = &vc->dv->months;
+	nb_date t = vc->dv->today;
+	size_t i, shown = 0;
+
+	crumbs_home(vc, ctx);
+	for (i = 0; i < ms->len; i++) {
+		const nb_month *mo = ms->items[i];
+		int before = mo->year < t.year ||
+			(mo->year == t.year && mo->month < t.month);
+		if (before) {
+			nb_val_push(vc->a, earlier, month_link(vc, mo));
+		} else if (shown < CALENDAR_MONTHS) {
+			nb_value *m = month_link(vc, mo);
+			nb_value *days = month_days(vc, mo,
+				mo->year == t.year && mo->month == t.month);
+			shown++;
+			if (!days->u.list.len)
+				continue;
+			nb_val_set(vc->a, m, "days", days);
+			nb_val_push(vc->a, months, m);
+		} else {
+			nb_val_push(vc->a, later, month_link(vc, mo));
+		}
+	}
+	set_list(vc, ctx, "months", months);
+	set_list(vc, ctx, "later_months", later);
+	set_list(vc, ctx, "earlier_months", earlier);
+	return ctx;
+}
+
+nb_value *
+nb_view_month(nb_view_ctx *vc, size_t mi)
+{
+	const nb_vec *ms = &vc->dv->months;
+	const nb_month *mo = ms->items[mi];
+	nb_buf b = NB_BUF_INIT;
+	nb_value *ctx, *m;
+	const char *title;
+
+	nb_fmt_month(&b, mo->year, mo->month);
+	title = buf_to_arena(vc, &b);
+	ctx = nb_view_page(vc, title, "calendar",
+		nb_arena_printf(vc->a, "calendar/%04d/%02d/", mo->year,
+				mo->month));
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
+	m = month_link(vc, mo);
+	nb_val_set(vc->a, m, "days", month_days(vc, mo, 0));
+	nb_val_set(vc->a, ctx, "month", m);
+	if (mi > 0)
+		nb_val_set(vc->a, ctx, "previous", month_link(vc, ms->items[mi - 1]));
+	if (mi + 1 < ms->len)
+		nb_val_set(vc->a, ctx, "next", month_link(vc, ms->items[mi + 1]));
+	return ctx;
+}
+
+/* ---- content pages -------------------------------------------------------- */
+
+nb_value *
+nb_view_content_page(nb_view_ctx *vc, const nb_page *p)
+{
+	nb_value *ctx = nb_view_page(vc, p->title, "pages",
+		nb_arena_printf(vc->a, "%s/", p->id));
+	nb_value *v = nb_val_map(vc->a);
+
+	crumbs_home(vc, ctx);
+	nb_val_set_str(vc->a, v, "title", p->title);
+	nb_val_set_str(vc->a, v, "summary", p->summary);
+	nb_val_set_str(vc->a, v, "body_html", p->body_html);
+	nb_val_set(vc->a, ctx, "content", v);
+	if (p->summary)
+		nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
+			       p->summary);
+	return ctx;
+}
+
+nb_value *
+nb_view_not_found(nb_view_ctx *vc)
+{
+	return nb_view_page(vc, "Page not found", "none", "404.html");
+}

@@ -1,0 +1,59 @@
+/*
+ * view.h - the values each page's template sees, built from the model.
+ *
+ * Views are plain nb_value trees (value.h).  Builders take a view context
+ * holding the model, the derived lists and the arena the page's values go
+ * in (a scratch arena freed after the page is written).  Every string a
+ * view holds is plain text; templates escape it.  The only HTML in a view
+ * is Markdown rendered by cmark in safe mode, under keys ending in _html.
+ * docs/templates.md lists the keys.
+ */
+#ifndef NB_VIEW_H
+#define NB_VIEW_H
+
+#include "derive.h"
+#include "value.h"
+
+typedef struct nb_view_ctx {
+	const nb_model *m;
+	const nb_derived *dv;
+	nb_arena *a;               /* where this page's values go */
+	const char *prefix;        /* URL path prefix: "/" or "/engage/" */
+	const nb_value *site;      /* the shared site view */
+} nb_view_ctx;
+
+/* The URL path prefix from a base URL ("https://x.org/engage" -> "/engage/"),
+ * arena-owned. */
+const char *nb_view_prefix(nb_arena *a, const char *base_url);
+
+/* The site-wide part every page shares: title, navigation, footer. */
+nb_value *nb_view_site(nb_view_ctx *vc);
+
+/* A page's context: { site, page: { title, section, url, breadcrumbs,
+ * description } } to which the builders below add their keys.  `title`
+ * is the page's own title; <title> gets "title - site title". */
+nb_value *nb_view_page(nb_view_ctx *vc, const char *title,
+		       const char *section, const char *path);
+/* Add a breadcrumb (label, path relative to the prefix, "" for home). */
+void nb_view_crumb(nb_view_ctx *vc, nb_value *page, const char *label,
+		   const char *path);
+
+nb_value *nb_view_home(nb_view_ctx *vc);
+nb_value *nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c);
+nb_value *nb_view_consultations(nb_view_ctx *vc);
+nb_value *nb_view_event(nb_view_ctx *vc, const nb_event *ev);
+nb_value *nb_view_outcome(nb_view_ctx *vc, const nb_outcome *o);
+nb_value *nb_view_feedback(nb_view_ctx *vc);
+nb_value *nb_view_areas(nb_view_ctx *vc);
+nb_value *nb_view_area(nb_view_ctx *vc, const nb_area *ar);
+nb_value *nb_view_partners(nb_view_ctx *vc);
+nb_value *nb_view_partner(nb_view_ctx *vc, const nb_partner *p);
+/* kind is "topics" or "audiences" */
+nb_value *nb_view_terms(nb_view_ctx *vc, const char *kind);
+nb_value *nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t);
+nb_value *nb_view_calendar(nb_view_ctx *vc);
+nb_value *nb_view_month(nb_view_ctx *vc, size_t month_index);
+nb_value *nb_view_content_page(nb_view_ctx *vc, const nb_page *p);
+nb_value *nb_view_not_found(nb_view_ctx *vc);
+
+#endif
