@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -87,6 +88,28 @@ epoch_from_env(int64_t *out)
 	return 0;
 }
 
+/* Where the installed themes are: NB_SHAREDIR, or, for a binary run from
+ * its build tree, the folder the binary is in. */
+static const char *
+default_share(char *buf, size_t size)
+{
+	struct stat st;
+	ssize_t n;
+	char *slash;
+
+	if (stat(NB_SHAREDIR "/themes", &st) == 0 && S_ISDIR(st.st_mode))
+		return NB_SHAREDIR;
+	n = readlink("/proc/self/exe", buf, size - 1);
+	if (n <= 0)
+		return NB_SHAREDIR;
+	buf[n] = '\0';
+	slash = strrchr(buf, '/');
+	if (!slash)
+		return NB_SHAREDIR;
+	*slash = '\0';
+	return buf;
+}
+
 static void
 print_size(FILE *fp, size_t bytes)
 {
@@ -103,6 +126,7 @@ main(int argc, char **argv)
 	nb_build_stats stats;
 	nb_diags d = NB_DIAGS_INIT;
 	const char *cmd, *share;
+	char exe_dir[4096];
 	int i, quiet = 0, rc, erc;
 
 	if (argc < 2)
@@ -125,7 +149,7 @@ main(int argc, char **argv)
 	opts.output = "public";
 	opts.check_only = strcmp(cmd, "check") == 0;
 	share = getenv("NOTICEBOARD_SHARE");
-	opts.share = share && *share ? share : NB_SHAREDIR;
+	opts.share = share && *share ? share : default_share(exe_dir, sizeof(exe_dir));
 
 	for (i = 2; i < argc; i++) {
 		const char *a = argv[i];

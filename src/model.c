@@ -927,6 +927,7 @@ event_fields(rd *r, const nb_node *en, nb_event *ev)
 
 	ev->path = r->path;
 	ev->title = str_field(r, en, "title", 1, "Drop-in at Kingsbridge Library");
+	ev->description = str_field(r, en, "description", 0, NULL);
 	s_ok = local_field(r, en, "start", 1, &ev->start) == 0;
 	e_ok = local_field(r, en, "end", 1, &ev->end) == 0;
 	if (s_ok && e_ok && nb_local_cmp(ev->end, ev->start) < 0)

@@ -17,8 +17,10 @@
  *
  * The tree keeps no pointer into the source.  Rendering walks it with the
  * context stack and the chain of parent arguments kept on the C stack; the
- * walk is bounded by the nesting limit, NB_MUSTACHE_MAX_DEPTH partials or
- * parents, and RENDER_NEST_MAX nested lists in all.
+ * walk is bounded by NB_MUSTACHE_MAX_DEPTH partials or parents, and by
+ * RENDER_NEST_MAX nested sections, blocks and partials in all (a block
+ * whose argument contains the same block expands forever without any
+ * partial).
  *
  * Indentation follows the spec's text-level reading: a standalone partial
  * indented by W renders as if W were put at the start of each non-empty
@@ -232,6 +234,13 @@ set_delims(struct parser *ps, const char *s, size_t len, int line, int col,
 	return 0;
 }
 
+/* How much of a tag to quote in a message. */
+static int
+show(const struct tok *k)
+{
+	return (int)(k->srclen > SHOW_MAX ? SHOW_MAX : k->srclen);
+}
+
 static int
 tokenize(struct parser *ps)
 {
@@ -269,12 +278,12 @@ tokenize(struct parser *ps)
 			e = find(from, end, close, clen);
 			if (!e || !want || (e > p && e[-1] == want))
 				break;
-			if (want == '=')
-				return nb_error(ps->d, ps->path, tline, tcol,
-					"write it as {{=<% %>=}}",
-					"bad set-delimiter tag: no '=' before '%.*s'",
-					(int)clen, close);
 		}
+		if (!e && want == '=')
+			return nb_error(ps->d, ps->path, tline, tcol,
+				"write it as {{=<% %>=}}",
+				"bad set-delimiter tag: no '=%.*s' closes it",
+				(int)clen, close);
 		if (!e)
 			return nb_error(ps->d, ps->path, tline, tcol,
 				"close the tag, or change the delimiters with "
@@ -319,19 +328,12 @@ tokenize(struct parser *ps)
 		if (k->len == 0)
 			return nb_error(ps->d, ps->path, tline, tcol,
 				"put a name in the tag, as in {{title}}",
-				"empty tag '%.*s'", (int)(k->srclen > SHOW_MAX ?
-				SHOW_MAX : k->srclen), k->src);
+				"empty tag '%.*s'", show(k), k->src);
 	}
 	return 0;
 }
 
 /* ---- matching -------------------------------------------------------- */
-
-static int
-show(const struct tok *k)
-{
-	return (int)(k->srclen > SHOW_MAX ? SHOW_MAX : k->srclen);
-}
 
 static int
 match(struct parser *ps)
@@ -477,6 +479,7 @@ mark_line(struct tok *t, size_t a, size_t e, size_t n)
 		if (t[k].kind != TK_TEXT) {
 			t[k].standalone = 1;
 			t[k].pair = (unsigned char)!drop_all;
+			t[k].lead = "";
 			if (t[a].kind == TK_TEXT) {
 				t[k].lead = t[a].s;
 				t[k].leadlen = lead_ws(t[a].s, t[a].len);
@@ -596,8 +599,8 @@ push(struct builder *b, struct node *n, int kind, int ignore)
 }
 
 /* A block whose tag ends its line: its content loses the indentation of
- * its first line (relative to the enclosing block's); returns that
- * relative indentation. */
+ * its first line (its "intrinsic indentation"), and *rel is that
+ * indentation relative to the enclosing block's. */
 static void
 intrinsic(struct pframe *f, const struct pframe *up, const struct tok *k,
 	  const char **rel, size_t *rel_len)
@@ -1037,6 +1040,19 @@ render_in(struct render *r, const nb_template *t, const struct node *n,
 	return rc;
 }
 
+/* Every nested render_list goes through a section, partial, parent or
+ * block tag, which checks the nesting here. */
+static int
+too_deep(struct render *r, const nb_template *t, const struct node *n)
+{
+	if (r->nest < RENDER_NEST_MAX)
+		return 0;
+	return nb_error(r->d, t->path, n->line, n->col,
+		"a block or partial probably includes itself; simplify "
+		"the templates", "templates nest more than %d deep while "
+		"rendering '%s'", RENDER_NEST_MAX, n->s);
+}
+
 static int
 render_section(struct render *r, const nb_template *t, const struct node *n,
 	       const struct ctx *c, const struct chain *args, const char *ind,
@@ -1047,6 +1063,8 @@ render_section(struct render *r, const nb_template *t, const struct node *n,
 	size_t i;
 	int rc = 0;
 
+	if (too_deep(r, t, n))
+		return -1;
 	if (n->type == N_INVERTED)
 		return nb_val_truthy(v) ? 0 :
 		       render_list(r, t, n->kids, c, args, ind, ind_len);
@@ -1091,6 +1109,10 @@ render_include(struct render *r, const nb_template *t, const struct node *n,
 			goto done;
 		}
 	}
+	if (too_deep(r, t, n)) {
+		rc = -1;
+		goto done;
+	}
 	if (r->depth >= NB_MUSTACHE_MAX_DEPTH) {
 		rc = nb_error(r->d, t->path, n->line, n->col,
 			"a template that includes itself needs a section "
@@ -1128,6 +1150,8 @@ render_block(struct render *r, const nb_template *t, const struct node *n,
 	const nb_template *at = NULL;
 	const struct chain *ch;
 
+	if (too_deep(r, t, n))
+		return -1;
 	for (ch = args; ch; ch = ch->next)
 		for (b = ch->parent->kids; b; b = b->next)
 			if (strcmp(b->s, n->s) == 0) {
@@ -1150,13 +1174,7 @@ render_list(struct render *r, const nb_template *t, const struct node *n,
 {
 	int rc = 0;
 
-	if (++r->nest > RENDER_NEST_MAX) {
-		rc = nb_error(r->d, t->path, n ? n->line : 0, n ? n->col : 0,
-			"simplify the templates or the partials they include",
-			"templates nest more than %d deep while rendering",
-			RENDER_NEST_MAX);
-		goto done;
-	}
+	r->nest++;
 	for (; n && rc == 0; n = n->next) {
 		if (ind_len && n->bol && n->type != N_TEXT)
 			nb_buf_put(r->out, ind, ind_len);
@@ -1181,7 +1199,6 @@ render_list(struct render *r, const nb_template *t, const struct node *n,
 			break;
 		}
 	}
-done:
 	r->nest--;
 	return rc;
 }

@@ -1,0 +1,482 @@
+/*
+ * test_build.c - whole builds: bad input (tests/cases/bad-input.txt),
+ * atomic output, the command line and its exit codes.
+ */
+#include "harness.h"
+#include "util.h"
+
+#include "write.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define FIXTURE "tests/fixtures/minimal"
+#define CASES "tests/cases/bad-input.txt"
+
+/* A fresh copy of the minimal site, and an output folder holding an
+ * earlier build (a sentinel file) that a failed build must not touch. */
+typedef struct site {
+	char *root, *src, *out;
+} site;
+
+static void
+site_new(site *s)
+{
+	char p[4096];
+
+	s->root = tu_tmpdir();
+	snprintf(p, sizeof(p), "%s/site", s->root);
+	s->src = strdup(p);
+	snprintf(p, sizeof(p), "%s/public", s->root);
+	s->out = strdup(p);
+	if (tu_copy_tree(FIXTURE, s->src) != 0)
+		nb_test_fail(__FILE__, __LINE__, "cannot copy %s", FIXTURE);
+	tu_write(s->out, "sentinel.html", "the site as published before");
+}
+
+static void
+site_free(site *s)
+{
+	nb_rmtree(s->root);
+	free(s->root);
+	free(s->src);
+	free(s->out);
+}
+
+/* ---- table-driven bad input ---------------------------------------------- */
+
+typedef struct bcase {
+	char *name;
+	char *files[8], *texts[8];
+	int nfiles;
+	char *expect;
+	int line;
+} bcase;
+
+static int
+starts(const char *s, const char *p)
+{
+	return strncmp(s, p, strlen(p)) == 0;
+}
+
+static void
+check_case(const bcase *c)
+{
+	site s;
+	char *printed = NULL, *exp, *line, *save = NULL;
+	size_t want_errors = 0, got_errors = 0;
+	const char *p;
+	int i, rc;
+
+	site_new(&s);
+	for (i = 0; i < c->nfiles; i++)
+		tu_write(s.src, c->files[i], c->texts[i]);
+	rc = tu_build(s.src, s.out, "2026-11-23", &printed);
+	if (rc == 0)
+		nb_test_fail(CASES, c->line, "case '%s': the build succeeded",
+			     c->name);
+	if (!tu_exists(s.out, "sentinel.html") || tu_exists(s.out, "index.html"))
+		nb_test_fail(CASES, c->line,
+			     "case '%s': the published site was changed", c->name);
+	exp = strdup(c->expect);
+	for (line = strtok_r(exp, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char *found = printed;
+		size_t n = strlen(line);
+		int ok = 0;
+		if (strstr(line, ": error: "))
+			want_errors++;
+		while (found && (found = strstr(found, line)) != NULL) {
+			if ((found == printed || found[-1] == '\n') &&
+			    (found[n] == '\n' || found[n] == '\0')) {
+				ok = 1;
+				break;
+			}
+			found += n;
+		}
+		if (!ok)
+			nb_test_fail(CASES, c->line,
+				     "case '%s': missing line\n    %s\n  output was:\n%s",
+				     c->name, line, printed ? printed : "");
+	}
+	for (p = printed; p && (p = strstr(p, ": error: ")) != NULL; p++)
+		got_errors++;
+	if (got_errors != want_errors)
+		nb_test_fail(CASES, c->line,
+			     "case '%s': %zu errors printed, %zu expected:\n%s",
+			     c->name, got_errors, want_errors, printed);
+	free(exp);
+	free(printed);
+	site_free(&s);
+}
+
+static void
+build__bad_input_cases(void)
+{
+	char *text = tu_read(".", CASES), *p, *next;
+	bcase c;
+	int lineno = 1, ncases = 0, mode = 0;   /* 0 none, 1 file, 2 expect */
+	char *buf = NULL;
+
+	if (!text) {
+		nb_test_fail(__FILE__, __LINE__, "cannot read %s", CASES);
+		return;
+	}
+	memset(&c, 0, sizeof(c));
+#define FLUSH() do { \
+	if (mode == 1) c.texts[c.nfiles - 1] = buf ? buf : strdup(""); \
+	else if (mode == 2) c.expect = buf ? buf : strdup(""); \
+	else free(buf); \
+	buf = NULL; \
+} while (0)
+#define FINISH() do { \
+	if (c.name) { check_case(&c); ncases++; } \
+	free(c.name); free(c.expect); \
+	for (int k_ = 0; k_ < c.nfiles; k_++) { free(c.files[k_]); free(c.texts[k_]); } \
+	memset(&c, 0, sizeof(c)); \
+} while (0)
+	for (p = text; *p; p = next, lineno++) {
+		size_t n;
+		next = strchr(p, '\n');
+		next = next ? next + 1 : p + strlen(p);
+		n = (size_t)(next - p);
+		if (starts(p, "@@@ case: ")) {
+			FLUSH();
+			FINISH();
+			c.name = strndup(p + 10, n - 11);
+			c.line = lineno;
+			mode = 0;
+		} else if (starts(p, "@@@ file: ")) {
+			FLUSH();
+			c.files[c.nfiles++] = strndup(p + 10, n - 11);
+			mode = 1;
+		} else if (starts(p, "@@@ expect")) {
+			FLUSH();
+			mode = 2;
+		} else if (mode == 0) {
+			continue;   /* comments and blank lines between cases */
+		} else if (mode == 2 && (n <= 1 || p[0] == '#')) {
+			continue;
+		} else {
+			size_t old = buf ? strlen(buf) : 0;
+			buf = realloc(buf, old + n + 1);
+			memcpy(buf + old, p, n);
+			buf[old + n] = '\0';
+		}
+	}
+	FLUSH();
+	FINISH();
+#undef FLUSH
+#undef FINISH
+	free(text);
+	CHECK(ncases >= 20);
+	printf("bad input: %d cases\n", ncases);
+}
+
+/* ---- good builds of the minimal site ----------------------------------- */
+
+static void
+build__minimal_site_builds_and_replaces_output(void)
+{
+	site s;
+	char *printed = NULL, *page;
+
+	site_new(&s);
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", &printed), 0);
+	CHECK_STR(printed, "");
+	CHECK(!tu_exists(s.out, "sentinel.html"));
+	CHECK(tu_exists(s.out, "index.html"));
+	CHECK(tu_exists(s.out, "404.html"));
+	CHECK(tu_exists(s.out, "static/style.css"));
+	page = tu_read(s.out, "consultations/bus-review/index.html");
+	CHECK_HAS(page, "<h1>Bus review</h1>");
+	CHECK_HAS(page, "tag--open");
+	CHECK_HAS(page, "Tuesday 8 December 2026, 7pm to 9pm");
+	CHECK_HAS(page, "datetime=\"2026-12-08T19:00:00+00:00\"");
+	free(page);
+	/* no staging folders are left beside the output */
+	{
+		char *out = NULL;
+		char cmd[4200];
+		snprintf(cmd, sizeof(cmd), "ls -a '%s'", s.root);
+		tu_run(cmd, &out);
+		CHECK_LACKS(out, "nb-tmp");
+		CHECK_LACKS(out, "nb-old");
+		free(out);
+	}
+	free(printed);
+	site_free(&s);
+}
+
+static void
+build__rollup_ward_to_district_and_county(void)
+{
+	site s;
+	char *town, *county, *ward, *other;
+
+	site_new(&s);
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	ward = tu_read(s.out, "areas/north-ward/index.html");
+	town = tu_read(s.out, "areas/town/index.html");
+	county = tu_read(s.out, "areas/county/index.html");
+	CHECK_HAS(ward, "/consultations/bus-review/");
+	CHECK_HAS(town, "/consultations/bus-review/");
+	CHECK_HAS(county, "/consultations/bus-review/");
+	/* the district's own consultation does not go down to the ward */
+	CHECK_HAS(town, "/consultations/old-survey/");
+	CHECK_LACKS(ward, "/consultations/old-survey/");
+	/* the event rolls up with it */
+	CHECK_HAS(county, "Bus drop-in");
+	other = tu_read(s.out, "partners/police/index.html");
+	CHECK_HAS(other, "/consultations/bus-review/");
+	free(other);
+	other = tu_read(s.out, "topics/transport/index.html");
+	CHECK_HAS(other, "/consultations/bus-review/");
+	free(other);
+	other = tu_read(s.out, "audiences/young-people/index.html");
+	CHECK_HAS(other, "/consultations/bus-review/");
+	free(other);
+	free(ward);
+	free(town);
+	free(county);
+	site_free(&s);
+}
+
+static void
+build__status_follows_the_date(void)
+{
+	static const struct { const char *today, *slug; } cases[] = {
+		{ "2026-10-31", "tag--upcoming" },
+		{ "2026-11-01", "tag--open" },
+		{ "2026-12-16", "tag--open" },
+		{ "2026-12-17", "tag--closing-soon" },
+		{ "2026-12-31", "tag--closing-soon" },
+		{ "2027-01-01", "tag--closed" },
+		{ "2027-02-28", "tag--closed" },
+		{ "2027-03-01", "tag--feedback-overdue" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		site s;
+		char *page;
+		site_new(&s);
+		CHECK_INT(tu_build(s.src, s.out, cases[i].today, NULL), 0);
+		page = tu_read(s.out, "consultations/bus-review/index.html");
+		if (!page || !strstr(page, cases[i].slug))
+			nb_test_fail(__FILE__, __LINE__, "on %s: want %s",
+				     cases[i].today, cases[i].slug);
+		free(page);
+		site_free(&s);
+	}
+}
+
+static void
+build__outcome_and_cancelled(void)
+{
+	site s;
+	char *page;
+
+	site_new(&s);
+	tu_write(s.src, "content/consultations/called-off.md",
+		 "---\ntitle: Called off\nsummary: Cancelled.\nlead: police\n"
+		 "level: inform\nareas: [all]\nopens: 2026-11-01\n"
+		 "closes: 2026-11-30\nstatus: cancelled\n"
+		 "status_note: The venue is closed.\n---\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	page = tu_read(s.out, "consultations/old-survey/index.html");
+	CHECK_HAS(page, "tag--outcome-published");
+	CHECK_HAS(page, "/outcomes/old-survey-outcome/");
+	free(page);
+	page = tu_read(s.out, "consultations/called-off/index.html");
+	CHECK_HAS(page, "tag--cancelled");
+	CHECK_HAS(page, "The venue is closed.");
+	free(page);
+	/* `all` puts it on every area's page */
+	page = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_HAS(page, "/consultations/called-off/");
+	free(page);
+	page = tu_read(s.out, "outcomes/old-survey-outcome/index.html");
+	CHECK_HAS(page, "More buses.");
+	CHECK_HAS(page, "on time (promised by");
+	free(page);
+	site_free(&s);
+}
+
+static void
+build__escapes_html_in_fields_and_markdown(void)
+{
+	site s;
+	char *page;
+
+	site_new(&s);
+	tu_write(s.src, "content/consultations/hostile.md",
+		 "---\ntitle: \"<script>alert(1)</script> & more\"\n"
+		 "summary: \"<img src=x onerror=alert(1)>\"\nlead: police\n"
+		 "level: inform\nareas: [all]\nopens: 2026-11-01\n"
+		 "closes: 2026-11-30\n---\n"
+		 "<script>alert(2)</script>\n\n[x](javascript:alert(3))\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	page = tu_read(s.out, "consultations/hostile/index.html");
+	CHECK_HAS(page, "&lt;script&gt;alert(1)&lt;/script&gt; &amp; more");
+	CHECK_LACKS(page, "<script");
+	CHECK_LACKS(page, "<img src=x");
+	CHECK_LACKS(page, "javascript:");
+	free(page);
+	site_free(&s);
+}
+
+static void
+build__warns_about_unknown_fields(void)
+{
+	site s;
+	char *printed = NULL;
+
+	site_new(&s);
+	tu_write(s.src, "content/partners/fire.yaml",
+		 "name: Test Fire\nwebsit: https://fire.test.example\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", &printed), 0);
+	CHECK_HAS(printed, "content/partners/fire.yaml:2:1: warning: unknown field `websit` is ignored");
+	CHECK_HAS(printed, "hint: did you mean `website`?");
+	free(printed);
+	site_free(&s);
+}
+
+static void
+build__site_path_prefix_from_base_url(void)
+{
+	site s;
+	char *page;
+
+	site_new(&s);
+	tu_write(s.src, "site.yaml", "title: T\nbase_url: https://council.example/engage/\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	page = tu_read(s.out, "index.html");
+	CHECK_HAS(page, "href=\"/engage/consultations/\"");
+	CHECK_HAS(page, "href=\"/engage/static/style.css\"");
+	CHECK_HAS(page, "<link rel=\"canonical\" href=\"https://council.example/engage/\">");
+	free(page);
+	site_free(&s);
+}
+
+static void
+build__layouts_override_the_theme(void)
+{
+	site s;
+	char *page;
+
+	site_new(&s);
+	tu_write(s.src, "layouts/404.mustache",
+		 "{{<base}}{{$main}}<h1>Lost in {{site.title}}</h1>{{/main}}{{/base}}");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	page = tu_read(s.out, "404.html");
+	CHECK_HAS(page, "<h1>Lost in Test partnership calendar</h1>");
+	CHECK_HAS(page, "Skip to main content");   /* still the theme's base */
+	free(page);
+	site_free(&s);
+}
+
+static void
+build__template_error_keeps_old_site(void)
+{
+	site s;
+	char *printed = NULL;
+
+	site_new(&s);
+	tu_write(s.src, "layouts/page.mustache", "{{#content}}\n<h1>{{title}}</h1>\n");
+	CHECK(tu_build(s.src, s.out, "2026-11-23", &printed) != 0);
+	CHECK_HAS(printed, "layouts/page.mustache:1:1: error:");
+	CHECK(tu_exists(s.out, "sentinel.html"));
+	free(printed);
+	site_free(&s);
+}
+
+/* ---- the command line ------------------------------------------------------ */
+
+static void
+cli__help_version_and_usage_errors(void)
+{
+	char cmd[512], *out = NULL;
+
+	snprintf(cmd, sizeof(cmd), "%s --help", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "Usage: noticeboard");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s --version", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "noticeboard ");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s frobnicate", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 2);
+	CHECK_HAS(out, "unknown command 'frobnicate'");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s build --now 2026-02-30", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 2);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s build --bogus", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 2);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "SOURCE_DATE_EPOCH=soon %s build", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 2);
+	free(out);
+}
+
+static void
+cli__content_errors_exit_1_and_write_nothing(void)
+{
+	site s;
+	char cmd[8192], *out = NULL;
+
+	site_new(&s);
+	tu_write(s.src, "content/consultations/bad.md", "---\ntitle: [\n---\n");
+	snprintf(cmd, sizeof(cmd), "%s build --source '%s' --output '%s' --now 2026-11-23",
+		 tu_bin(), s.src, s.out);
+	CHECK_INT(tu_run(cmd, &out), 1);
+	CHECK_HAS(out, "content/consultations/bad.md:");
+	CHECK_HAS(out, "nothing was written");
+	CHECK(tu_exists(s.out, "sentinel.html"));
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s check --source '%s'", tu_bin(), s.src);
+	CHECK_INT(tu_run(cmd, &out), 1);
+	free(out);
+	site_free(&s);
+}
+
+static void
+cli__source_date_epoch_sets_today(void)
+{
+	site s;
+	char cmd[8192], *out = NULL, *page;
+
+	site_new(&s);
+	/* 2027-03-01T00:30:00Z: feedback overdue for bus-review */
+	snprintf(cmd, sizeof(cmd),
+		 "SOURCE_DATE_EPOCH=1803861000 %s build --quiet --source '%s' --output '%s'",
+		 tu_bin(), s.src, s.out);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_STR(out, "");
+	page = tu_read(s.out, "consultations/bus-review/index.html");
+	CHECK_HAS(page, "tag--feedback-overdue");
+	CHECK_HAS(page, "datetime=\"2027-03-01\"");
+	free(page);
+	free(out);
+	site_free(&s);
+}
+
+void
+suite_build(void)
+{
+	RUN(build__bad_input_cases);
+	RUN(build__minimal_site_builds_and_replaces_output);
+	RUN(build__rollup_ward_to_district_and_county);
+	RUN(build__status_follows_the_date);
+	RUN(build__outcome_and_cancelled);
+	RUN(build__escapes_html_in_fields_and_markdown);
+	RUN(build__warns_about_unknown_fields);
+	RUN(build__site_path_prefix_from_base_url);
+	RUN(build__layouts_override_the_theme);
+	RUN(build__template_error_keeps_old_site);
+	RUN(cli__help_version_and_usage_errors);
+	RUN(cli__content_errors_exit_1_and_write_nothing);
+	RUN(cli__source_date_epoch_sets_today);
+}

@@ -1,0 +1,31 @@
+/*
+ * util.h - helpers shared by the tests: temporary folders, files, builds.
+ */
+#ifndef NB_TEST_UTIL_H
+#define NB_TEST_UTIL_H
+
+#include <stddef.h>
+
+#include "build.h"
+
+/* A new empty folder under $TMPDIR; free() the result after rm. */
+char *tu_tmpdir(void);
+/* Copy a folder tree (regular files and folders only). 0 or -1. */
+int tu_copy_tree(const char *from, const char *to);
+/* Write a file, creating folders.  0 or -1. */
+int tu_write(const char *dir, const char *rel, const char *text);
+/* Read a whole file (malloc'd, NUL-terminated), or NULL. */
+char *tu_read(const char *dir, const char *rel);
+int tu_exists(const char *dir, const char *rel);
+/* Build `source` into `output` as on `today` ("2026-11-23").  Returns
+ * nb_build's result; *printed (malloc'd) gets the diagnostics as main
+ * prints them. */
+int tu_build(const char *source, const char *output, const char *today,
+	     char **printed);
+/* Run a shell command; returns its exit status, *out (malloc'd) gets its
+ * standard output and error. */
+int tu_run(const char *cmd, char **out);
+/* The noticeboard binary under test ($NB_BIN or ./noticeboard). */
+const char *tu_bin(void);
+
+#endif
