@@ -60,6 +60,13 @@ $(O)/tests/%.o: tests/%.c tests/harness.h $(wildcard src/*.h) $(O)/tests/suites.
 $(O)/nb-test: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NB_LIBS) $(TEST_LIBS)
 
+# main.c has the share folder compiled in: rebuild it when PREFIX changes.
+$(O)/src/main.o: $(O)/.prefix
+$(O)/.prefix: FORCE
+	@mkdir -p $(O)
+	@echo '$(SHAREDIR) $(VERSION)' | cmp -s - $@ || echo '$(SHAREDIR) $(VERSION)' > $@
+FORCE:
+
 # Check (and, as root, install) the Debian packages once per build dir.
 $(O)/.deps: scripts/deps.sh
 	@mkdir -p $(O)
@@ -96,4 +103,4 @@ uninstall:
 clean:
 	rm -rf build build-asan noticeboard public
 
-.PHONY: all site test test-asan install uninstall clean deps
+.PHONY: all site test test-asan install uninstall clean deps FORCE

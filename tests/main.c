@@ -18,6 +18,8 @@ main(int argc, char **argv)
 {
 	if (argc > 1)
 		nb_test_filter = argv[1];
+	/* the binary under test finds themes/ in the repository */
+	setenv("NOTICEBOARD_SHARE", ".", 0);
 #define SUITE(name) name();
 #include "suites.inc"
 #undef SUITE

@@ -1,0 +1,193 @@
+/*
+ * test_model.c - ids, status by date, the hash table, atomic output.
+ * (Whole-record validation is table-driven in tests/cases/bad-input.txt.)
+ */
+#include "harness.h"
+#include "util.h"
+
+#include "derive.h"
+#include "map.h"
+#include "model.h"
+#include "write.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void
+model__ids(void)
+{
+	static const struct { const char *id; int ok; } cases[] = {
+		{ "abbey-ward", 1 }, { "a", 1 }, { "2027-budget", 1 },
+		{ "", 0 }, { "-lead", 0 }, { "trail-", 0 }, { "Caps", 0 },
+		{ "with space", 0 }, { "../etc", 0 }, { "a/b", 0 },
+		{ "under_score", 0 }, { "caf\xc3\xa9", 0 },
+	};
+	char long_id[90];
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (nb_id_valid(cases[i].id) != cases[i].ok)
+			nb_test_fail(__FILE__, __LINE__, "nb_id_valid(\"%s\")",
+				     cases[i].id);
+	memset(long_id, 'a', 81);
+	long_id[81] = '\0';
+	CHECK(!nb_id_valid(long_id));
+	long_id[80] = '\0';
+	CHECK(nb_id_valid(long_id));
+}
+
+static nb_date
+d(int y, int m, int day)
+{
+	nb_date x = { y, m, day };
+	return x;
+}
+
+static void
+derive__status_table(void)
+{
+	nb_consultation c;
+	nb_outcome o;
+	static const struct {
+		nb_date today;
+		int cancelled, postponed, outcome, has_fb;
+		nb_status want;
+	} cases[] = {
+		{ { 2026, 10, 31 }, 0, 0, 0, 1, NB_STATUS_UPCOMING },
+		{ { 2026, 11, 1 }, 0, 0, 0, 1, NB_STATUS_OPEN },
+		{ { 2026, 11, 16 }, 0, 0, 0, 1, NB_STATUS_OPEN },
+		{ { 2026, 11, 17 }, 0, 0, 0, 1, NB_STATUS_CLOSING_SOON },
+		{ { 2026, 12, 1 }, 0, 0, 0, 1, NB_STATUS_CLOSING_SOON },
+		{ { 2026, 12, 2 }, 0, 0, 0, 1, NB_STATUS_CLOSED },
+		{ { 2027, 1, 31 }, 0, 0, 0, 1, NB_STATUS_CLOSED },
+		{ { 2027, 2, 1 }, 0, 0, 0, 1, NB_STATUS_OVERDUE },
+		{ { 2027, 2, 1 }, 0, 0, 0, 0, NB_STATUS_CLOSED },
+		{ { 2027, 2, 1 }, 0, 0, 1, 1, NB_STATUS_OUTCOME },
+		{ { 2026, 11, 5 }, 1, 0, 0, 1, NB_STATUS_CANCELLED },
+		{ { 2026, 11, 5 }, 0, 1, 0, 1, NB_STATUS_POSTPONED },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nb_status got;
+		memset(&c, 0, sizeof(c));
+		c.opens = d(2026, 11, 1);
+		c.closes = d(2026, 12, 1);
+		c.feedback_by = d(2027, 1, 31);
+		c.has_feedback_by = cases[i].has_fb;
+		c.cancelled = cases[i].cancelled;
+		c.postponed = cases[i].postponed;
+		c.outcome = cases[i].outcome ? &o : NULL;
+		got = nb_consultation_status(&c, cases[i].today, 14);
+		if (got != cases[i].want)
+			nb_test_fail(__FILE__, __LINE__, "case %zu: got %s, want %s",
+				     i, nb_status_label(got),
+				     nb_status_label(cases[i].want));
+	}
+}
+
+static void
+map__put_get_and_grow(void)
+{
+	nb_map m = NB_MAP_INIT;
+	char keys[5000][12];
+	void *old = NULL;
+	int i;
+
+	for (i = 0; i < 5000; i++) {
+		snprintf(keys[i], sizeof(keys[i]), "k-%d", i);
+		CHECK_INT(nb_map_put(&m, keys[i], &keys[i], NULL), 0);
+	}
+	CHECK_INT(m.len, 5000);
+	for (i = 0; i < 5000; i++)
+		CHECK(nb_map_get(&m, keys[i]) == &keys[i]);
+	CHECK(nb_map_get(&m, "k-5000") == NULL);
+	CHECK_INT(nb_map_put(&m, keys[7], NULL, &old), 1);
+	CHECK(old == &keys[7]);
+	nb_map_free(&m);
+	CHECK(nb_map_get(&m, "k-1") == NULL);
+}
+
+static void
+write__swaps_whole_site_and_refuses_escapes(void)
+{
+	char *root = tu_tmpdir(), dest[4200];
+	nb_diags dg = NB_DIAGS_INIT;
+	nb_out *o;
+
+	snprintf(dest, sizeof(dest), "%s/public", root);
+	tu_write(dest, "old.html", "old");
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	CHECK_INT(nb_out_write(o, "a/b/index.html", "new", 3, &dg), 0);
+	CHECK(nb_out_write(o, "../escape.html", "x", 1, &dg) != 0);
+	CHECK(nb_out_write(o, "/abs.html", "x", 1, &dg) != 0);
+	CHECK(nb_out_write(o, "a/./b.html", "x", 1, &dg) != 0);
+	/* the old site is still in place while the new one is written */
+	CHECK(tu_exists(dest, "old.html"));
+	CHECK(!tu_exists(dest, "a/b/index.html"));
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	CHECK(!tu_exists(dest, "old.html"));
+	CHECK(tu_exists(dest, "a/b/index.html"));
+	CHECK(!tu_exists(root, "escape.html"));
+	CHECK_INT(dg.errors, 3);
+	nb_diags_free(&dg);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+write__abort_leaves_old_site_and_leftovers_are_cleaned(void)
+{
+	char *root = tu_tmpdir(), dest[4200], stale[4300];
+	nb_diags dg = NB_DIAGS_INIT;
+	nb_out *o;
+
+	snprintf(dest, sizeof(dest), "%s/public", root);
+	tu_write(dest, "old.html", "old");
+	/* a staging folder left by a build that was killed (pid 999999999
+	 * cannot be running) */
+	snprintf(stale, sizeof(stale), "%s.nb-tmp-999999999", dest);
+	tu_write(stale, "half.html", "half");
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	CHECK(!tu_exists(stale, "half.html"));
+	CHECK_INT(nb_out_write(o, "index.html", "new", 3, &dg), 0);
+	nb_out_abort(o);
+	CHECK(tu_exists(dest, "old.html"));
+	CHECK(!tu_exists(dest, "index.html"));
+	{
+		char *out = NULL, cmd[4300];
+		snprintf(cmd, sizeof(cmd), "ls -a '%s'", root);
+		tu_run(cmd, &out);
+		CHECK_LACKS(out, "nb-tmp");
+		free(out);
+	}
+	nb_diags_free(&dg);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+write__refuses_dangerous_destinations(void)
+{
+	nb_diags dg = NB_DIAGS_INIT;
+	nb_out *o = NULL;
+
+	CHECK(nb_out_begin(&o, "/", &dg) != 0);
+	CHECK(nb_out_begin(&o, ".", &dg) != 0);
+	CHECK(nb_out_begin(&o, "", &dg) != 0);
+	CHECK(o == NULL);
+	nb_diags_free(&dg);
+}
+
+void
+suite_model(void)
+{
+	RUN(model__ids);
+	RUN(derive__status_table);
+	RUN(map__put_get_and_grow);
+	RUN(write__swaps_whole_site_and_refuses_escapes);
+	RUN(write__abort_leaves_old_site_and_leftovers_are_cleaned);
+	RUN(write__refuses_dangerous_destinations);
+}
