@@ -16,8 +16,8 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build needs; scripts/deps.sh installs them (as root)
 # or prints the apt-get line.
-PKGS      = libcmark yaml-0.1 libgit2
-TEST_PKGS = jansson
+PKGS      = libcmark yaml-0.1 libgit2 jansson
+TEST_PKGS =
 
 CFLAGS   ?= -O2 -g
 NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -78,8 +78,8 @@ deps:
 
 site: noticeboard
 	./noticeboard build --source . --output public
-	@echo "The example site is in public/: open public/index.html in a browser,"
-	@echo "or serve it with: python3 -m http.server -d public 8000"
+	@echo "The example site is in public/. Its links start at the site's root, so serve it:"
+	@echo "  python3 -m http.server -d public 8000    then open http://localhost:8000/"
 
 test: $(O)/nb-test noticeboard
 	./$(O)/nb-test
