@@ -6,6 +6,7 @@
 #include "derive.h"
 #include "model.h"
 #include "render.h"
+#include "report.h"
 #include "source.h"
 #include "write.h"
 
@@ -38,6 +39,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	else
 		today = nb_tz_from_utc(opts->now, NULL).date;
 	dv = nb_derive(m, today);
+	nb_reports(&dv->reports, &dv->reports_len, m, dv);
 	stats->consultations = m->consultations.len;
 	stats->events = m->all_events.len;
 	stats->outcomes = m->outcomes.len;

@@ -7,6 +7,20 @@
 #include <stdlib.h>
 #include <string.h>
 
+nb_promise
+nb_consultation_promise(const nb_consultation *c, nb_date today)
+{
+	if (c->cancelled || c->postponed || nb_date_cmp(today, c->closes) <= 0)
+		return NB_PROMISE_NONE;
+	if (!c->has_feedback_by)
+		return NB_PROMISE_UNDATED;
+	if (c->outcome)
+		return nb_date_cmp(c->outcome->published, c->feedback_by) <= 0
+			? NB_PROMISE_ON_TIME : NB_PROMISE_LATE;
+	return nb_date_cmp(today, c->feedback_by) > 0 ? NB_PROMISE_OVERDUE
+						      : NB_PROMISE_AWAITING;
+}
+
 nb_status
 nb_consultation_status(const nb_consultation *c, nb_date today,
 		       int closing_soon_days)
@@ -237,6 +251,7 @@ nb_derive(nb_model *m, nb_date today)
 		nb_consultation *c = m->consultations.items[i];
 		c->status = nb_consultation_status(c, today,
 						   m->site.closing_soon_days);
+		c->promise = nb_consultation_promise(c, today);
 		nb_vec_push(a, &dv->by_status[c->status], c);
 		if (c->status == NB_STATUS_OPEN ||
 		    c->status == NB_STATUS_CLOSING_SOON)

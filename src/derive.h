@@ -39,11 +39,16 @@ typedef struct nb_derived {
 	nb_vec upcoming_events;        /* not yet ended, by start */
 	nb_vec top_areas;              /* areas with no parent, by name */
 	nb_vec footer_pages;           /* by order then title */
+	struct nb_report *reports;     /* one a year, oldest first (report.h) */
+	size_t reports_len;
 } nb_derived;
 
 /* Derive everything for the date `today` (local to the site's zone).
  * Returns the derived data, owned by m's arena. */
 nb_derived *nb_derive(nb_model *m, nb_date today);
+
+/* Where the feedback promise of one consultation stands on `today`. */
+nb_promise nb_consultation_promise(const nb_consultation *c, nb_date today);
 
 /* The status of one consultation on `today`. */
 nb_status nb_consultation_status(const nb_consultation *c, nb_date today,

@@ -63,6 +63,26 @@ nb_did_label(nb_did_state s)
 	}
 }
 
+static const char *promise_labels[NB_PROMISE_COUNT] = {
+	"Not closed", "Feedback on its way", "Published on time",
+	"Published late", "Feedback overdue", "No date promised"
+};
+static const char *promise_slugs[NB_PROMISE_COUNT] = {
+	"none", "awaiting", "on-time", "late", "overdue", "undated"
+};
+
+const char *
+nb_promise_label(nb_promise p)
+{
+	return p < NB_PROMISE_COUNT ? promise_labels[p] : "Unknown";
+}
+
+const char *
+nb_promise_slug(nb_promise p)
+{
+	return p < NB_PROMISE_COUNT ? promise_slugs[p] : "unknown";
+}
+
 int
 nb_id_valid(const char *id)
 {
@@ -1149,6 +1169,40 @@ counts_read(rd *r, const nb_node *resp, const char *key, int by_area,
 	return v;
 }
 
+static int
+cmp_update(const void *a, const void *b)
+{
+	const nb_update *x = a, *y = b;
+	return nb_date_cmp(y->date, x->date);   /* newest first */
+}
+
+/* Dated notes of what changed since the outcome was published, as
+ * promised actions progress. */
+static void
+updates_read(rd *r, const nb_node *root, nb_outcome *o)
+{
+	static const char *const keys[] = { "date", "text", NULL };
+	const nb_node *l = maps_field(r, root, "updates", 0);
+	size_t i;
+
+	if (!l || !l->n)
+		return;
+	o->updates = nb_arena_alloc(r->a, l->n * sizeof(nb_update));
+	for (i = 0; i < l->n; i++) {
+		const nb_node *it = l->items[i];
+		check_keys(r, it, keys);
+		if (date_field(r, it, "date", 1, &o->updates[i].date) == 0 &&
+		    nb_date_cmp(o->updates[i].date, o->published) < 0)
+			err(r, nb_node_get(it, "date"),
+			    "an update comes after the outcome is published; change `published` or the update's date",
+			    "the update is dated before the outcome was published");
+		o->updates[i].text = str_field(r, it, "text", 1,
+			"The 24 new short-stay bays opened on Mill Lane.");
+	}
+	o->updates_len = l->n;
+	qsort(o->updates, o->updates_len, sizeof(nb_update), cmp_update);
+}
+
 static nb_outcome *
 outcome_read(rd *r, const nb_node *root, const char *id, const char *body,
 	     size_t body_len)
@@ -1156,7 +1210,7 @@ outcome_read(rd *r, const nb_node *root, const char *id, const char *body,
 	static const char *const keys[] = { "consultation", "title",
 		"summary", "published", "responses", "you_said_we_did",
 		"decision", "decided_by", "decided_on", "next_steps",
-		"documents", NULL };
+		"documents", "updates", NULL };
 	static const char *const sk[] = { "you_said", "we_did", "state",
 					  "why", NULL };
 	nb_outcome *o = nb_arena_alloc(r->a, sizeof(*o));
@@ -1232,6 +1286,7 @@ outcome_read(rd *r, const nb_node *root, const char *id, const char *body,
 					       &o->decided_on) == 0;
 	o->next_steps = str_field(r, root, "next_steps", 0, NULL);
 	o->documents = documents_read(r, root, &o->documents_len);
+	updates_read(r, root, o);
 	o->body_html = body_html(r, body, body_len);
 	return o;
 }

@@ -128,6 +128,17 @@ struct nb_event {
 	int index;                   /* position in its consultation */
 };
 
+/* Where the feedback promise of a closed activity stands. */
+typedef enum {
+	NB_PROMISE_NONE,             /* not closed yet, or cancelled/postponed */
+	NB_PROMISE_AWAITING,         /* closed; outcome not yet due */
+	NB_PROMISE_ON_TIME,          /* outcome published by feedback_by */
+	NB_PROMISE_LATE,             /* outcome published after feedback_by */
+	NB_PROMISE_OVERDUE,          /* feedback_by passed, no outcome */
+	NB_PROMISE_UNDATED,          /* closed, no date was promised */
+	NB_PROMISE_COUNT
+} nb_promise;
+
 struct nb_consultation {
 	const char *id, *path, *title, *summary, *body_html;
 	nb_tags tags;
@@ -148,6 +159,7 @@ struct nb_consultation {
 	nb_outcome *outcome;         /* set when an outcome names it */
 	/* derived */
 	nb_status status;
+	nb_promise promise;
 };
 
 typedef enum { NB_DID_DONE, NB_DID_IN_PROGRESS, NB_DID_NOT_POSSIBLE } nb_did_state;
@@ -156,6 +168,11 @@ typedef struct nb_said_did {
 	const char *you_said, *we_did, *why;
 	nb_did_state state;
 } nb_said_did;
+
+typedef struct nb_update {
+	nb_date date;                /* when the outcome was updated */
+	const char *text;            /* what changed */
+} nb_update;
 
 typedef struct nb_count {
 	const char *label;           /* a method, or the area's name */
@@ -176,6 +193,8 @@ struct nb_outcome {
 	const char *decision, *decided_by, *next_steps;
 	nb_document *documents;
 	size_t documents_len;
+	nb_update *updates;          /* newest first */
+	size_t updates_len;
 	/* derived */
 	int on_time;                 /* published on or before feedback_by */
 };
@@ -206,6 +225,8 @@ void nb_model_free(nb_model *m);   /* accepts NULL */
 const char *nb_status_label(nb_status s);   /* "Closing soon" */
 const char *nb_status_slug(nb_status s);    /* "closing-soon" */
 const char *nb_did_label(nb_did_state s);   /* "In progress" */
+const char *nb_promise_label(nb_promise p); /* "Published late" */
+const char *nb_promise_slug(nb_promise p);  /* "late" */
 
 /* Whether id is a safe record id: [a-z0-9-]+, 1-80 chars, no leading or
  * trailing hyphen. */

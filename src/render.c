@@ -5,6 +5,8 @@
  * address for good (closed, past and cancelled records included).
  */
 #include "render.h"
+#include "data.h"
+#include "report.h"
 #include "mustache.h"
 #include "view.h"
 
@@ -163,6 +165,32 @@ emit(job *j, const char *name, nb_value *ctx, const char *rel)
 		j->failed = 1;
 }
 
+/* A year's figures as JSON and CSV beside its report page. */
+static void
+emit_data(job *j, const nb_report *rp)
+{
+	char rel[64];
+
+	if (j->failed)
+		return;
+	nb_buf_clear(&j->buf);
+	if (nb_data_report_json(&j->buf, rp) != 0) {
+		nb_error(j->d, "reports", 0, 0, NULL,
+			 "cannot write the %d report as JSON", rp->year);
+		j->failed = 1;
+		return;
+	}
+	snprintf(rel, sizeof(rel), "reports/%d/report.json", rp->year);
+	if (nb_out_write(j->o, rel, j->buf.ptr, j->buf.len, j->d) != 0)
+		j->failed = 1;
+	nb_buf_clear(&j->buf);
+	nb_data_report_csv(&j->buf, rp);
+	snprintf(rel, sizeof(rel), "reports/%d/report.csv", rp->year);
+	if (!j->failed &&
+	    nb_out_write(j->o, rel, j->buf.ptr, j->buf.len, j->d) != 0)
+		j->failed = 1;
+}
+
 /* A fresh arena for the next page's values. */
 static void
 next_page(job *j)
@@ -277,6 +305,30 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		emit(&j, "month", nb_view_month(&j.vc, i),
 		     nb_arena_printf(j.vc.a, "calendar/%04d/%02d/index.html",
 				     mo->year, mo->month));
+	}
+	for (i = 0; i < m->partners.len && !j.failed; i++) {
+		const nb_partner *p = m->partners.items[i];
+		next_page(&j);
+		emit(&j, "accountability", nb_view_partner_feedback(&j.vc, p),
+		     nb_arena_printf(j.vc.a, "feedback/partners/%s/index.html",
+				     p->id));
+	}
+	for (i = 0; i < m->areas.len && !j.failed; i++) {
+		const nb_area *ar = m->areas.items[i];
+		next_page(&j);
+		emit(&j, "accountability", nb_view_area_feedback(&j.vc, ar),
+		     nb_arena_printf(j.vc.a, "feedback/areas/%s/index.html",
+				     ar->id));
+	}
+	next_page(&j);
+	emit(&j, "reports", nb_view_reports(&j.vc, dv->reports, dv->reports_len),
+	     "reports/index.html");
+	for (i = 0; i < dv->reports_len && !j.failed; i++) {
+		const nb_report *rp = &dv->reports[i];
+		next_page(&j);
+		emit(&j, "report", nb_view_report(&j.vc, rp),
+		     nb_arena_printf(j.vc.a, "reports/%d/index.html", rp->year));
+		emit_data(&j, rp);
 	}
 	for (i = 0; i < m->pages.len && !j.failed; i++) {
 		const nb_page *p = m->pages.items[i];

@@ -6,6 +6,7 @@
  * escapes: templates do, at the point of output.
  */
 #include "view.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -157,6 +158,7 @@ static const struct { const char *section, *label, *path; } nav_items[] = {
 	{ "areas", "Areas", "areas/" },
 	{ "partners", "Partners", "partners/" },
 	{ "feedback", "You said, we did", "feedback/" },
+	{ "reports", "Reports", "reports/" },
 };
 
 nb_value *
@@ -354,6 +356,16 @@ consultation_item(nb_view_ctx *vc, const nb_consultation *c)
 	set_when(vc, v, c);
 	if (c->has_feedback_by)
 		set_date(vc, v, "feedback_by", c->feedback_by);
+	if (c->promise != NB_PROMISE_NONE) {
+		nb_value *pr = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, pr, "label", nb_promise_label(c->promise));
+		nb_val_set_str(vc->a, pr, "slug", nb_promise_slug(c->promise));
+		nb_val_set(vc->a, v, "promise", pr);
+		if (c->outcome)
+			set_date(vc, v, "outcome_published", c->outcome->published);
+	} else {
+		nb_val_set(vc->a, v, "promise", nb_val_null(vc->a));
+	}
 	if (c->level >= 0 && (size_t)c->level < s->ladder_len)
 		nb_val_set_str(vc->a, v, "level", s->ladder[c->level].label);
 	set_tags(vc, v, &c->tags);
@@ -665,6 +677,16 @@ nb_view_outcome(nb_view_ctx *vc, const nb_outcome *o)
 	set_list(vc, v, "documents", documents_val(vc, o->documents,
 						   o->documents_len));
 	set_date(vc, v, "closes", o->consultation->closes);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < o->updates_len; i++) {
+		nb_value *it = nb_val_map(vc->a);
+		set_date(vc, it, "date", o->updates[i].date);
+		nb_val_set_str(vc->a, it, "text", o->updates[i].text);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, v, "updates", l);
+	if (o->updates_len)
+		set_date(vc, v, "last_updated", o->updates[0].date);
 	return ctx;
 }
 
@@ -688,6 +710,21 @@ nb_view_feedback(nb_view_ctx *vc)
 		&vc->dv->by_status[NB_STATUS_OVERDUE], 0));
 	set_list(vc, ctx, "awaiting", consultation_list(vc,
 		&vc->dv->by_status[NB_STATUS_CLOSED], 0));
+	l = nb_val_list(vc->a);
+	for (i = 0; i < vc->m->partners.len; i++) {
+		const nb_partner *p = vc->m->partners.items[i];
+		nb_val_push(vc->a, l, link_val(vc, p->name,
+			    url(vc, "feedback/partners/%s/", p->id)));
+	}
+	set_list(vc, ctx, "partner_links", l);
+	l = nb_val_list(vc->a);
+	for (i = 0; i < vc->m->areas.len; i++) {
+		const nb_area *ar = vc->m->areas.items[i];
+		if (ar->depth <= 1)
+			nb_val_push(vc->a, l, link_val(vc, ar->name,
+				    url(vc, "feedback/areas/%s/", ar->id)));
+	}
+	set_list(vc, ctx, "area_links", l);
 	nb_val_set_num(vc->a, ctx, "outcome_count", (double)o->len);
 	nb_val_set_num(vc->a, ctx, "late_count", (double)late);
 	nb_val_set_num(vc->a, ctx, "overdue_count",
@@ -1207,4 +1244,251 @@ nb_value *
 nb_view_not_found(nb_view_ctx *vc)
 {
 	return nb_view_page(vc, "Page not found", "none", "404.html");
+}
+
+/* ---- accountability ------------------------------------------------------ */
+
+/* Closed activities of a list, with where each promise stands. */
+static void
+set_promises(nb_view_ctx *vc, nb_value *ctx, const nb_vec *cs,
+	     const nb_vec *extra)
+{
+	long counts[NB_PROMISE_COUNT] = { 0 };
+	nb_value *l = nb_val_list(vc->a), *sum = nb_val_list(vc->a);
+	const nb_vec *lists[2] = { cs, extra };
+	size_t i, k;
+
+	for (k = 0; k < 2; k++) {
+		if (!lists[k])
+			continue;
+		for (i = 0; i < lists[k]->len; i++) {
+			const nb_consultation *c = lists[k]->items[i];
+			if (c->promise == NB_PROMISE_NONE)
+				continue;
+			counts[c->promise]++;
+			nb_val_push(vc->a, l, consultation_item(vc, c));
+		}
+	}
+	set_list(vc, ctx, "promises", l);
+	for (i = NB_PROMISE_AWAITING; i < NB_PROMISE_COUNT; i++) {
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "label", nb_promise_label((nb_promise)i));
+		nb_val_set_str(vc->a, it, "slug", nb_promise_slug((nb_promise)i));
+		nb_val_set_num(vc->a, it, "count", (double)counts[i]);
+		nb_val_push(vc->a, sum, it);
+	}
+	set_list(vc, ctx, "promise_counts", sum);
+}
+
+nb_value *
+nb_view_partner_feedback(nb_view_ctx *vc, const nb_partner *p)
+{
+	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
+		"Feedback promises: %s", p->name), "feedback",
+		nb_arena_printf(vc->a, "feedback/partners/%s/", p->id));
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
+	nb_val_set(vc->a, ctx, "subject", partner_link(vc, p));
+	set_promises(vc, ctx, &p->consultations, NULL);
+	return ctx;
+}
+
+nb_value *
+nb_view_area_feedback(nb_view_ctx *vc, const nb_area *ar)
+{
+	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
+		"Feedback promises: %s", ar->name), "feedback",
+		nb_arena_printf(vc->a, "feedback/areas/%s/", ar->id));
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
+	nb_val_set(vc->a, ctx, "subject", area_link(vc, ar));
+	set_promises(vc, ctx, &ar->consultations, &vc->dv->everywhere);
+	return ctx;
+}
+
+/* ---- yearly reports -------------------------------------------------------- */
+
+#define CHART_WIDTH 640
+#define CHART_BAR_MAX 560
+#define CHART_ROW 52
+
+static const char *
+share_text(nb_view_ctx *vc, long part, long whole)
+{
+	return nb_arena_printf(vc->a, "%ld%%",
+		whole ? (long)((double)part * 100.0 / (double)whole + 0.5) : 0L);
+}
+
+/* A bar chart drawn by the template from these coordinates, with the same
+ * figures as a table and a sentence that says what it shows. */
+static nb_value *
+chart(nb_view_ctx *vc, const char *id, const char *title,
+      const char *heading, const nb_tally *t, size_t n, long total,
+      const char *summary)
+{
+	nb_value *c = nb_val_map(vc->a), *rows = nb_val_list(vc->a);
+	long max = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].count > max)
+			max = t[i].count;
+	for (i = 0; i < n; i++) {
+		nb_value *r = nb_val_map(vc->a);
+		long w = max ? t[i].count * CHART_BAR_MAX / max : 0;
+		if (t[i].count > 0 && w < 2)
+			w = 2;
+		nb_val_set_str(vc->a, r, "label", t[i].label);
+		nb_val_set_num(vc->a, r, "count", (double)t[i].count);
+		nb_val_set_str(vc->a, r, "share", share_text(vc, t[i].count, total));
+		nb_val_set_num(vc->a, r, "label_y", (double)(i * CHART_ROW + 18));
+		nb_val_set_num(vc->a, r, "bar_y", (double)(i * CHART_ROW + 26));
+		nb_val_set_num(vc->a, r, "text_y", (double)(i * CHART_ROW + 40));
+		nb_val_set_num(vc->a, r, "width", (double)w);
+		nb_val_set_num(vc->a, r, "value_x", (double)(w + 8));
+		nb_val_push(vc->a, rows, r);
+	}
+	nb_val_set_str(vc->a, c, "id", id);
+	nb_val_set_str(vc->a, c, "title", title);
+	nb_val_set_str(vc->a, c, "heading", heading);
+	nb_val_set_str(vc->a, c, "summary", summary);
+	nb_val_set_num(vc->a, c, "width", CHART_WIDTH);
+	nb_val_set_num(vc->a, c, "height", (double)(n * CHART_ROW + 8));
+	set_list(vc, c, "rows", rows);
+	return c;
+}
+
+/* "Most activities were at the Consult level (15 of 27)." */
+static const char *
+leader_sentence(nb_view_ctx *vc, const char *fmt, const nb_tally *t,
+		size_t n, long total)
+{
+	size_t i, ties = 0;
+
+	if (!n || !total || t[0].count == 0)
+		return "There were no activities this year.";
+	for (i = 1; i < n; i++)
+		ties += t[i].count == t[0].count;
+	if (ties)
+		return nb_arena_printf(vc->a, fmt, nb_arena_printf(vc->a,
+			"%s and %zu %s", t[0].label, ties,
+			ties == 1 ? "other" : "others"), t[0].count, total);
+	return nb_arena_printf(vc->a, fmt, t[0].label, t[0].count, total);
+}
+
+nb_value *
+nb_view_report(nb_view_ctx *vc, const nb_report *r)
+{
+	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
+		"Engagement report %d", r->year), "reports",
+		nb_arena_printf(vc->a, "reports/%d/", r->year));
+	nb_value *charts = nb_val_list(vc->a), *fb = nb_val_map(vc->a);
+	nb_tally levels[64], promise[3];
+	size_t nl = r->by_level_len < 64 ? r->by_level_len : 64, i;
+	long due = r->on_time + r->late + r->overdue;
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Reports", "reports/");
+	nb_val_set_num(vc->a, ctx, "year", r->year);
+	nb_val_set_num(vc->a, ctx, "activities", (double)r->activities);
+	nb_val_set_num(vc->a, ctx, "cancelled", (double)r->cancelled);
+	nb_val_set_num(vc->a, ctx, "responses", (double)r->responses);
+	nb_val_set_num(vc->a, ctx, "outcomes", (double)r->outcomes);
+	nb_val_set_str(vc->a, ctx, "json_url", url(vc, "reports/%d/report.json", r->year));
+	nb_val_set_str(vc->a, ctx, "csv_url", url(vc, "reports/%d/report.csv", r->year));
+
+	/* the ladder in its own order, not sorted by count */
+	for (i = 0; i < nl; i++)
+		levels[i] = r->by_level[i];
+	{
+		nb_tally top[64];
+		memcpy(top, levels, nl * sizeof(nb_tally));
+		for (i = 1; i < nl; i++) {   /* the largest first, for the sentence */
+			size_t j = i;
+			while (j > 0 && top[j].count > top[j - 1].count) {
+				nb_tally tmp = top[j];
+				top[j] = top[j - 1];
+				top[j - 1] = tmp;
+				j--;
+			}
+		}
+		nb_val_push(vc->a, charts, chart(vc, "by-level",
+			nb_arena_printf(vc->a, "Activities by level of involvement, %d", r->year),
+			"Level", levels, nl, r->activities,
+			leader_sentence(vc, "Most activities were at the %s level (%ld of %ld).",
+					top, nl, r->activities)));
+	}
+	nb_val_push(vc->a, charts, chart(vc, "by-partner",
+		nb_arena_printf(vc->a, "Activities by partner, %d", r->year),
+		"Partner", r->by_partner, r->by_partner_len, r->activities,
+		leader_sentence(vc, "%s took part in the most activities (%ld of %ld).",
+				r->by_partner, r->by_partner_len, r->activities)));
+	nb_val_push(vc->a, charts, chart(vc, "by-area",
+		nb_arena_printf(vc->a, "Activities by area, %d", r->year),
+		"Area", r->by_area, r->by_area_len, r->activities,
+		leader_sentence(vc, "The most activities were in %s (%ld of %ld).",
+				r->by_area, r->by_area_len, r->activities)));
+	nb_val_push(vc->a, charts, chart(vc, "by-topic",
+		nb_arena_printf(vc->a, "Activities by topic, %d", r->year),
+		"Topic", r->by_topic, r->by_topic_len, r->activities,
+		leader_sentence(vc, "The most common topic was %s (%ld of %ld activities).",
+				r->by_topic, r->by_topic_len, r->activities)));
+
+	promise[0].id = "on-time";
+	promise[0].label = "Published on time";
+	promise[0].count = r->on_time;
+	promise[1].id = "late";
+	promise[1].label = "Published late";
+	promise[1].count = r->late;
+	promise[2].id = "overdue";
+	promise[2].label = "Overdue";
+	promise[2].count = r->overdue;
+	nb_val_set(vc->a, fb, "chart", chart(vc, "feedback",
+		nb_arena_printf(vc->a, "Feedback promises that fell due, for activities that closed in %d", r->year),
+		"Promise", promise, 3, due,
+		due ? nb_arena_printf(vc->a,
+			"Of %ld feedback %s that fell due, %ld %s kept on time (%s).",
+			due, due == 1 ? "promise" : "promises", r->on_time,
+			r->on_time == 1 ? "was" : "were",
+			share_text(vc, r->on_time, due))
+		    : "No feedback promises fell due for activities that closed this year."));
+	nb_val_set_num(vc->a, fb, "closed", (double)r->closed);
+	nb_val_set_num(vc->a, fb, "awaiting", (double)r->awaiting);
+	nb_val_set_num(vc->a, fb, "undated", (double)r->undated);
+	nb_val_set_bool(vc->a, fb, "any_due", due > 0);
+	nb_val_set_str(vc->a, fb, "on_time_share",
+		       r->on_time_share < 0 ? NULL : share_text(vc, r->on_time, due));
+	if (r->median_days >= 0)
+		nb_val_set_str(vc->a, fb, "median_days",
+			       r->median_days == (double)(long)r->median_days
+			       ? nb_arena_printf(vc->a, "%ld", (long)r->median_days)
+			       : nb_arena_printf(vc->a, "%.1f", r->median_days));
+	else
+		nb_val_set_str(vc->a, fb, "median_days", NULL);
+	nb_val_set(vc->a, ctx, "feedback", fb);
+	set_list(vc, ctx, "charts", charts);
+	return ctx;
+}
+
+nb_value *
+nb_view_reports(nb_view_ctx *vc, const nb_report *r, size_t n)
+{
+	nb_value *ctx = nb_view_page(vc, "Engagement reports", "reports",
+				     "reports/");
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	for (i = n; i-- > 0;) {
+		nb_value *it = link_val(vc, nb_arena_printf(vc->a,
+			"Engagement report %d", r[i].year),
+			url(vc, "reports/%d/", r[i].year));
+		nb_val_set_num(vc->a, it, "year", r[i].year);
+		nb_val_set_num(vc->a, it, "activities", (double)r[i].activities);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, ctx, "reports", l);
+	return ctx;
 }

@@ -53,6 +53,14 @@ nb_value *nb_view_terms(nb_view_ctx *vc, const char *kind);
 nb_value *nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t);
 nb_value *nb_view_calendar(nb_view_ctx *vc);
 nb_value *nb_view_month(nb_view_ctx *vc, size_t month_index);
+struct nb_report;
+/* /reports/ and /reports/YYYY/ (reports oldest first). */
+nb_value *nb_view_reports(nb_view_ctx *vc, const struct nb_report *r,
+			  size_t n);
+nb_value *nb_view_report(nb_view_ctx *vc, const struct nb_report *r);
+/* /feedback/partners/ID/ and /feedback/areas/ID/: promises kept and not. */
+nb_value *nb_view_partner_feedback(nb_view_ctx *vc, const nb_partner *p);
+nb_value *nb_view_area_feedback(nb_view_ctx *vc, const nb_area *ar);
 nb_value *nb_view_content_page(nb_view_ctx *vc, const nb_page *p);
 nb_value *nb_view_not_found(nb_view_ctx *vc);
 
