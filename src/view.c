@@ -246,6 +246,7 @@ static nb_value *
 partner_link(nb_view_ctx *vc, const nb_partner *p)
 {
 	nb_value *v = link_val(vc, p->name, url(vc, "partners/%s/", p->id));
+	nb_val_set_str(vc->a, v, "id", p->id);
 	nb_val_set_str(vc->a, v, "short_name",
 		       p->short_name ? p->short_name : p->name);
 	return v;
@@ -255,6 +256,7 @@ static nb_value *
 area_link(nb_view_ctx *vc, const nb_area *a)
 {
 	nb_value *v = link_val(vc, a->name, url(vc, "areas/%s/", a->id));
+	nb_val_set_str(vc->a, v, "id", a->id);
 	nb_val_set_str(vc->a, v, "type", a->type);
 	return v;
 }

@@ -221,6 +221,15 @@ report__accountability_pages(void)
 	CHECK_HAS(p, "<dt>Feedback on its way</dt><dd>1</dd>");
 	CHECK_LACKS(p, "/consultations/ashvale-town-policing-priorities/");
 	free(p);
+	p = page("partners/thornshire-police/index.html");
+	CHECK_HAS(p, "href=\"/feedback/partners/thornshire-police/\"");
+	free(p);
+	p = page("areas/ashvale/index.html");
+	CHECK_HAS(p, "href=\"/feedback/areas/ashvale/\"");
+	free(p);
+	p = page("consultations/gp-evening-weekend-appointments/index.html");
+	CHECK_HAS(p, "<dt>Feedback promise</dt><dd>Published late</dd>");
+	free(p);
 	p = page("feedback/index.html");
 	CHECK_HAS(p, "href=\"/feedback/partners/thornshire-police/\"");
 	CHECK_HAS(p, "href=\"/feedback/areas/kingsbridge/\"");
