@@ -92,7 +92,7 @@ static void
 map__put_get_and_grow(void)
 {
 	nb_map m = NB_MAP_INIT;
-	char keys[5000][12];
+	char keys[5000][16];
 	void *old = NULL;
 	int i;
 
