@@ -16,7 +16,7 @@ PKG_CONFIG ?= pkg-config
 
 # Debian packages the build needs; scripts/deps.sh installs them (as root)
 # or prints the apt-get line.
-PKGS      = libcmark yaml-0.1 libgit2 jansson
+PKGS      = libcmark yaml-0.1 libgit2 jansson libical libmicrohttpd
 TEST_PKGS =
 
 CFLAGS   ?= -O2 -g

@@ -11,6 +11,8 @@ libcmark:libcmark-dev
 yaml-0.1:libyaml-dev
 libgit2:libgit2-dev
 jansson:libjansson-dev
+libmicrohttpd:libmicrohttpd-dev
+libical:libical-dev
 "
 missing=""
 command -v pkg-config >/dev/null 2>&1 || missing="pkg-config"
@@ -24,6 +26,9 @@ for pair in $need; do
 	fi
 done
 [ -e /usr/share/zoneinfo/Europe/London ] || missing="$missing tzdata"
+# the tests validate open data against its JSON Schemas with Debian's python3
+/usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 ||
+	missing="$missing python3 python3-jsonschema"
 
 [ -z "$missing" ] && exit 0
 

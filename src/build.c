@@ -7,9 +7,12 @@
 #include "model.h"
 #include "render.h"
 #include "report.h"
+#include "data.h"
 #include "source.h"
 #include "write.h"
 
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -51,8 +54,22 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 
 	if (nb_out_begin(&o, opts->output, d) != 0)
 		goto done;
-	if (nb_render_site(m, dv, src, share, o, d) != 0)
-		goto done;
+	{
+		/* calendar SEQUENCE numbers from the site being replaced */
+		size_t n = strlen(opts->output) + 40;
+		char *path = nb_xmalloc(n);
+		nb_ical_seqs old;
+		snprintf(path, n, "%s/data/calendar-sequence.json", opts->output);
+		nb_data_read_seqs(&old, m->arena, path);
+		free(path);
+		rc = nb_render_site(m, dv, src, share, &old, o, d);
+		nb_map_free(&old.by_uid);
+		if (rc != 0) {
+			rc = -1;
+			goto done;
+		}
+		rc = -1;
+	}
 	stats->files = nb_out_files(o);
 	stats->bytes = nb_out_bytes(o);
 	rc = nb_out_commit(o, d);

@@ -4,6 +4,8 @@
 #include "data.h"
 
 #include <jansson.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -160,4 +162,740 @@ nb_data_report_csv(nb_buf *out, const nb_report *r)
 	row_real(out, "on_time_share", "Share published on time", r->on_time_share);
 	row_real(out, "median_days_to_feedback", "Median days from closing to feedback",
 		 r->median_days);
+}
+
+/* ---- open data ------------------------------------------------------------- */
+
+static const char *data_names[NB_DATA_COUNT] = {
+	"consultations", "events", "outcomes", "areas", "partners"
+};
+
+const char *
+nb_data_name(nb_data_kind k)
+{
+	return k < NB_DATA_COUNT ? data_names[k] : "unknown";
+}
+
+static json_t *
+str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static char *
+abs_url(const nb_model *m, const char *prefix, const char *fmt, const char *id)
+{
+	size_t n = strlen(m->site.base_url) + strlen(prefix) + strlen(fmt) +
+		   (id ? strlen(id) : 0) + 16;
+	char *path = malloc(n), *out = malloc(n);
+
+	snprintf(path, n, fmt, id ? id : "");
+	snprintf(out, n, "%s%s%s", m->site.base_url, prefix, path);
+	free(path);
+	return out;
+}
+
+static void
+set_url(json_t *o, const char *key, const nb_model *m, const char *prefix,
+	const char *fmt, const char *id)
+{
+	char *u = abs_url(m, prefix, fmt, id);
+	json_object_set_new(o, key, json_string(u));
+	free(u);
+}
+
+static json_t *
+date_json(nb_date d)
+{
+	char s[16];
+
+	snprintf(s, sizeof(s), "%04d-%02d-%02d", d.year, d.month, d.day);
+	return json_string(s);
+}
+
+static json_t *
+local_json(nb_local l)
+{
+	nb_buf b = NB_BUF_INIT;
+	json_t *j;
+
+	nb_fmt_iso_local(&b, l);
+	j = json_string(nb_buf_cstr(&b));
+	nb_buf_free(&b);
+	return j;
+}
+
+static json_t *
+strs_json(const char **v, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *
+ids_json(const nb_vec *v, size_t off)   /* off: offset of `id` in items */
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < v->len; i++)
+		json_array_append_new(a, json_string(
+			*(const char **)((const char *)v->items[i] + off)));
+	return a;
+}
+
+static void
+set_tags_json(json_t *o, const nb_tags *t)
+{
+	json_object_set_new(o, "lead", str_or_null(t->lead ? t->lead->id : NULL));
+	json_object_set_new(o, "partners", ids_json(&t->partners,
+		offsetof(nb_partner, id)));
+	json_object_set_new(o, "everywhere", json_boolean(t->everywhere));
+	json_object_set_new(o, "areas", ids_json(&t->areas, offsetof(nb_area, id)));
+	json_object_set_new(o, "topics", ids_json(&t->topics, offsetof(nb_term, id)));
+	json_object_set_new(o, "audiences", ids_json(&t->audiences,
+		offsetof(nb_term, id)));
+}
+
+static json_t *
+documents_json(const nb_document *d, size_t n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		json_object_set_new(o, "title", json_string(d[i].title));
+		json_object_set_new(o, "url", str_or_null(d[i].url));
+		json_object_set_new(o, "format", str_or_null(d[i].format));
+		json_object_set_new(o, "size", str_or_null(d[i].size));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+venue_json(const nb_venue *v)
+{
+	static const nb_venue none = { NULL, NULL, NULL, NULL, NULL, -1, -1, -1 };
+	json_t *o = json_object();
+
+	/* always an object, every key present (null for an online-only
+	 * event), so that CSV columns are the same for every row */
+	if (!v)
+		v = &none;
+	json_object_set_new(o, "name", str_or_null(v->name));
+	json_object_set_new(o, "address", str_or_null(v->address));
+	json_object_set_new(o, "postcode", str_or_null(v->postcode));
+	json_object_set_new(o, "step_free", v->step_free < 0 ? json_null()
+		: json_boolean(v->step_free));
+	json_object_set_new(o, "hearing_loop", v->hearing_loop < 0 ? json_null()
+		: json_boolean(v->hearing_loop));
+	json_object_set_new(o, "accessible_toilet", v->accessible_toilet < 0
+		? json_null() : json_boolean(v->accessible_toilet));
+	json_object_set_new(o, "parking", str_or_null(v->parking));
+	json_object_set_new(o, "access_notes", str_or_null(v->access_notes));
+	return o;
+}
+
+static json_t *
+consultation_json(const nb_model *m, const nb_consultation *c,
+		  const char *prefix)
+{
+	json_t *o = json_object(), *tp = json_array(), *evs = json_array();
+	size_t i;
+
+	json_object_set_new(o, "id", json_string(c->id));
+	set_url(o, "url", m, prefix, "consultations/%s/", c->id);
+	json_object_set_new(o, "title", json_string(c->title));
+	json_object_set_new(o, "summary", json_string(c->summary));
+	json_object_set_new(o, "status", json_string(nb_status_slug(c->status)));
+	json_object_set_new(o, "level", str_or_null(c->level >= 0 ?
+		m->site.ladder[c->level].id : NULL));
+	set_tags_json(o, &c->tags);
+	json_object_set_new(o, "opens", date_json(c->opens));
+	json_object_set_new(o, "closes", date_json(c->closes));
+	json_object_set_new(o, "feedback_by", c->has_feedback_by ?
+		date_json(c->feedback_by) : json_null());
+	json_object_set_new(o, "feedback_promise", json_string(
+		nb_promise_slug(c->promise)));
+	json_object_set_new(o, "status_note", str_or_null(c->status_note));
+	for (i = 0; i < c->take_part_len; i++) {
+		json_t *t = json_object();
+		json_object_set_new(t, "text", json_string(c->take_part[i].text));
+		json_object_set_new(t, "link", str_or_null(c->take_part[i].url));
+		json_array_append_new(tp, t);
+	}
+	json_object_set_new(o, "take_part", tp);
+	json_object_set_new(o, "can_influence", strs_json(c->can_influence, c->can_len));
+	json_object_set_new(o, "cannot_influence", strs_json(c->cannot_influence,
+		c->cannot_len));
+	json_object_set_new(o, "accessibility", strs_json(c->accessibility,
+		c->accessibility_len));
+	json_object_set_new(o, "documents", documents_json(c->documents,
+		c->documents_len));
+	for (i = 0; i < c->events_len; i++)
+		json_array_append_new(evs, json_string(c->events[i]->id));
+	json_object_set_new(o, "events", evs);
+	json_object_set_new(o, "outcome", str_or_null(c->outcome ? c->outcome->id
+							       : NULL));
+	return o;
+}
+
+static json_t *
+event_json(const nb_model *m, const nb_event *ev, const char *prefix)
+{
+	json_t *o = json_object();
+	char *u;
+
+	json_object_set_new(o, "id", json_string(ev->id));
+	if (ev->consultation) {
+		size_t n = strlen(ev->consultation->id) + strlen(ev->anchor) + 32;
+		char *path = malloc(n);
+		snprintf(path, n, "consultations/%s/#%s", ev->consultation->id,
+			 ev->anchor);
+		u = abs_url(m, prefix, "%s", path);
+		free(path);
+	} else {
+		u = abs_url(m, prefix, "events/%s/", ev->id);
+	}
+	json_object_set_new(o, "url", json_string(u));
+	free(u);
+	json_object_set_new(o, "title", json_string(ev->title));
+	json_object_set_new(o, "start", local_json(ev->start));
+	json_object_set_new(o, "end", local_json(ev->end));
+	json_object_set_new(o, "consultation", str_or_null(ev->consultation ?
+		ev->consultation->id : NULL));
+	json_object_set_new(o, "venue", venue_json(ev->venue));
+	json_object_set_new(o, "online", str_or_null(ev->online));
+	json_object_set_new(o, "booking", str_or_null(ev->booking));
+	json_object_set_new(o, "bsl", json_boolean(ev->bsl));
+	json_object_set_new(o, "creche", json_boolean(ev->creche));
+	json_object_set_new(o, "translation", str_or_null(ev->translation));
+	json_object_set_new(o, "cancelled", json_boolean(ev->cancelled));
+	json_object_set_new(o, "repeat", str_or_null(ev->rrule));
+	set_tags_json(o, &ev->tags);
+	return o;
+}
+
+static json_t *
+counts_json(const nb_count *c, size_t n, int by_area)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		json_t *o = json_object();
+		if (by_area)
+			json_object_set_new(o, "area", str_or_null(c[i].area ?
+				c[i].area->id : NULL));
+		else
+			json_object_set_new(o, "method", json_string(c[i].label));
+		json_object_set_new(o, "count", json_integer(c[i].count));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+static json_t *
+outcome_json(const nb_model *m, const nb_outcome *oc, const char *prefix)
+{
+	json_t *o = json_object(), *r = json_object(), *sd = json_array();
+	json_t *up = json_array();
+	size_t i;
+
+	json_object_set_new(o, "id", json_string(oc->id));
+	set_url(o, "url", m, prefix, "outcomes/%s/", oc->id);
+	json_object_set_new(o, "consultation", json_string(oc->consultation->id));
+	json_object_set_new(o, "title", str_or_null(oc->title));
+	json_object_set_new(o, "summary", json_string(oc->summary));
+	json_object_set_new(o, "published", date_json(oc->published));
+	json_object_set_new(o, "on_time", json_boolean(oc->on_time));
+	json_object_set_new(r, "total", json_integer(oc->responses));
+	json_object_set_new(r, "by_method", counts_json(oc->by_method,
+		oc->by_method_len, 0));
+	json_object_set_new(r, "by_area", counts_json(oc->by_area,
+		oc->by_area_len, 1));
+	json_object_set_new(o, "responses", r);
+	for (i = 0; i < oc->said_did_len; i++) {
+		json_t *it = json_object();
+		json_object_set_new(it, "you_said", json_string(oc->said_did[i].you_said));
+		json_object_set_new(it, "we_did", json_string(oc->said_did[i].we_did));
+		json_object_set_new(it, "state", json_string(
+			oc->said_did[i].state == NB_DID_DONE ? "done" :
+			oc->said_did[i].state == NB_DID_IN_PROGRESS ? "in progress"
+								    : "not possible"));
+		json_object_set_new(it, "why", str_or_null(oc->said_did[i].why));
+		json_array_append_new(sd, it);
+	}
+	json_object_set_new(o, "you_said_we_did", sd);
+	json_object_set_new(o, "decision", str_or_null(oc->decision));
+	json_object_set_new(o, "decided_by", str_or_null(oc->decided_by));
+	json_object_set_new(o, "decided_on", oc->has_decided_on ?
+		date_json(oc->decided_on) : json_null());
+	json_object_set_new(o, "next_steps", str_or_null(oc->next_steps));
+	json_object_set_new(o, "documents", documents_json(oc->documents,
+		oc->documents_len));
+	for (i = 0; i < oc->updates_len; i++) {
+		json_t *it = json_object();
+		json_object_set_new(it, "date", date_json(oc->updates[i].date));
+		json_object_set_new(it, "text", json_string(oc->updates[i].text));
+		json_array_append_new(up, it);
+	}
+	json_object_set_new(o, "updates", up);
+	return o;
+}
+
+static json_t *
+area_json(const nb_model *m, const nb_area *a, const char *prefix)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(a->id));
+	set_url(o, "url", m, prefix, "areas/%s/", a->id);
+	json_object_set_new(o, "name", json_string(a->name));
+	json_object_set_new(o, "type", json_string(a->type));
+	json_object_set_new(o, "parent", str_or_null(a->parent ? a->parent->id : NULL));
+	json_object_set_new(o, "code", str_or_null(a->code));
+	json_object_set_new(o, "description", str_or_null(a->description));
+	return o;
+}
+
+static json_t *
+partner_json(const nb_model *m, const nb_partner *p, const char *prefix)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "id", json_string(p->id));
+	set_url(o, "url", m, prefix, "partners/%s/", p->id);
+	json_object_set_new(o, "name", json_string(p->name));
+	json_object_set_new(o, "short_name", str_or_null(p->short_name));
+	json_object_set_new(o, "type", str_or_null(p->type));
+	json_object_set_new(o, "website", str_or_null(p->website));
+	json_object_set_new(o, "email", str_or_null(p->email));
+	json_object_set_new(o, "phone", str_or_null(p->phone));
+	return o;
+}
+
+/* Every event record (masters: a repeating event once, with its rule). */
+static void
+each_event(const nb_model *m, void (*fn)(void *, const nb_event *), void *ud)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->consultations.len; i++) {
+		const nb_consultation *c = m->consultations.items[i];
+		for (j = 0; j < c->events_len; j++)
+			fn(ud, c->events[j]);
+	}
+	for (i = 0; i < m->events.len; i++)
+		fn(ud, m->events.items[i]);
+}
+
+struct ev_json_ctx { json_t *arr; const nb_model *m; const char *prefix; };
+
+static void
+push_event_json(void *ud, const nb_event *ev)
+{
+	struct ev_json_ctx *c = ud;
+	json_array_append_new(c->arr, event_json(c->m, ev, c->prefix));
+}
+
+static json_t *
+collection(nb_data_kind k, const nb_model *m, const char *prefix)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	switch (k) {
+	case NB_DATA_CONSULTATIONS:
+		for (i = 0; i < m->consultations.len; i++)
+			json_array_append_new(a, consultation_json(m,
+				m->consultations.items[i], prefix));
+		break;
+	case NB_DATA_EVENTS: {
+		struct ev_json_ctx c = { a, m, prefix };
+		each_event(m, push_event_json, &c);
+		break;
+	}
+	case NB_DATA_OUTCOMES:
+		for (i = 0; i < m->outcomes.len; i++)
+			json_array_append_new(a, outcome_json(m,
+				m->outcomes.items[i], prefix));
+		break;
+	case NB_DATA_AREAS:
+		for (i = 0; i < m->areas.len; i++)
+			json_array_append_new(a, area_json(m, m->areas.items[i],
+							   prefix));
+		break;
+	case NB_DATA_PARTNERS:
+		for (i = 0; i < m->partners.len; i++)
+			json_array_append_new(a, partner_json(m,
+				m->partners.items[i], prefix));
+		break;
+	default:
+		break;
+	}
+	return a;
+}
+
+static int
+dump(nb_buf *out, json_t *j, size_t flags)
+{
+	char *text = json_dumps(j, flags);
+
+	json_decref(j);
+	if (!text)
+		return -1;
+	nb_buf_puts(out, text);
+	nb_buf_putc(out, '\n');
+	free(text);
+	return 0;
+}
+
+int
+nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
+	     const char *prefix)
+{
+	return dump(out, collection(k, m, prefix),
+		    JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+}
+
+/* CSV: the JSON objects flattened: nested objects as column.sub, lists of
+ * strings joined with "; ", lists of objects left out (they are in the
+ * JSON). */
+static void
+csv_value(nb_buf *out, json_t *v)
+{
+	char num[32];
+	size_t i;
+	json_t *it;
+
+	switch (json_typeof(v)) {
+	case JSON_STRING:
+		nb_csv_field(out, json_string_value(v));
+		break;
+	case JSON_INTEGER:
+		snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+			 json_integer_value(v));
+		nb_buf_puts(out, num);
+		break;
+	case JSON_TRUE:
+		nb_buf_puts(out, "true");
+		break;
+	case JSON_FALSE:
+		nb_buf_puts(out, "false");
+		break;
+	case JSON_ARRAY: {
+		nb_buf joined = NB_BUF_INIT;
+		json_array_foreach(v, i, it) {
+			if (!json_is_string(it))
+				continue;
+			if (joined.len)
+				nb_buf_puts(&joined, "; ");
+			nb_buf_puts(&joined, json_string_value(it));
+		}
+		nb_csv_field(out, nb_buf_cstr(&joined));
+		nb_buf_free(&joined);
+		break;
+	}
+	default:
+		break;
+	}
+}
+
+static int
+csv_column(json_t *v)
+{
+	size_t i;
+	json_t *it;
+
+	if (!json_is_array(v))
+		return 1;
+	json_array_foreach(v, i, it)
+		if (!json_is_string(it))
+			return 0;
+	return 1;
+}
+
+void
+nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
+	    const char *prefix)
+{
+	json_t *arr = collection(k, m, prefix), *first, *row, *v, *sub;
+	const char *key, *skey;
+	size_t i;
+	int col;
+
+	first = json_array_get(arr, 0);
+	if (!first) {
+		json_decref(arr);
+		nb_buf_puts(out, "id\r\n");
+		return;
+	}
+	/* the header from the first object (all objects have every key) */
+	col = 0;
+	json_object_foreach(first, key, v) {
+		if (json_is_object(v)) {
+			json_object_foreach(v, skey, sub) {
+				if (!csv_column(sub))
+					continue;
+				if (col++)
+					nb_buf_putc(out, ',');
+				nb_buf_printf(out, "%s.%s", key, skey);
+			}
+			continue;
+		}
+		if (!csv_column(v))
+			continue;
+		if (col++)
+			nb_buf_putc(out, ',');
+		nb_buf_puts(out, key);
+	}
+	nb_buf_puts(out, "\r\n");
+	json_array_foreach(arr, i, row) {
+		col = 0;
+		json_object_foreach(first, key, v) {
+			json_t *rv = json_object_get(row, key);
+			if (json_is_object(v)) {
+				json_object_foreach(v, skey, sub) {
+					if (!csv_column(sub))
+						continue;
+					if (col++)
+						nb_buf_putc(out, ',');
+					csv_value(out, json_object_get(rv, skey));
+				}
+				continue;
+			}
+			if (!csv_column(v))
+				continue;
+			if (col++)
+				nb_buf_putc(out, ',');
+			if (rv)
+				csv_value(out, rv);
+		}
+		nb_buf_puts(out, "\r\n");
+	}
+	json_decref(arr);
+}
+
+/* ---- schema.org ------------------------------------------------------------ */
+
+static json_t *
+organizer_json(const nb_model *m, const nb_partner *p, const char *prefix)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "@type", json_string("Organization"));
+	json_object_set_new(o, "name", json_string(p->name));
+	if (p->website)
+		json_object_set_new(o, "url", json_string(p->website));
+	else
+		set_url(o, "url", m, prefix, "partners/%s/", p->id);
+	return o;
+}
+
+static json_t *
+place_json(const nb_event *ev)
+{
+	json_t *place, *addr, *virt;
+
+	if (!ev->venue && ev->online) {
+		virt = json_object();
+		json_object_set_new(virt, "@type", json_string("VirtualLocation"));
+		json_object_set_new(virt, "url", json_string(ev->online));
+		return virt;
+	}
+	place = json_object();
+	json_object_set_new(place, "@type", json_string("Place"));
+	json_object_set_new(place, "name", json_string(ev->venue->name));
+	addr = json_object();
+	json_object_set_new(addr, "@type", json_string("PostalAddress"));
+	if (ev->venue->address)
+		json_object_set_new(addr, "streetAddress",
+				    json_string(ev->venue->address));
+	if (ev->venue->postcode)
+		json_object_set_new(addr, "postalCode",
+				    json_string(ev->venue->postcode));
+	json_object_set_new(addr, "addressCountry", json_string("GB"));
+	json_object_set_new(place, "address", addr);
+	if (!ev->online)
+		return place;
+	virt = json_array();
+	json_array_append_new(virt, place);
+	place = json_object();
+	json_object_set_new(place, "@type", json_string("VirtualLocation"));
+	json_object_set_new(place, "url", json_string(ev->online));
+	json_array_append_new(virt, place);
+	return virt;
+}
+
+static int
+dump_ld(nb_buf *out, json_t *j)
+{
+	nb_buf raw = NB_BUF_INIT;
+	size_t i;
+	int rc;
+
+	/* JSON inside <script>: "</" is written "<\/" (JSON_ESCAPE_SLASH),
+	 * and <, > and & as \u escapes, so that no text can close the
+	 * element or open a comment in it */
+	rc = dump(&raw, j, JSON_INDENT(1) | JSON_PRESERVE_ORDER |
+			   JSON_ESCAPE_SLASH);
+	for (i = 0; rc == 0 && i < raw.len; i++) {
+		switch (raw.ptr[i]) {
+		case '<': nb_buf_puts(out, "\\u003c"); break;
+		case '>': nb_buf_puts(out, "\\u003e"); break;
+		case '&': nb_buf_puts(out, "\\u0026"); break;
+		default: nb_buf_putc(out, raw.ptr[i]); break;
+		}
+	}
+	nb_buf_free(&raw);
+	return rc;
+}
+
+int
+nb_data_jsonld_event(nb_buf *out, const nb_model *m, const nb_event *ev,
+		     const char *prefix)
+{
+	json_t *o = json_object();
+	const char *mode;
+
+	json_object_set_new(o, "@context", json_string("https://schema.org"));
+	json_object_set_new(o, "@type", json_string("Event"));
+	json_object_set_new(o, "name", json_string(ev->title));
+	if (ev->summary || ev->description)
+		json_object_set_new(o, "description", json_string(
+			ev->summary ? ev->summary : ev->description));
+	json_object_set_new(o, "startDate", local_json(ev->start));
+	json_object_set_new(o, "endDate", local_json(ev->end));
+	json_object_set_new(o, "eventStatus", json_string(ev->cancelled ?
+		"https://schema.org/EventCancelled" :
+		"https://schema.org/EventScheduled"));
+	mode = ev->venue && ev->online ? "Mixed" : ev->venue ? "Offline" : "Online";
+	json_object_set_new(o, "eventAttendanceMode", json_string(
+		strcmp(mode, "Mixed") == 0 ? "https://schema.org/MixedEventAttendanceMode" :
+		strcmp(mode, "Offline") == 0 ? "https://schema.org/OfflineEventAttendanceMode" :
+		"https://schema.org/OnlineEventAttendanceMode"));
+	if (ev->venue || ev->online)
+		json_object_set_new(o, "location", place_json(ev));
+	if (ev->tags.lead)
+		json_object_set_new(o, "organizer", organizer_json(m,
+			ev->tags.lead, prefix));
+	json_object_set_new(o, "isAccessibleForFree", json_true());
+	if (ev->consultation) {
+		char *u = abs_url(m, prefix, "consultations/%s/",
+				  ev->consultation->id);
+		json_object_set_new(o, "url", json_string(u));
+		free(u);
+	} else {
+		set_url(o, "url", m, prefix, "events/%s/", ev->id);
+	}
+	return dump_ld(out, o);
+}
+
+int
+nb_data_jsonld_consultation(nb_buf *out, const nb_model *m,
+			    const nb_consultation *c, const char *prefix)
+{
+	json_t *o = json_object(), *sub = json_array();
+	size_t i;
+
+	json_object_set_new(o, "@context", json_string("https://schema.org"));
+	json_object_set_new(o, "@type", json_string("Event"));
+	json_object_set_new(o, "name", json_string(c->title));
+	json_object_set_new(o, "description", json_string(c->summary));
+	json_object_set_new(o, "startDate", date_json(c->opens));
+	json_object_set_new(o, "endDate", date_json(c->closes));
+	json_object_set_new(o, "eventStatus", json_string(
+		c->cancelled ? "https://schema.org/EventCancelled" :
+		c->postponed ? "https://schema.org/EventPostponed" :
+		"https://schema.org/EventScheduled"));
+	json_object_set_new(o, "eventAttendanceMode", json_string(
+		"https://schema.org/MixedEventAttendanceMode"));
+	if (c->tags.lead)
+		json_object_set_new(o, "organizer", organizer_json(m,
+			c->tags.lead, prefix));
+	json_object_set_new(o, "isAccessibleForFree", json_true());
+	set_url(o, "url", m, prefix, "consultations/%s/", c->id);
+	for (i = 0; i < c->events_len; i++) {
+		const nb_event *ev = c->events[i];
+		json_t *e = json_object();
+		json_object_set_new(e, "@type", json_string("Event"));
+		json_object_set_new(e, "name", json_string(ev->title));
+		json_object_set_new(e, "startDate", local_json(ev->start));
+		json_object_set_new(e, "endDate", local_json(ev->end));
+		json_object_set_new(e, "eventStatus", json_string(ev->cancelled ?
+			"https://schema.org/EventCancelled" :
+			"https://schema.org/EventScheduled"));
+		if (ev->venue || ev->online)
+			json_object_set_new(e, "location", place_json(ev));
+		json_array_append_new(sub, e);
+	}
+	if (c->events_len)
+		json_object_set_new(o, "subEvent", sub);
+	else
+		json_decref(sub);
+	return dump_ld(out, o);
+}
+
+/* ---- calendar sequences ------------------------------------------------------ */
+
+void
+nb_data_read_seqs(nb_ical_seqs *out, nb_arena *a, const char *path)
+{
+	json_error_t e;
+	json_t *root = json_load_file(path, 0, &e), *it;
+	const char *uid;
+
+	memset(out, 0, sizeof(*out));
+	if (!root)
+		return;
+	json_object_foreach(root, uid, it) {
+		nb_ical_seq *s;
+		json_t *h = json_object_get(it, "hash");
+		json_t *q = json_object_get(it, "sequence");
+		if (!json_is_string(h) || !json_is_integer(q))
+			continue;
+		s = nb_arena_alloc(a, sizeof(*s));
+		s->uid = nb_arena_strdup(a, uid);
+		s->hash = strtoull(json_string_value(h), NULL, 16);
+		s->sequence = (long)json_integer_value(q);
+		nb_map_put(&out->by_uid, s->uid, s, NULL);
+		nb_vec_push(a, &out->all, s);
+	}
+	json_decref(root);
+}
+
+static int
+cmp_seq(const void *a, const void *b)
+{
+	const nb_ical_seq *x = *(nb_ical_seq *const *)a;
+	const nb_ical_seq *y = *(nb_ical_seq *const *)b;
+	return strcmp(x->uid, y->uid);
+}
+
+int
+nb_data_seqs_json(nb_buf *out, const nb_ical_seqs *s)
+{
+	json_t *root = json_object();
+	nb_ical_seq **v = nb_xmalloc((s->all.len + 1) * sizeof(*v));
+	size_t i;
+
+	memcpy(v, s->all.items, s->all.len * sizeof(*v));
+	qsort(v, s->all.len, sizeof(*v), cmp_seq);
+	for (i = 0; i < s->all.len; i++) {
+		json_t *o = json_object();
+		char hex[20];
+		snprintf(hex, sizeof(hex), "%016llx", v[i]->hash);
+		json_object_set_new(o, "hash", json_string(hex));
+		json_object_set_new(o, "sequence", json_integer(v[i]->sequence));
+		json_object_set_new(root, v[i]->uid, o);
+	}
+	free(v);
+	return dump(out, root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 }

@@ -6,6 +6,7 @@
 #define NB_DATA_H
 
 #include "buf.h"
+#include "ical.h"
 #include "report.h"
 
 /* A yearly report as JSON (indented, keys in a fixed order, ending in a
@@ -18,5 +19,40 @@ void nb_data_report_csv(nb_buf *out, const nb_report *r);
 
 /* One CSV field, quoted when it holds a comma, quote, CR or LF. */
 void nb_csv_field(nb_buf *out, const char *s);
+
+/* Open data: which collection. */
+typedef enum {
+	NB_DATA_CONSULTATIONS,
+	NB_DATA_EVENTS,
+	NB_DATA_OUTCOMES,
+	NB_DATA_AREAS,
+	NB_DATA_PARTNERS,
+	NB_DATA_COUNT
+} nb_data_kind;
+
+/* "consultations", "events"...: the file names under /data/. */
+const char *nb_data_name(nb_data_kind k);
+
+/* A collection as a JSON array (described by /data/schema/NAME.schema.json)
+ * or as CSV with a header row; appended to out.  `prefix` is the site's URL
+ * path prefix.  Returns 0, or -1 if jansson fails. */
+int nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
+		 const char *prefix);
+void nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
+		 const char *prefix);
+
+/* schema.org JSON-LD for a consultation's or an event's page, ready to sit
+ * inside <script type="application/ld+json"> ("</" is escaped).  Returns
+ * 0, or -1 if jansson fails. */
+int nb_data_jsonld_consultation(nb_buf *out, const nb_model *m,
+				const nb_consultation *c, const char *prefix);
+int nb_data_jsonld_event(nb_buf *out, const nb_model *m, const nb_event *ev,
+			 const char *prefix);
+
+/* Calendar SEQUENCE numbers carried from one build to the next, in the
+ * published site at data/calendar-sequence.json.  Reading a missing or
+ * unreadable file gives an empty table (every item starts at 0). */
+void nb_data_read_seqs(nb_ical_seqs *out, nb_arena *a, const char *path);
+int nb_data_seqs_json(nb_buf *out, const nb_ical_seqs *s);
 
 #endif

@@ -2,6 +2,7 @@
  * derive.c - status by date, roll-ups, calendar months, feedback lists.
  */
 #include "derive.h"
+#include "ical.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,6 +223,61 @@ cal_add(nb_derived *dv, nb_arena *a, nb_map *months, nb_cal_kind kind,
 	nb_vec_push(a, &mo->items, it);
 }
 
+#define HORIZON_DAYS 366      /* repeating events: expanded this far ahead */
+#define MAX_OCCURRENCES 1000
+
+/* Minutes from a to b. */
+static int64_t
+minutes_between(nb_local a, nb_local b)
+{
+	return (nb_date_days(b.date) - nb_date_days(a.date)) * 1440 +
+	       (b.hour * 60 + b.minute) - (a.hour * 60 + a.minute);
+}
+
+static nb_local
+add_minutes(nb_local l, int64_t mins)
+{
+	int64_t t = l.hour * 60 + l.minute + mins;
+	int64_t days = t >= 0 ? t / 1440 : -((-t + 1439) / 1440);
+
+	t -= days * 1440;
+	l.date = nb_date_add_days(l.date, days);
+	l.hour = (int)(t / 60);
+	l.minute = (int)(t % 60);
+	return l;
+}
+
+/* The occurrences of a repeating event up to a year ahead, each a copy of
+ * the master with its own start and end, left out on `except` dates. */
+static void
+expand(nb_arena *a, nb_event *master, nb_date today, nb_vec *all)
+{
+	nb_local *starts = nb_xmalloc(MAX_OCCURRENCES * sizeof(nb_local));
+	int64_t len = minutes_between(master->start, master->end);
+	size_t n, i, k;
+
+	n = nb_ical_expand(master->rrule, master->start,
+			   nb_date_add_days(today, HORIZON_DAYS), starts,
+			   MAX_OCCURRENCES);
+	for (i = 0; i < n; i++) {
+		nb_event *oc;
+		int skip = 0;
+		for (k = 0; k < master->except_len && !skip; k++)
+			skip = nb_date_cmp(master->except[k], starts[i].date) == 0;
+		if (skip)
+			continue;
+		oc = nb_arena_alloc(a, sizeof(*oc));
+		*oc = *master;
+		memset(&oc->occurrences, 0, sizeof(oc->occurrences));
+		oc->start = starts[i];
+		oc->end = add_minutes(starts[i], len);
+		oc->occurrence_of = master;
+		nb_vec_push(a, &master->occurrences, oc);
+		nb_vec_push(a, all, oc);
+	}
+	free(starts);
+}
+
 nb_derived *
 nb_derive(nb_model *m, nb_date today)
 {
@@ -233,10 +289,16 @@ nb_derive(nb_model *m, nb_date today)
 
 	dv->today = today;
 
-	/* every event, standalone and embedded, in one list by start */
+	/* every event, standalone and embedded, in one list by start; a
+	 * repeating event is there once for each occurrence */
 	m->all_events.len = 0;
-	for (i = 0; i < m->events.len; i++)
-		nb_vec_push(a, &m->all_events, m->events.items[i]);
+	for (i = 0; i < m->events.len; i++) {
+		nb_event *ev = m->events.items[i];
+		if (ev->rrule)
+			expand(a, ev, today, &m->all_events);
+		else
+			nb_vec_push(a, &m->all_events, ev);
+	}
 	for (i = 0; i < m->consultations.len; i++) {
 		nb_consultation *c = m->consultations.items[i];
 		for (j = 0; j < c->events_len; j++)
@@ -308,4 +370,40 @@ nb_derive(nb_model *m, nb_date today)
 	}
 	sort_vec(&dv->footer_pages, cmp_page);
 	return dv;
+}
+
+/* The latest of `d` and `cand`, counting only dates on or before today. */
+static nb_date
+latest(nb_date d, nb_date cand, nb_date today)
+{
+	if (nb_date_cmp(cand, today) <= 0 && nb_date_cmp(cand, d) > 0)
+		return cand;
+	return d;
+}
+
+nb_date
+nb_consultation_changed(const nb_consultation *c, nb_date today)
+{
+	/* the page changes when the activity opens, the day after it
+	 * closes, the day after its promise falls due, and when its
+	 * outcome is published or updated */
+	nb_date d = { 1970, 1, 1 };
+
+	d = latest(d, c->opens, today);
+	d = latest(d, nb_date_add_days(c->closes, 1), today);
+	if (c->has_feedback_by)
+		d = latest(d, nb_date_add_days(c->feedback_by, 1), today);
+	if (c->outcome)
+		d = latest(d, nb_outcome_changed(c->outcome, today), today);
+	return d;
+}
+
+nb_date
+nb_outcome_changed(const nb_outcome *o, nb_date today)
+{
+	nb_date d = o->published;
+
+	if (o->updates_len)
+		d = latest(d, o->updates[0].date, today);
+	return d;
 }

@@ -50,6 +50,13 @@ nb_derived *nb_derive(nb_model *m, nb_date today);
 /* Where the feedback promise of one consultation stands on `today`. */
 nb_promise nb_consultation_promise(const nb_consultation *c, nb_date today);
 
+/* The last date on or before `today` on which what a consultation's (or
+ * an outcome's) page says changed: for sitemap lastmod and Atom updated.
+ * Derived from the record's dates, so every build on the same day agrees
+ * (git history can refine it). */
+nb_date nb_consultation_changed(const nb_consultation *c, nb_date today);
+nb_date nb_outcome_changed(const nb_outcome *o, nb_date today);
+
 /* The status of one consultation on `today`. */
 nb_status nb_consultation_status(const nb_consultation *c, nb_date today,
 				 int closing_soon_days);

@@ -10,6 +10,7 @@
  * loading goes on to find the rest.
  */
 #include "model.h"
+#include "ical.h"
 #include "markdown.h"
 #include "yaml.h"
 
@@ -362,6 +363,33 @@ date_field(rd *r, const nb_node *m, const char *key, int required,
 	return rc < 0 ? -1 : 0;
 }
 
+/* A wall time that does not exist in the site's zone (01:30 on the night
+ * the clocks go forward) is published moved on by the gap (02:30 summer
+ * time), as it is placed in the calendar; say so, and show it that way
+ * too, so the page never shows a time that did not happen. */
+static void
+skip_gap(rd *r, const nb_node *n, const char *key, nb_local *l)
+{
+	nb_local real = nb_tz_from_utc(nb_tz_to_utc(*l), NULL);
+	nb_buf was = NB_BUF_INIT, is = NB_BUF_INIT, day = NB_BUF_INIT;
+
+	if (nb_local_cmp(real, *l) == 0)
+		return;
+	nb_fmt_time(&was, l->hour, l->minute);
+	nb_fmt_time(&is, real.hour, real.minute);
+	nb_fmt_date_long(&day, l->date);
+	warn(r, n, "the clocks go forward that night: write the time as it "
+	     "will be on the clock, or move the meeting",
+	     "`%s`: %s does not exist on %s in %s; it is published as %s",
+	     key, nb_buf_cstr(&was), nb_buf_cstr(&day),
+	     r->m->site.time_zone ? r->m->site.time_zone : "the site's zone",
+	     nb_buf_cstr(&is));
+	nb_buf_free(&was);
+	nb_buf_free(&is);
+	nb_buf_free(&day);
+	*l = real;
+}
+
 static int
 local_field(rd *r, const nb_node *m, const char *key, int required,
 	    nb_local *out)
@@ -385,6 +413,8 @@ local_field(rd *r, const nb_node *m, const char *key, int required,
 	else if (rc < 0)
 		err(r, n, "check the day, month and time",
 		    "`%s` is not a real date and time: %s", key, why);
+	else
+		skip_gap(r, n, key, out);
 	return rc < 0 ? -1 : 0;
 }
 
@@ -483,7 +513,9 @@ url_ok(const char *u)
 				    "/", NULL };
 	int i;
 
-	if (u[0] == '/' && u[1] == '/')
+	/* "//host" and "/\\host" leave the site (browsers read a backslash
+	 * as a slash) */
+	if (u[0] == '/' && (u[1] == '/' || u[1] == '\\'))
 		return 0;
 	for (i = 0; ok[i]; i++)
 		if (strncasecmp(u, ok[i], strlen(ok[i])) == 0)
@@ -526,8 +558,14 @@ resolve(rd *r, const nb_node *at, const char *id, const nb_map *ids,
 
 	if (p)
 		return p;
-	near = closest_in_map(id, ids);
-	if (near)
+	/* "../x" or "/etc/x": no record has such an id, and no near one
+	 * is worth suggesting */
+	near = nb_id_valid(id) ? closest_in_map(id, ids) : NULL;
+	if (!nb_id_valid(id))
+		snprintf(hint, sizeof(hint),
+			 "an id is the name of a record's file without its "
+			 "extension: lower-case letters, digits and hyphens");
+	else if (near)
 		snprintf(hint, sizeof(hint), "did you mean `%s`?", near);
 	else
 		snprintf(hint, sizeof(hint), "add %s or fix the id", dir);
@@ -933,7 +971,7 @@ venue_read(rd *r, const nb_node *v)
 	return ve;
 }
 
-static const char *const event_keys[] = { "title", "start", "end",
+static const char *const event_keys[] = { "id", "title", "start", "end",
 	"description", "venue", "online", "booking", "bsl", "creche",
 	"translation", "status", NULL };
 
@@ -1090,11 +1128,32 @@ consultation_read(rd *r, const nb_node *root, const char *id,
 		c->events = nb_arena_alloc(r->a, evs->n * sizeof(nb_event *));
 		for (i = 0; i < evs->n; i++) {
 			nb_event *ev = nb_arena_alloc(r->a, sizeof(*ev));
+			const char *eid;
+			size_t j;
 			check_keys(r, evs->items[i], event_keys);
 			event_fields(r, evs->items[i], ev);
 			ev->consultation = c;
 			ev->index = (int)i + 1;
-			ev->id = nb_arena_printf(r->a, "%s-%d", id, (int)i + 1);
+			/* an explicit id keeps the calendar UID and the page
+			 * anchor when events are added or reordered */
+			eid = str_field(r, evs->items[i], "id", 0, NULL);
+			if (eid && !nb_id_valid(eid)) {
+				err(r, nb_node_get(evs->items[i], "id"),
+				    "use lower-case letters, digits and hyphens",
+				    "event id `%s` is not a safe id", eid);
+				eid = NULL;
+			}
+			for (j = 0; eid && j < i; j++)
+				if (c->events[j]->anchor &&
+				    strcmp(c->events[j]->anchor + 6, eid) == 0) {
+					err(r, nb_node_get(evs->items[i], "id"),
+					    "give each event of the consultation its own id",
+					    "event id `%s` is used twice", eid);
+					break;
+				}
+			ev->anchor = eid ? nb_arena_printf(r->a, "event-%s", eid)
+					 : nb_arena_printf(r->a, "event-%d", (int)i + 1);
+			ev->id = nb_arena_printf(r->a, "%s-%s", id, ev->anchor + 6);
 			ev->tags = c->tags;
 			c->events[i] = ev;
 		}
@@ -1109,7 +1168,8 @@ event_read(rd *r, const nb_node *root, const char *id, const char *body,
 	   size_t body_len)
 {
 	static const char *const extra[] = { "summary", "lead", "partners",
-		"areas", "topics", "audiences", "contact", NULL };
+		"areas", "topics", "audiences", "contact", "repeat",
+		"repeat_text", "except", NULL };
 	const char *keys[32];
 	nb_event *ev = nb_arena_alloc(r->a, sizeof(*ev));
 	const nb_node *cn;
@@ -1123,7 +1183,40 @@ event_read(rd *r, const nb_node *root, const char *id, const char *body,
 	check_keys(r, root, keys);
 	event_fields(r, root, ev);
 	ev->id = id;
+	ev->anchor = "event";
 	ev->summary = str_field(r, root, "summary", 0, NULL);
+	ev->rrule = str_field(r, root, "repeat", 0, NULL);
+	if (ev->rrule) {
+		char why[160];
+		if (nb_ical_rrule_check(ev->rrule, why, sizeof(why)) != 0) {
+			err(r, nb_node_get(root, "repeat"),
+			    "write an iCalendar rule, for example FREQ=MONTHLY;BYDAY=2TU for the second Tuesday of every month",
+			    "`repeat`: %s", why);
+			ev->rrule = NULL;
+		}
+	}
+	ev->repeat_text = str_field(r, root, "repeat_text", 0, NULL);
+	{
+		const nb_node **nodes;
+		const char **v;
+		size_t n, x;
+		v = strs_field(r, root, "except", 0, &n, &nodes);
+		if (n && !ev->rrule && !nb_node_get(root, "repeat"))
+			err(r, nb_node_get(root, "except"),
+			    "`except` lists dates left out of a repeating event: add `repeat:` or remove it",
+			    "`except` without `repeat`");
+		if (n)
+			ev->except = nb_arena_alloc(r->a, n * sizeof(nb_date));
+		for (x = 0; x < n; x++) {
+			char why[120];
+			if (nb_date_parse(&ev->except[ev->except_len], v[x],
+					  strlen(v[x]), why, sizeof(why)) != 0)
+				err(r, nodes[x], "write dates as YYYY-MM-DD, for example 2026-12-05",
+				    "`except`: \"%s\" is not a real date", v[x]);
+			else
+				ev->except_len++;
+		}
+	}
 	tags_read(r, root, &ev->tags, 1);
 	cn = map_field(r, root, "contact", 0);
 	if (cn)

@@ -126,6 +126,13 @@ struct nb_event {
 	nb_consultation *consultation;   /* NULL for a standalone event */
 	nb_tags tags;                /* standalone: own; embedded: a copy */
 	int index;                   /* position in its consultation */
+	const char *anchor;          /* "event-3" or "event-ID": the page anchor */
+	/* recurrence (standalone events): an RRULE, dates left out */
+	const char *rrule, *repeat_text;
+	nb_date *except;
+	size_t except_len;
+	nb_event *occurrence_of;     /* derived: an occurrence of this master */
+	nb_vec occurrences;          /* derived, on a master: its occurrences */
 };
 
 /* Where the feedback promise of a closed activity stands. */

@@ -6,6 +6,7 @@
  */
 #include "render.h"
 #include "data.h"
+#include "ical.h"
 #include "report.h"
 #include "mustache.h"
 #include "view.h"
@@ -138,7 +139,17 @@ typedef struct job {
 	nb_view_ctx vc;
 	nb_buf buf;
 	int failed;
+	nb_date lastmod;             /* of the next page emitted */
+	nb_sitemap_entry *map;       /* every page, for sitemap.xml */
+	size_t map_len, map_cap;
+	nb_arena *site_arena;        /* lives for the whole render */
+	const nb_ical_seqs *old_seqs;
+	nb_ical_seqs seqs;
+	nb_feed_link *feeds;
+	size_t feeds_len, feeds_cap;
 } job;
+
+static void next_page(job *j);
 
 /* Render one page: template `name` against ctx, written at `rel`. */
 static void
@@ -161,8 +172,234 @@ emit(job *j, const char *name, nb_value *ctx, const char *rel)
 	nb_buf_clear(&j->buf);
 	if (rc != 0 || nb_tmpl_render(&j->buf, j->th->set, t, ctx, j->d) != 0 ||
 	    nb_out_write(j->o, rel, j->buf.ptr ? j->buf.ptr : "", j->buf.len,
+			 j->d) != 0) {
+		j->failed = 1;
+		return;
+	}
+	/* pages (not feeds, embeds or the 404 page) go in the sitemap */
+	if (strcmp(rel, "index.html") == 0 ||
+	    (strlen(rel) > 11 && strcmp(rel + strlen(rel) - 11, "/index.html") == 0 &&
+	     strncmp(rel, "embed/", 6) != 0)) {
+		if (j->map_len == j->map_cap) {
+			j->map_cap = j->map_cap ? j->map_cap * 2 : 256;
+			j->map = nb_xrealloc(j->map, j->map_cap * sizeof(*j->map));
+		}
+		j->map[j->map_len].path = nb_arena_strndup(j->site_arena, rel,
+							   strlen(rel) - 10);
+		j->map[j->map_len].lastmod = j->lastmod;
+		j->map_len++;
+	}
+	j->lastmod = j->vc.dv->today;
+}
+
+static void
+write_buf(job *j, const char *rel)
+{
+	if (!j->failed &&
+	    nb_out_write(j->o, rel, j->buf.ptr ? j->buf.ptr : "", j->buf.len,
 			 j->d) != 0)
 		j->failed = 1;
+}
+
+/* ---- feeds ------------------------------------------------------------------- */
+
+/* The masters of a list of events (an occurrence stands for its repeating
+ * event), each once, in order. */
+static void
+masters(nb_arena *a, const nb_vec *evs, const nb_vec *extra, nb_vec *out)
+{
+	nb_map seen = NB_MAP_INIT;
+	const nb_vec *lists[2] = { evs, extra };
+	size_t k, i;
+
+	for (k = 0; k < 2; k++) {
+		for (i = 0; lists[k] && i < lists[k]->len; i++) {
+			nb_event *ev = lists[k]->items[i];
+			const char *key;
+			if (ev->occurrence_of)
+				ev = ev->occurrence_of;
+			key = ev->consultation ? ev->id :
+			      nb_arena_printf(a, "/%s", ev->id);
+			if (nb_map_put(&seen, key, ev, NULL) == 0)
+				nb_vec_push(a, out, ev);
+		}
+	}
+	nb_map_free(&seen);
+}
+
+static void
+unique(nb_arena *a, const nb_vec *cs, const nb_vec *extra, nb_vec *out)
+{
+	nb_map seen = NB_MAP_INIT;
+	const nb_vec *lists[2] = { cs, extra };
+	size_t k, i;
+
+	for (k = 0; k < 2; k++)
+		for (i = 0; lists[k] && i < lists[k]->len; i++) {
+			nb_consultation *c = lists[k]->items[i];
+			if (nb_map_put(&seen, c->id, c, NULL) == 0)
+				nb_vec_push(a, out, c);
+		}
+	nb_map_free(&seen);
+}
+
+static void
+add_feed_link(job *j, const char *label, const char *group, const char *ics,
+	      const char *atom)
+{
+	if (j->feeds_len == j->feeds_cap) {
+		j->feeds_cap = j->feeds_cap ? j->feeds_cap * 2 : 64;
+		j->feeds = nb_xrealloc(j->feeds, j->feeds_cap * sizeof(*j->feeds));
+	}
+	j->feeds[j->feeds_len].label = label;
+	j->feeds[j->feeds_len].group = group;
+	j->feeds[j->feeds_len].ics_path = ics;
+	j->feeds[j->feeds_len].atom_path = atom;
+	j->feeds_len++;
+}
+
+/* One calendar feed (and, with atom_rel, its news feed). */
+static void
+feed(job *j, const char *label, const char *group, const char *ics_rel,
+     const char *atom_rel, const char *page_path, const nb_vec *cs,
+     const nb_vec *extra_cs, const nb_vec *evs, const nb_vec *extra_evs,
+     const char *description)
+{
+	nb_arena *a = j->vc.a;
+	nb_vec c = { NULL, 0, 0 }, e = { NULL, 0, 0 };
+	nb_ical_feed f;
+
+	if (j->failed)
+		return;
+	unique(a, cs, extra_cs, &c);
+	masters(a, evs, extra_evs, &e);
+	f.name = nb_arena_printf(a, "%s: %s", label, j->vc.m->site.title);
+	f.description = description;
+	f.events = &e;
+	f.consultations = &c;
+	nb_buf_clear(&j->buf);
+	if (nb_ical_write(&j->buf, j->site_arena, j->vc.m, j->vc.dv, &f,
+			  j->vc.prefix, j->old_seqs, &j->seqs, j->d) != 0) {
+		j->failed = 1;
+		return;
+	}
+	write_buf(j, ics_rel);
+	if (atom_rel) {
+		nb_vec outs = { NULL, 0, 0 };
+		size_t i;
+		for (i = 0; i < c.len; i++) {
+			nb_consultation *k = c.items[i];
+			if (k->outcome)
+				nb_vec_push(a, &outs, k->outcome);
+		}
+		emit(j, "feed-atom", nb_view_atom(&j->vc, label, atom_rel,
+			page_path, &c, &outs), atom_rel);
+	}
+	add_feed_link(j, nb_arena_strdup(j->site_arena, label), group,
+		      nb_arena_strdup(j->site_arena, ics_rel),
+		      atom_rel ? nb_arena_strdup(j->site_arena, atom_rel) : NULL);
+}
+
+static void
+all_feeds(job *j)
+{
+	const nb_model *m = j->vc.m;
+	const nb_derived *dv = j->vc.dv;
+	nb_vec none = { NULL, 0, 0 };
+	size_t i;
+
+	next_page(j);
+	feed(j, "Everything", "site", "calendar.ics", NULL, "calendar/",
+	     &m->consultations, NULL, &m->all_events, NULL,
+	     "Every consultation, meeting and event by every partner.");
+	next_page(j);
+	emit(j, "feed-atom", nb_view_atom(&j->vc, "New and changed activities",
+	     "feeds/consultations.atom", "consultations/", &m->consultations,
+	     NULL), "feeds/consultations.atom");
+	next_page(j);
+	emit(j, "feed-atom", nb_view_atom(&j->vc, "Published outcomes",
+	     "feeds/outcomes.atom", "feedback/", NULL, &dv->outcomes),
+	     "feeds/outcomes.atom");
+	for (i = 0; i < m->areas.len && !j->failed; i++) {
+		const nb_area *ar = m->areas.items[i];
+		next_page(j);
+		feed(j, ar->name, "areas",
+		     nb_arena_printf(j->vc.a, "feeds/areas/%s.ics", ar->id),
+		     nb_arena_printf(j->vc.a, "feeds/areas/%s.atom", ar->id),
+		     nb_arena_printf(j->vc.a, "areas/%s/", ar->id),
+		     &ar->consultations, &dv->everywhere, &ar->events,
+		     &dv->everywhere_events, NULL);
+	}
+	for (i = 0; i < m->partners.len && !j->failed; i++) {
+		const nb_partner *p = m->partners.items[i];
+		next_page(j);
+		feed(j, p->name, "partners",
+		     nb_arena_printf(j->vc.a, "feeds/partners/%s.ics", p->id),
+		     nb_arena_printf(j->vc.a, "feeds/partners/%s.atom", p->id),
+		     nb_arena_printf(j->vc.a, "partners/%s/", p->id),
+		     &p->consultations, &none, &p->events, &none, NULL);
+	}
+	for (i = 0; i < m->topics.len && !j->failed; i++) {
+		const nb_term *t = m->topics.items[i];
+		next_page(j);
+		feed(j, t->label, "topics",
+		     nb_arena_printf(j->vc.a, "feeds/topics/%s.ics", t->id),
+		     NULL, nb_arena_printf(j->vc.a, "topics/%s/", t->id),
+		     &t->consultations, &none, &t->events, &none, NULL);
+	}
+	next_page(j);
+	emit(j, "subscribe", nb_view_subscribe(&j->vc, j->feeds, j->feeds_len),
+	     "subscribe/index.html");
+	/* carried to the next build: SEQUENCE rises only when an item changes */
+	nb_buf_clear(&j->buf);
+	if (!j->failed && nb_data_seqs_json(&j->buf, &j->seqs) == 0)
+		write_buf(j, "data/calendar-sequence.json");
+}
+
+/* Open data: JSON and CSV of every collection, and their schemas. */
+static void
+open_data(job *j)
+{
+	const nb_source *srcs[3] = { j->th->src, j->th->share, NULL };
+	size_t k;
+
+	for (k = 0; k < NB_DATA_COUNT && !j->failed; k++) {
+		const char *name = nb_data_name((nb_data_kind)k);
+		char rel[128];
+		nb_buf_clear(&j->buf);
+		if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
+				 j->vc.prefix) != 0) {
+			nb_error(j->d, "data", 0, 0, NULL,
+				 "cannot write %s as JSON", name);
+			j->failed = 1;
+			return;
+		}
+		snprintf(rel, sizeof(rel), "data/%s.json", name);
+		write_buf(j, rel);
+		nb_buf_clear(&j->buf);
+		nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
+		snprintf(rel, sizeof(rel), "data/%s.csv", name);
+		write_buf(j, rel);
+		/* the schema, from the site or the installed share folder */
+		for (size_t s = 0; srcs[s] && !j->failed; s++) {
+			char path[128], *text;
+			size_t len;
+			int rc;
+			snprintf(path, sizeof(path), "schemas/data/%s.schema.json", name);
+			rc = nb_source_read(srcs[s], path, &text, &len, j->d);
+			if (rc < 0) {
+				j->failed = 1;
+				break;
+			}
+			if (rc == 1)
+				continue;
+			snprintf(rel, sizeof(rel), "data/schema/%s.schema.json", name);
+			if (nb_out_write(j->o, rel, text, len, j->d) != 0)
+				j->failed = 1;
+			free(text);
+			break;
+		}
+	}
 }
 
 /* A year's figures as JSON and CSV beside its report page. */
@@ -201,7 +438,8 @@ next_page(job *j)
 
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
-	       const nb_source *share, nb_out *o, nb_diags *d)
+	       const nb_source *share, const nb_ical_seqs *old_seqs, nb_out *o,
+	       nb_diags *d)
 {
 	theme th;
 	job j;
@@ -226,6 +464,9 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.vc.prefix = nb_view_prefix(site_arena, m->site.base_url);
 	j.vc.site = nb_view_site(&j.vc);
 	j.vc.a = nb_arena_new();
+	j.site_arena = site_arena;
+	j.lastmod = dv->today;
+	j.old_seqs = old_seqs;
 
 	{
 		nb_template *t;
@@ -247,6 +488,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	for (i = 0; i < m->consultations.len && !j.failed; i++) {
 		const nb_consultation *c = m->consultations.items[i];
 		next_page(&j);
+		j.lastmod = nb_consultation_changed(c, dv->today);
 		emit(&j, "consultation", nb_view_consultation(&j.vc, c),
 		     nb_arena_printf(j.vc.a, "consultations/%s/index.html", c->id));
 	}
@@ -261,6 +503,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	for (i = 0; i < m->outcomes.len && !j.failed; i++) {
 		const nb_outcome *oc = m->outcomes.items[i];
 		next_page(&j);
+		j.lastmod = nb_outcome_changed(oc, dv->today);
 		emit(&j, "outcome", nb_view_outcome(&j.vc, oc),
 		     nb_arena_printf(j.vc.a, "outcomes/%s/index.html", oc->id));
 	}
@@ -271,6 +514,12 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		next_page(&j);
 		emit(&j, "area", nb_view_area(&j.vc, ar),
 		     nb_arena_printf(j.vc.a, "areas/%s/index.html", ar->id));
+		next_page(&j);
+		emit(&j, "embed", nb_view_embed(&j.vc, ar->name,
+		     nb_arena_printf(j.vc.a, "areas/%s/", ar->id),
+		     &ar->consultations, &dv->everywhere, &ar->events,
+		     &dv->everywhere_events),
+		     nb_arena_printf(j.vc.a, "embed/areas/%s/index.html", ar->id));
 	}
 	next_page(&j);
 	emit(&j, "partners", nb_view_partners(&j.vc), "partners/index.html");
@@ -279,6 +528,11 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		next_page(&j);
 		emit(&j, "partner", nb_view_partner(&j.vc, p),
 		     nb_arena_printf(j.vc.a, "partners/%s/index.html", p->id));
+		next_page(&j);
+		emit(&j, "embed", nb_view_embed(&j.vc, p->name,
+		     nb_arena_printf(j.vc.a, "partners/%s/", p->id),
+		     &p->consultations, NULL, &p->events, NULL),
+		     nb_arena_printf(j.vc.a, "embed/partners/%s/index.html", p->id));
 	}
 	{
 		static const char *kinds[] = { "topics", "audiences" };
@@ -336,10 +590,20 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		emit(&j, "page", nb_view_content_page(&j.vc, p),
 		     nb_arena_printf(j.vc.a, "%s/index.html", p->id));
 	}
+	all_feeds(&j);
+	open_data(&j);
+	next_page(&j);
+	emit(&j, "sitemap", nb_view_sitemap(&j.vc, j.map, j.map_len),
+	     "sitemap.xml");
+	next_page(&j);
+	emit(&j, "robots", nb_view_sitemap(&j.vc, NULL, 0), "robots.txt");
 	if (!j.failed && copy_all_static(&th, o, d) != 0)
 		j.failed = 1;
 	rc = j.failed ? -1 : 0;
 done:
+	free(j.map);
+	free(j.feeds);
+	nb_map_free(&j.seqs.by_uid);
 	nb_buf_free(&j.buf);
 	nb_arena_free(j.vc.a);
 	nb_tmpl_set_free(th.set);

@@ -7,6 +7,7 @@
  */
 #include "view.h"
 #include "report.h"
+#include "data.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -173,6 +174,8 @@ nb_view_site(nb_view_ctx *vc)
 		       s->short_title ? s->short_title : s->title);
 	nb_val_set_str(vc->a, v, "description", s->description);
 	nb_val_set_str(vc->a, v, "base_url", s->base_url);
+	nb_val_set_str(vc->a, v, "root_url", nb_arena_printf(vc->a, "%s/",
+		       s->base_url));
 	nb_val_set_str(vc->a, v, "language", s->language);
 	nb_val_set_str(vc->a, v, "organisation", s->organisation);
 	nb_val_set_str(vc->a, v, "contact_email", s->contact_email);
@@ -220,6 +223,9 @@ nb_view_page(nb_view_ctx *vc, const char *title, const char *section,
 	}
 	nb_val_set(vc->a, page, "nav", nav);
 	nb_val_set(vc->a, page, "breadcrumbs", nb_val_list(vc->a));
+	nb_val_set_str(vc->a, page, "jsonld", NULL);
+	nb_val_set_str(vc->a, page, "og_type",
+		       strcmp(section, "home") == 0 ? "website" : "article");
 	return ctx;
 }
 
@@ -748,6 +754,13 @@ nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c)
 	crumbs_home(vc, ctx);
 	nb_view_crumb(vc, ctx, "Consultations", "consultations/");
 	nb_val_set(vc->a, ctx, "consultation", v);
+	{
+		nb_buf ld = NB_BUF_INIT;
+		if (nb_data_jsonld_consultation(&ld, vc->m, c, vc->prefix) == 0)
+			nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "jsonld",
+				       buf_to_arena(vc, &ld));
+		nb_buf_free(&ld);
+	}
 	nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
 		       c->summary);
 	nb_val_set_str(vc->a, v, "body_html", c->body_html);
@@ -843,6 +856,35 @@ nb_view_event(nb_view_ctx *vc, const nb_event *ev)
 	crumbs_home(vc, ctx);
 	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
 	nb_val_set(vc->a, ctx, "event", v);
+	{
+		nb_buf ld = NB_BUF_INIT;
+		size_t i;
+		if (nb_data_jsonld_event(&ld, vc->m, ev, vc->prefix) == 0)
+			nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "jsonld",
+				       buf_to_arena(vc, &ld));
+		nb_buf_free(&ld);
+		if (ev->rrule) {
+			nb_value *l = nb_val_list(vc->a);
+			size_t shown = 0;
+			for (i = 0; i < ev->occurrences.len && shown < 12; i++) {
+				const nb_event *oc = ev->occurrences.items[i];
+				nb_value *it;
+				if (nb_date_cmp(oc->end.date, vc->dv->today) < 0)
+					continue;
+				nb_buf b = NB_BUF_INIT;
+				it = nb_val_map(vc->a);
+				nb_fmt_when(&b, oc->start, oc->end);
+				nb_val_set_str(vc->a, it, "when", buf_to_arena(vc, &b));
+				nb_fmt_iso_local(&b, oc->start);
+				nb_val_set_str(vc->a, it, "start_iso", buf_to_arena(vc, &b));
+				nb_val_push(vc->a, l, it);
+				shown++;
+			}
+			nb_val_set_bool(vc->a, v, "repeats", 1);
+			nb_val_set_str(vc->a, v, "repeat_text", ev->repeat_text);
+			set_list(vc, v, "next_dates", l);
+		}
+	}
 	nb_val_set_str(vc->a, v, "body_html", ev->body_html);
 	if (ev->summary)
 		nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
@@ -1492,5 +1534,189 @@ nb_view_reports(nb_view_ctx *vc, const nb_report *r, size_t n)
 		nb_val_push(vc->a, l, it);
 	}
 	set_list(vc, ctx, "reports", l);
+	return ctx;
+}
+
+/* ---- feeds, embeds, sitemap ------------------------------------------------- */
+
+/* An absolute URL for a path under the prefix. */
+static const char *
+abs_url(nb_view_ctx *vc, const char *path)
+{
+	return nb_arena_printf(vc->a, "%s%s%s", vc->m->site.base_url,
+			       vc->prefix + strlen(vc->prefix) - 1, path);
+}
+
+nb_value *
+nb_view_subscribe(nb_view_ctx *vc, const nb_feed_link *f, size_t n)
+{
+	static const struct { const char *group, *key; } groups[] = {
+		{ "site", "site_feeds" }, { "areas", "area_feeds" },
+		{ "partners", "partner_feeds" }, { "topics", "topic_feeds" },
+	};
+	nb_value *ctx = nb_view_page(vc, "Add the calendar to your phone or computer",
+				     "calendar", "subscribe/");
+	const char *host = strstr(vc->m->site.base_url, "://");
+	size_t g, i;
+
+	host = host ? host + 3 : vc->m->site.base_url;
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
+	for (g = 0; g < sizeof(groups) / sizeof(groups[0]); g++) {
+		nb_value *l = nb_val_list(vc->a);
+		for (i = 0; i < n; i++) {
+			nb_value *it;
+			if (strcmp(f[i].group, groups[g].group) != 0)
+				continue;
+			it = nb_val_map(vc->a);
+			nb_val_set_str(vc->a, it, "label", f[i].label);
+			nb_val_set_str(vc->a, it, "https", abs_url(vc, f[i].ics_path));
+			nb_val_set_str(vc->a, it, "webcal", nb_arena_printf(vc->a,
+				"webcal://%s%s%s", host,
+				vc->prefix + strlen(vc->prefix) - 1, f[i].ics_path));
+			nb_val_set_str(vc->a, it, "ics_url", url(vc, "%s", f[i].ics_path));
+			nb_val_set_str(vc->a, it, "atom_url", f[i].atom_path ?
+				url(vc, "%s", f[i].atom_path) : NULL);
+			nb_val_push(vc->a, l, it);
+		}
+		set_list(vc, ctx, groups[g].key, l);
+	}
+	return ctx;
+}
+
+static const char *
+rfc3339_day(nb_view_ctx *vc, nb_date d)
+{
+	return nb_arena_printf(vc->a, "%04d-%02d-%02dT00:00:00Z", d.year,
+			       d.month, d.day);
+}
+
+nb_value *
+nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
+	     const char *alternate, const nb_vec *cs, const nb_vec *os)
+{
+	nb_value *ctx = nb_val_map(vc->a), *feed = nb_val_map(vc->a);
+	nb_value *entries = nb_val_list(vc->a);
+	nb_date newest = { 1970, 1, 1 };
+	size_t i;
+
+	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
+	nb_val_set(vc->a, ctx, "feed", feed);
+	nb_val_set_str(vc->a, feed, "title", nb_arena_printf(vc->a, "%s: %s",
+		       title, vc->m->site.title));
+	nb_val_set_str(vc->a, feed, "self", abs_url(vc, self));
+	nb_val_set_str(vc->a, feed, "alternate", abs_url(vc, alternate));
+	for (i = 0; cs && i < cs->len; i++) {
+		const nb_consultation *c = cs->items[i];
+		nb_value *e = nb_val_map(vc->a);
+		nb_date ch = nb_consultation_changed(c, vc->dv->today);
+		const nb_date pub = nb_date_cmp(c->opens, vc->dv->today) <= 0 ?
+				    c->opens : ch;
+		nb_val_set_str(vc->a, e, "title", nb_arena_printf(vc->a, "%s (%s)",
+			       c->title, nb_status_label(c->status)));
+		nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
+			       "consultations/%s/", c->id)));
+		nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, ch));
+		nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, pub));
+		nb_val_set_str(vc->a, e, "summary", c->summary);
+		nb_val_set_str(vc->a, e, "author", c->tags.lead ?
+			       c->tags.lead->name : vc->m->site.title);
+		nb_val_push(vc->a, entries, e);
+		if (nb_date_cmp(ch, newest) > 0)
+			newest = ch;
+	}
+	for (i = 0; os && i < os->len; i++) {
+		const nb_outcome *o = os->items[i];
+		nb_value *e = nb_val_map(vc->a);
+		nb_date ch = nb_outcome_changed(o, vc->dv->today);
+		nb_val_set_str(vc->a, e, "title", o->title ? o->title :
+			nb_arena_printf(vc->a, "What happened: %s",
+					o->consultation->title));
+		nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
+			       "outcomes/%s/", o->id)));
+		nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, ch));
+		nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, o->published));
+		nb_val_set_str(vc->a, e, "summary", o->summary);
+		nb_val_set_str(vc->a, e, "author",
+			       o->consultation->tags.lead ?
+			       o->consultation->tags.lead->name : vc->m->site.title);
+		nb_val_push(vc->a, entries, e);
+		if (nb_date_cmp(ch, newest) > 0)
+			newest = ch;
+	}
+	nb_val_set_str(vc->a, feed, "updated", rfc3339_day(vc, newest));
+	set_list(vc, feed, "entries", entries);
+	return ctx;
+}
+
+nb_value *
+nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
+	      const nb_vec *cs, const nb_vec *extra, const nb_vec *evs,
+	      const nb_vec *extra_evs)
+{
+	nb_value *ctx = nb_val_map(vc->a), *l;
+	size_t i = 0, j = 0, n = 0;
+
+	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
+	nb_val_set_str(vc->a, ctx, "title", title);
+	nb_val_set_str(vc->a, ctx, "full_url", abs_url(vc, full_path));
+	nb_val_set_str(vc->a, ctx, "base_url", vc->m->site.base_url);
+	/* open now, in closing order, from both lists */
+	l = nb_val_list(vc->a);
+	while ((i < cs->len || (extra && j < extra->len)) && n < 10) {
+		const nb_consultation *c;
+		if (!extra || j >= extra->len)
+			c = cs->items[i++];
+		else if (i >= cs->len)
+			c = extra->items[j++];
+		else if (nb_date_cmp(((nb_consultation *)cs->items[i])->closes,
+				     ((nb_consultation *)extra->items[j])->closes) <= 0)
+			c = cs->items[i++];
+		else
+			c = extra->items[j++];
+		if (c->status != NB_STATUS_OPEN &&
+		    c->status != NB_STATUS_CLOSING_SOON)
+			continue;
+		{
+			nb_value *it = consultation_item(vc, c);
+			nb_val_set_str(vc->a, it, "abs_url", abs_url(vc,
+				nb_arena_printf(vc->a, "consultations/%s/", c->id)));
+			nb_val_push(vc->a, l, it);
+		}
+		n++;
+	}
+	set_list(vc, ctx, "open_now", l);
+	l = nb_val_list(vc->a);
+	{
+		nb_vec none = { NULL, 0, 0 };
+		nb_value *evl = merged_events(vc, evs, extra_evs ? extra_evs : &none);
+		size_t k;
+		for (k = 0; k < evl->u.list.len && k < 5; k++) {
+			nb_value *it = evl->u.list.items[k];
+			nb_value *u = nb_val_get(it, "url");
+			if (u && u->type == NB_VAL_STR)
+				nb_val_set_str(vc->a, it, "abs_url", nb_arena_printf(vc->a,
+					"%s%s", vc->m->site.base_url, u->u.str.s));
+			nb_val_push(vc->a, l, it);
+		}
+	}
+	set_list(vc, ctx, "events", l);
+	return ctx;
+}
+
+nb_value *
+nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e, size_t n)
+{
+	nb_value *ctx = nb_val_map(vc->a), *l = nb_val_list(vc->a);
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		nb_value *it = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, it, "loc", abs_url(vc, e[i].path));
+		nb_val_set_str(vc->a, it, "lastmod", date_iso(vc, e[i].lastmod));
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, ctx, "urls", l);
+	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
 	return ctx;
 }

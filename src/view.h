@@ -61,6 +61,38 @@ nb_value *nb_view_report(nb_view_ctx *vc, const struct nb_report *r);
 /* /feedback/partners/ID/ and /feedback/areas/ID/: promises kept and not. */
 nb_value *nb_view_partner_feedback(nb_view_ctx *vc, const nb_partner *p);
 nb_value *nb_view_area_feedback(nb_view_ctx *vc, const nb_area *ar);
+/* One calendar or news feed, for the subscribe page. */
+typedef struct nb_feed_link {
+	const char *label;        /* "Abbey ward" */
+	const char *group;        /* "areas", "partners", "topics", "site" */
+	const char *ics_path;     /* "feeds/areas/abbey-ward.ics" */
+	const char *atom_path;    /* NULL when there is no news feed */
+} nb_feed_link;
+
+/* /subscribe/: every feed, with webcal:// and https links. */
+nb_value *nb_view_subscribe(nb_view_ctx *vc, const nb_feed_link *f, size_t n);
+
+/* An Atom feed of activities (and their outcomes) or of outcomes only:
+ * feed.title, feed.self, feed.alternate, feed.updated, feed.entries. */
+nb_value *nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
+		       const char *alternate, const nb_vec *consultations,
+		       const nb_vec *outcomes);
+
+/* /embed/partners/ID/ and /embed/areas/ID/: a small listing for an
+ * iframe on a partner's own site. */
+nb_value *nb_view_embed(nb_view_ctx *vc, const char *title,
+			const char *full_path, const nb_vec *consultations,
+			const nb_vec *extra, const nb_vec *events,
+			const nb_vec *extra_events);
+
+/* sitemap.xml: urls.items[] { loc, lastmod }. */
+typedef struct nb_sitemap_entry {
+	const char *path;         /* under the prefix; "" for home */
+	nb_date lastmod;
+} nb_sitemap_entry;
+nb_value *nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e,
+			  size_t n);
+
 nb_value *nb_view_content_page(nb_view_ctx *vc, const nb_page *p);
 nb_value *nb_view_not_found(nb_view_ctx *vc);
 
