@@ -1,37 +1,63 @@
 /*
  * source.c - reading a site from a directory on disk.
+ *
+ * Every path is walked from the site's root one folder at a time with
+ * openat(2) and O_NOFOLLOW, so a symbolic link anywhere in it (a linked
+ * record, a linked content/ folder, a linked site.yaml) is refused rather
+ * than followed out of the site, and nothing can change a checked path
+ * between the check and the read.  Paths with "..", "." or empty parts, or
+ * absolute paths, are refused too.  A link is reported once per source,
+ * however many paths go through it.
  */
 #include "source.h"
 #include "arena.h"
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
+
+/* Paths already reported as symbolic links (so each is reported once). */
+struct reported {
+	char **v;
+	size_t n;
+};
 
 struct nb_source {
 	char *root;
+	int fd;                   /* the root folder, open */
+	struct reported *links;
 };
+
+static const char HINT_LINK[] =
+	"replace the link with the file or folder itself: a site may not "
+	"reach outside its folder";
 
 int
 nb_source_open_dir(nb_source **out, const char *root, nb_diags *d)
 {
-	struct stat st;
 	nb_source *s;
+	int fd;
 
 	*out = NULL;
-	if (stat(root, &st) != 0)
+	fd = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENOTDIR)
+			return nb_error(d, root, 0, 0,
+				"give the folder that holds site.yaml and content/",
+				"the site source is not a folder");
 		return nb_error(d, root, 0, 0,
 			"give the folder that holds site.yaml and content/",
 			"cannot open the site folder: %s", strerror(errno));
-	if (!S_ISDIR(st.st_mode))
-		return nb_error(d, root, 0, 0,
-			"give the folder that holds site.yaml and content/",
-			"the site source is not a folder");
+	}
 	s = nb_xcalloc(1, sizeof(*s));
 	s->root = nb_xstrdup(root);
+	s->fd = fd;
+	s->links = nb_xcalloc(1, sizeof(*s->links));
 	*out = s;
 	return 0;
 }
@@ -39,8 +65,15 @@ nb_source_open_dir(nb_source **out, const char *root, nb_diags *d)
 void
 nb_source_free(nb_source *s)
 {
+	size_t i;
+
 	if (!s)
 		return;
+	for (i = 0; i < s->links->n; i++)
+		free(s->links->v[i]);
+	free(s->links->v);
+	free(s->links);
+	close(s->fd);
 	free(s->root);
 	free(s);
 }
@@ -49,16 +82,6 @@ const char *
 nb_source_root(const nb_source *s)
 {
 	return s->root;
-}
-
-static char *
-full_path(const nb_source *s, const char *path)
-{
-	size_t n = strlen(s->root) + strlen(path) + 2;
-	char *p = nb_xmalloc(n);
-
-	snprintf(p, n, "%s/%s", s->root, path);
-	return p;
 }
 
 static int
@@ -77,46 +100,136 @@ nb_source_names_free(char **names, size_t n)
 	free(names);
 }
 
+/* Report the symbolic link at rel[0..len), once per source. */
+static int
+link_error(const nb_source *s, const char *rel, size_t len, nb_diags *d)
+{
+	struct reported *r = s->links;
+	char *p = nb_xstrndup(rel, len);
+	size_t i;
+
+	for (i = 0; i < r->n; i++) {
+		if (strcmp(r->v[i], p) == 0) {
+			free(p);
+			return -1;
+		}
+	}
+	r->v = nb_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
+	r->v[r->n++] = p;
+	return nb_error(d, p, 0, 0, HINT_LINK,
+			"symbolic links are not allowed in a site");
+}
+
+/* Is rel a relative path of plain names ("content/areas/x.yaml")? */
+static int
+rel_ok(const char *rel)
+{
+	const char *p = rel;
+
+	if (!*rel || *rel == '/')
+		return 0;
+	while (*p) {
+		const char *e = strchr(p, '/');
+		size_t n = e ? (size_t)(e - p) : strlen(p);
+
+		if (n == 0 || (n == 1 && p[0] == '.') ||
+		    (n == 2 && p[0] == '.' && p[1] == '.'))
+			return 0;
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	return 1;
+}
+
+/*
+ * Open the folders of rel[0..len) in turn from the root, refusing
+ * symbolic links.  Returns an open folder (close it), or -1 with *why:
+ * 1 a part is missing or is not a folder, -1 an error added to d.
+ */
+static int
+open_dirs(const nb_source *s, const char *rel, size_t len, int *why,
+	  nb_diags *d)
+{
+	size_t at = 0;
+	int fd = dup(s->fd);
+
+	if (fd < 0) {
+		*why = nb_error(d, rel, 0, 0, NULL, "cannot read: %s",
+				strerror(errno));
+		return -1;
+	}
+	while (at < len) {
+		const char *e = memchr(rel + at, '/', len - at);
+		size_t n = e ? (size_t)(e - (rel + at)) : len - at;
+		char *part = nb_xstrndup(rel + at, n);
+		struct stat st;
+		int next, err;
+
+		next = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			      O_CLOEXEC);
+		err = errno;
+		if (next < 0) {
+			if (fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISLNK(st.st_mode))
+				*why = link_error(s, rel, at + n, d);
+			else if (err == ENOENT || err == ENOTDIR)
+				*why = 1;
+			else
+				*why = nb_error(d, rel, 0, 0, NULL,
+						"cannot read: %s",
+						strerror(err));
+		}
+		free(part);
+		close(fd);
+		if (next < 0)
+			return -1;
+		fd = next;
+		at += n + (e ? 1 : 0);
+	}
+	return fd;
+}
+
 int
 nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 	       char ***names, size_t *n, nb_diags *d)
 {
-	char *full = full_path(s, dir);
 	size_t sl = strlen(suffix), cap = 0, len = 0;
 	char **v = NULL;
 	struct dirent *de;
 	DIR *dp;
-	int rc = 0;
+	int fd, why = 0, rc = 0;
 
 	*names = NULL;
 	*n = 0;
-	dp = opendir(full);
+	if (!rel_ok(dir))
+		return nb_error(d, dir, 0, 0, NULL,
+				"refusing to read outside the site");
+	fd = open_dirs(s, dir, strlen(dir), &why, d);
+	if (fd < 0)
+		return why < 0 ? -1 : 0;   /* a missing folder: no files */
+	dp = fdopendir(fd);
 	if (!dp) {
-		if (errno != ENOENT && errno != ENOTDIR)
-			rc = nb_error(d, dir, 0, 0, NULL,
+		close(fd);
+		return nb_error(d, dir, 0, 0, NULL,
 				"cannot read this folder: %s", strerror(errno));
-		free(full);
-		return rc;
 	}
 	while ((de = readdir(dp)) != NULL) {
 		size_t nl = strlen(de->d_name);
 		struct stat st;
-		char *fp, *rel;
+		char *rel;
 
 		if (de->d_name[0] == '.' || nl <= sl ||
 		    strcmp(de->d_name + nl - sl, suffix) != 0)
 			continue;
-		fp = nb_xmalloc(strlen(full) + nl + 2);
-		sprintf(fp, "%s/%s", full, de->d_name);
 		rel = nb_xmalloc(strlen(dir) + nl + 2);
 		sprintf(rel, "%s/%s", dir, de->d_name);
-		if (lstat(fp, &st) != 0) {
+		if (fstatat(dirfd(dp), de->d_name, &st,
+			    AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = nb_error(d, rel, 0, 0, NULL, "cannot read: %s",
 				      strerror(errno));
 		} else if (S_ISLNK(st.st_mode)) {
-			rc = nb_error(d, rel, 0, 0,
-				"replace the link with the file itself",
-				"symbolic links are not allowed in content/");
+			rc = link_error(s, rel, strlen(rel), d);
 		} else if (!S_ISREG(st.st_mode)) {
 			/* folders and devices are not records */
 		} else if (st.st_size > NB_SOURCE_MAX_FILE) {
@@ -131,11 +244,9 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 			}
 			v[len++] = nb_xstrdup(de->d_name);
 		}
-		free(fp);
 		free(rel);
 	}
 	closedir(dp);
-	free(full);
 	if (len)
 		qsort(v, len, sizeof(*v), cmp_names);
 	*names = v;
@@ -143,35 +254,65 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 	return rc;
 }
 
+/* Open the regular file at path without following links.  Returns an
+ * open file (close it) with *st filled in, or -1 with *why as for
+ * open_dirs. */
+static int
+open_file(const nb_source *s, const char *path, struct stat *st, int *why,
+	  nb_diags *d)
+{
+	const char *slash = strrchr(path, '/');
+	const char *base = slash ? slash + 1 : path;
+	int dfd, fd;
+
+	*why = 0;
+	if (!rel_ok(path)) {
+		*why = nb_error(d, path, 0, 0, NULL,
+				"refusing to read outside the site");
+		return -1;
+	}
+	dfd = open_dirs(s, path, slash ? (size_t)(slash - path) : 0, why, d);
+	if (dfd < 0)
+		return -1;
+	fd = -1;
+	if (fstatat(dfd, base, st, AT_SYMLINK_NOFOLLOW) != 0) {
+		*why = errno == ENOENT || errno == ENOTDIR ? 1 :
+			nb_error(d, path, 0, 0, NULL, "cannot read: %s",
+				 strerror(errno));
+	} else if (S_ISLNK(st->st_mode)) {
+		*why = link_error(s, path, strlen(path), d);
+	} else if (!S_ISREG(st->st_mode)) {
+		*why = nb_error(d, path, 0, 0, NULL, "not a regular file");
+	} else if ((fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+				O_CLOEXEC)) < 0 || fstat(fd, st) != 0) {
+		*why = nb_error(d, path, 0, 0, NULL, "cannot open: %s",
+				strerror(errno));
+	} else if (!S_ISREG(st->st_mode)) {   /* replaced since fstatat */
+		*why = nb_error(d, path, 0, 0, NULL, "not a regular file");
+	} else {
+		close(dfd);
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	close(dfd);
+	return -1;
+}
+
 int
 nb_source_read(const nb_source *s, const char *path, char **data,
 	       size_t *len, nb_diags *d)
 {
-	char *full = full_path(s, path), *buf = NULL;
 	struct stat st;
-	size_t got = 0;
-	FILE *fp = NULL;
-	int rc = -1;
+	char *buf = NULL;
+	size_t want, got = 0;
+	int fd, why, rc = -1;
 
 	*data = NULL;
 	*len = 0;
-	if (lstat(full, &st) != 0) {
-		if (errno == ENOENT) {
-			rc = 1;
-			goto done;
-		}
-		nb_error(d, path, 0, 0, NULL, "cannot read: %s", strerror(errno));
-		goto done;
-	}
-	if (S_ISLNK(st.st_mode)) {
-		nb_error(d, path, 0, 0, "replace the link with the file itself",
-			 "symbolic links are not allowed in a site");
-		goto done;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		nb_error(d, path, 0, 0, NULL, "not a regular file");
-		goto done;
-	}
+	fd = open_file(s, path, &st, &why, d);
+	if (fd < 0)
+		return why > 0 ? 1 : -1;
 	if (st.st_size > NB_SOURCE_MAX_FILE) {
 		nb_error(d, path, 0, 0,
 			 "split the record or move large documents out of content/",
@@ -179,16 +320,21 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 			 NB_SOURCE_MAX_FILE / (1024 * 1024));
 		goto done;
 	}
-	fp = fopen(full, "rb");
-	if (!fp) {
-		nb_error(d, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-		goto done;
-	}
-	buf = nb_xmalloc((size_t)st.st_size + 1);
-	got = fread(buf, 1, (size_t)st.st_size, fp);
-	if (ferror(fp)) {
-		nb_error(d, path, 0, 0, NULL, "read error");
-		goto done;
+	want = (size_t)st.st_size;
+	buf = nb_xmalloc(want + 1);
+	while (got < want) {
+		ssize_t r = read(fd, buf + got, want - got);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0) {
+			nb_error(d, path, 0, 0, NULL, "read error: %s",
+				 strerror(errno));
+			goto done;
+		}
+		if (r == 0)
+			break;   /* the file shrank while we read it */
+		got += (size_t)r;
 	}
 	buf[got] = '\0';
 	*data = buf;
@@ -196,20 +342,25 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 	buf = NULL;
 	rc = 0;
 done:
-	if (fp)
-		fclose(fp);
+	close(fd);
 	free(buf);
-	free(full);
 	return rc;
 }
 
 int
 nb_source_exists(const nb_source *s, const char *path)
 {
-	char *full = full_path(s, path);
+	nb_diags ignore = NB_DIAGS_INIT;
+	size_t reported = s->links->n;
 	struct stat st;
-	int ok = lstat(full, &st) == 0 && S_ISREG(st.st_mode);
+	int why, fd = open_file(s, path, &st, &why, &ignore);
 
-	free(full);
-	return ok;
+	/* a link found here is reported when the path is read, not now */
+	while (s->links->n > reported)
+		free(s->links->v[--s->links->n]);
+	nb_diags_free(&ignore);
+	if (fd < 0)
+		return 0;
+	close(fd);
+	return 1;
 }
