@@ -287,6 +287,26 @@ check_bytes(const char *text, size_t len)
 
 /* ---- errors ------------------------------------------------------------ */
 
+/* The error for the bad byte found by check_bytes in text[0..len), which
+ * starts on file line line0 + 1. */
+static int
+bytes_error(const char *path, const char *text, size_t len, const char *bad,
+	    int line0, nb_diags *d)
+{
+	size_t line, col;
+
+	offset_pos(text, len, (size_t)(bad - text), &line, &col);
+	if (*bad == '\0')
+		return nb_error(d, path, (int)line + 1 + line0, (int)col + 1,
+				"the file may be binary or saved as UTF-16; "
+				"save it as UTF-8 text",
+				"the file contains a NUL byte");
+	return nb_error(d, path, (int)line + 1 + line0, (int)col + 1,
+			"save the file as UTF-8 text",
+			"the file is not valid UTF-8 (byte 0x%02X)",
+			(unsigned char)*bad);
+}
+
 static const char HINT_QUOTE[] =
 	"if the value contains ': ' or ' #', put it in quotes "
 	"(title: \"Meeting: agenda\"); if this line is a new field, line it "
@@ -658,7 +678,6 @@ nb_yaml_parse(nb_node **out, nb_arena *a, const char *path,
 	yaml_event_t ev;
 	int have_parser = 0, have_ev = 0, docs = 0, done = 0, err = -1;
 	const char *bad;
-	size_t line, col;
 
 	*out = NULL;
 	memset(&c, 0, sizeof(c));
@@ -680,19 +699,8 @@ nb_yaml_parse(nb_node **out, nb_arena *a, const char *path,
 		return nb_error(d, path, c.line0 + 1, 1,
 				"save it as UTF-8 text in your editor",
 				"the file is saved as UTF-16, not UTF-8");
-	if ((bad = check_bytes(text, len)) != NULL) {
-		offset_pos(text, len, (size_t)(bad - text), &line, &col);
-		if (*bad == '\0')
-			return nb_error(d, path, (int)line + 1 + c.line0,
-					(int)col + 1,
-					"the file may be binary or saved as "
-					"UTF-16; save it as UTF-8 text",
-					"the file contains a NUL byte");
-		return nb_error(d, path, (int)line + 1 + c.line0, (int)col + 1,
-				"save the file as UTF-8 text",
-				"the file is not valid UTF-8 (byte 0x%02X)",
-				(unsigned char)*bad);
-	}
+	if ((bad = check_bytes(text, len)) != NULL)
+		return bytes_error(path, text, len, bad, c.line0, d);
 
 	if (!yaml_parser_initialize(&parser))
 		nb_oom();
@@ -848,11 +856,15 @@ nb_frontmatter_split(const char *path, const char *text, size_t len,
 		     const char **body, size_t *body_len, int *body_line,
 		     nb_diags *d)
 {
-	const char *p = text, *end = text + len, *eol, *next, *start;
+	const char *p = text, *end = text + len, *eol, *next, *start, *bad;
 	int line = 1, blank_line = 0;
 
 	if (len >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3))
 		p += 3;
+	/* the body too must be text: cmark would quietly turn bad bytes
+	 * into U+FFFD, hiding a file saved in the wrong encoding */
+	if ((bad = check_bytes(p, (size_t)(end - p))) != NULL)
+		return bytes_error(path, p, (size_t)(end - p), bad, 0, d);
 	eol = line_end(p, end, &next);
 	if (!is_fence(p, eol, "---"))
 		return nb_error(d, path, 1, 1,

@@ -66,7 +66,8 @@ int nb_node_is_null(const nb_node *n);
  * success sets *fm / *fm_len to the YAML text, *fm_line to the file line it
  * starts on, and *body / *body_len / *body_line to the rest; returns 0.
  * Returns -1 (adding an error to d naming path:line:column and what to do)
- * when the opening or closing line is missing.
+ * when the opening or closing line is missing, or when the file (body
+ * included) is not UTF-8 text or contains a NUL byte.
  */
 int nb_frontmatter_split(const char *path, const char *text, size_t len,
 			 const char **fm, size_t *fm_len, int *fm_line,
