@@ -763,6 +763,12 @@ parse(nb_template **out, nb_tmpl_set *s, const char *name, const char *path,
 	ps.src = text ? text : "";
 	ps.len = text ? len : 0;
 	ps.d = d;
+	/* a BOM from an editor is not part of the template: left in, it
+	 * would land in the middle of a page */
+	if (ps.len >= 3 && !memcmp(ps.src, "\xEF\xBB\xBF", 3)) {
+		ps.src += 3;
+		ps.len -= 3;
+	}
 	if (tokenize(&ps) < 0 || match(&ps) < 0)
 		goto done;
 	mark_lines(&ps);
@@ -901,6 +907,7 @@ struct render {
 	nb_diags *d;
 	int depth;               /* partials and parents being expanded */
 	int nest;                /* render_list calls under way */
+	const char *names[NB_MUSTACHE_MAX_DEPTH];   /* ...their names */
 };
 
 /* Resolve a (dotted) name against the context stack: the first part in
@@ -1082,6 +1089,37 @@ render_section(struct render *r, const nb_template *t, const struct node *n,
 	return rc;
 }
 
+/* Includes nested NB_MUSTACHE_MAX_DEPTH deep: a template includes itself,
+ * directly or through others.  The message names the cycle, from the
+ * last time `name` was included ("a > b > a"). */
+static int
+too_many_includes(struct render *r, const nb_template *t,
+		  const struct node *n, const char *what, const char *name)
+{
+	nb_buf cycle = NB_BUF_INIT;
+	int i, from = r->depth;
+	int rc;
+
+	while (from > 0 && strcmp(r->names[from - 1], name) != 0)
+		from--;
+	if (from == 0)
+		from = r->depth;   /* no cycle found: name the last one only */
+	else
+		from--;
+	for (i = from; i < r->depth; i++) {
+		nb_buf_puts(&cycle, r->names[i]);
+		nb_buf_puts(&cycle, " > ");
+	}
+	nb_buf_puts(&cycle, name);
+	rc = nb_error(r->d, t->path, n->line, n->col,
+		"a template that includes itself needs a section around the "
+		"tag that ends the recursion",
+		"%s '%s' includes itself too deeply (more than %d levels): "
+		"%s", what, name, NB_MUSTACHE_MAX_DEPTH, nb_buf_cstr(&cycle));
+	nb_buf_free(&cycle);
+	return rc;
+}
+
 /* {{>partial}} and {{<parent}}...{{/parent}} */
 static int
 render_include(struct render *r, const nb_template *t, const struct node *n,
@@ -1114,11 +1152,7 @@ render_include(struct render *r, const nb_template *t, const struct node *n,
 		goto done;
 	}
 	if (r->depth >= NB_MUSTACHE_MAX_DEPTH) {
-		rc = nb_error(r->d, t->path, n->line, n->col,
-			"a template that includes itself needs a section "
-			"around the tag that ends the recursion",
-			"%s '%s' includes itself too deeply (more than %d "
-			"levels)", what, name, NB_MUSTACHE_MAX_DEPTH);
+		rc = too_many_includes(r, t, n, what, name);
 		goto done;
 	}
 	rc = nb_tmpl_get(&pt, r->s, name, r->d);
@@ -1129,6 +1163,7 @@ render_include(struct render *r, const nb_template *t, const struct node *n,
 	link.parent = n;
 	link.t = t;
 	link.next = args;
+	r->names[r->depth] = pt->name;
 	r->depth++;
 	rc = render_in(r, pt, pt->root, c,
 		       n->type == N_PARENT ? &link : args,

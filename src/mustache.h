@@ -50,7 +50,8 @@ typedef int (*nb_tmpl_loader)(void *ud, const char *name, const char **text,
 nb_tmpl_set *nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud);
 void nb_tmpl_set_free(nb_tmpl_set *s);
 
-/* Parse a template from text (copied into the arena) under `name`, and add
+/* Parse a template from text (copied into the arena; a leading UTF-8 BOM
+ * is dropped) under `name`, and add
  * it to the set's cache, so later partials named `name` find it (a NULL
  * name parses without caching; a NULL path reports errors under name).
  * Errors (unclosed section, mismatched end tag, bad delimiters) go to d
