@@ -1688,6 +1688,14 @@ nb_model_load(nb_model **out, const nb_source *src, nb_diags *d)
 	else if (rc == 0)
 		site_read(&r, root);
 	nb_arena_free(scratch);
+	if (!m->site.ladder) {
+		/* site.yaml is missing or broken (reported above): check the
+		 * records against the default ladder rather than report every
+		 * level as unknown */
+		m->site.ladder = (nb_rung *)default_ladder;
+		m->site.ladder_len = sizeof(default_ladder) /
+				     sizeof(default_ladder[0]);
+	}
 
 	load_terms(m, src, "content/topics.yaml", &m->topics, &m->topic_ids,
 		   "topic", d);
