@@ -356,6 +356,98 @@ all_feeds(job *j)
 		write_buf(j, "data/calendar-sequence.json");
 }
 
+/* Every page of one long list. */
+static void
+list_pages(job *j, const nb_list_page *lp)
+{
+	size_t pages = nb_view_pages(lp->items->len), p;
+
+	for (p = 1; p <= pages && !j->failed; p++) {
+		next_page(j);
+		emit(j, "list", nb_view_list_page(&j->vc, lp, p, pages),
+		     p == 1 ? nb_arena_printf(j->vc.a, "%sindex.html", lp->path) :
+		     nb_arena_printf(j->vc.a, "%spage/%zu/index.html", lp->path, p));
+	}
+}
+
+/* Past activities of everything, and of each area, partner, topic and
+ * audience; every outcome. */
+static void
+long_lists(job *j)
+{
+	const nb_model *m = j->vc.m;
+	const nb_derived *dv = j->vc.dv;
+	nb_arena *a = j->site_arena;
+	static const char *kinds[] = { "topics", "audiences" };
+	nb_list_page lp;
+	size_t i, k;
+
+	memset(&lp, 0, sizeof(lp));
+	lp.section = "consultations";
+	{
+		nb_vec past = { NULL, 0, 0 };
+		nb_view_past(a, &m->consultations, NULL, &past);
+		lp.title = "Past consultations and activities";
+		lp.path = "consultations/past/";
+		lp.intro = "Every activity that has closed or was cancelled, newest first, with what happened next.";
+		lp.parent_label = "Consultations";
+		lp.parent_path = "consultations/";
+		lp.items = &past;
+		list_pages(j, &lp);
+	}
+	lp.title = "Every outcome";
+	lp.section = "feedback";
+	lp.path = "outcomes/";
+	lp.intro = "What happened after each consultation, newest first.";
+	lp.parent_label = "You said, we did";
+	lp.parent_path = "feedback/";
+	lp.items = &dv->outcomes;
+	lp.outcomes = 1;
+	list_pages(j, &lp);
+	lp.outcomes = 0;
+	lp.intro = NULL;
+
+	for (i = 0; i < m->areas.len && !j->failed; i++) {
+		const nb_area *ar = m->areas.items[i];
+		nb_vec past = { NULL, 0, 0 };
+		nb_view_past(a, &ar->consultations, &dv->everywhere, &past);
+		lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
+		lp.section = "areas";
+		lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
+		lp.parent_label = ar->name;
+		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
+		lp.items = &past;
+		list_pages(j, &lp);
+	}
+	for (i = 0; i < m->partners.len && !j->failed; i++) {
+		const nb_partner *p = m->partners.items[i];
+		nb_vec past = { NULL, 0, 0 };
+		nb_view_past(a, &p->consultations, NULL, &past);
+		lp.title = nb_arena_printf(a, "Past activities: %s", p->name);
+		lp.section = "partners";
+		lp.path = nb_arena_printf(a, "partners/%s/past/", p->id);
+		lp.parent_label = p->name;
+		lp.parent_path = nb_arena_printf(a, "partners/%s/", p->id);
+		lp.items = &past;
+		list_pages(j, &lp);
+	}
+	for (k = 0; k < 2; k++) {
+		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
+		for (i = 0; i < ts->len && !j->failed; i++) {
+			const nb_term *t = ts->items[i];
+			nb_vec past = { NULL, 0, 0 };
+			nb_view_past(a, &t->consultations, NULL, &past);
+			lp.title = nb_arena_printf(a, "Past activities: %s", t->label);
+			lp.section = "consultations";
+			lp.path = nb_arena_printf(a, "%s/%s/past/", kinds[k], t->id);
+			lp.parent_label = t->label;
+			lp.parent_path = nb_arena_printf(a, "%s/%s/", kinds[k], t->id);
+			lp.items = &past;
+			list_pages(j, &lp);
+		}
+	}
+}
+
 /* Open data: JSON and CSV of every collection, and their schemas. */
 static void
 open_data(job *j)
@@ -590,6 +682,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		emit(&j, "page", nb_view_content_page(&j.vc, p),
 		     nb_arena_printf(j.vc.a, "%s/index.html", p->id));
 	}
+	long_lists(&j);
 	all_feeds(&j);
 	open_data(&j);
 	next_page(&j);

@@ -555,17 +555,13 @@ contact_val(nb_view_ctx *vc, const nb_contact *c)
 	return v;
 }
 
-/* Open now / coming up / past, from a list sorted by closing date. */
+/* Merge two lists sorted by closing date, keeping what `keep` accepts. */
 static void
-set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
-		const nb_vec *extra)
+merge_closing(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+	      int (*keep)(const nb_consultation *), nb_vec *out)
 {
-	nb_value *open = nb_val_list(vc->a), *up = nb_val_list(vc->a);
-	nb_value *past = nb_val_list(vc->a);
-	size_t i = 0, j = 0, k;
-	const nb_vec *lists[2] = { cs, extra };
+	size_t i = 0, j = 0;
 
-	/* merge the two closing-date-ordered lists */
 	while ((cs && i < cs->len) || (extra && j < extra->len)) {
 		const nb_consultation *c;
 		if (!extra || j >= extra->len)
@@ -577,33 +573,132 @@ set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
 			c = cs->items[i++];
 		else
 			c = extra->items[j++];
-		switch (c->status) {
-		case NB_STATUS_OPEN:
-		case NB_STATUS_CLOSING_SOON:
-			nb_val_push(vc->a, open, consultation_item(vc, c));
-			break;
-		case NB_STATUS_UPCOMING:
-		case NB_STATUS_POSTPONED:
-			nb_val_push(vc->a, up, consultation_item(vc, c));
-			break;
-		default:
-			nb_val_push(vc->a, past, consultation_item(vc, c));
-			break;
-		}
+		if (keep(c))
+			nb_vec_push(a, out, (void *)c);
 	}
-	(void)lists;
-	/* past: newest first */
-	for (k = 0; k < past->u.list.len / 2; k++) {
-		nb_value *t = past->u.list.items[k];
-		past->u.list.items[k] =
-			past->u.list.items[past->u.list.len - 1 - k];
-		past->u.list.items[past->u.list.len - 1 - k] = t;
+}
+
+static int
+is_open(const nb_consultation *c)
+{
+	return c->status == NB_STATUS_OPEN || c->status == NB_STATUS_CLOSING_SOON;
+}
+
+static int
+is_coming(const nb_consultation *c)
+{
+	return c->status == NB_STATUS_UPCOMING || c->status == NB_STATUS_POSTPONED;
+}
+
+static int
+is_past(const nb_consultation *c)
+{
+	return !is_open(c) && !is_coming(c);
+}
+
+void
+nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra, nb_vec *out)
+{
+	size_t k;
+
+	merge_closing(a, cs, extra, is_past, out);
+	for (k = 0; k < out->len / 2; k++) {   /* newest first */
+		void *t = out->items[k];
+		out->items[k] = out->items[out->len - 1 - k];
+		out->items[out->len - 1 - k] = t;
 	}
-	set_list(vc, v, "open_now", open);
-	set_list(vc, v, "coming_up", up);
-	set_list(vc, v, "past", past);
-	if (!open->u.list.len && !up->u.list.len && !past->u.list.len)
+}
+
+/* Open now / coming up / the latest past activities, from lists sorted by
+ * closing date; the full past list has pages of its own at past_url. */
+static void
+set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
+		const nb_vec *extra, const char *past_path)
+{
+	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 }, past = { NULL, 0, 0 };
+
+	merge_closing(vc->a, cs, extra, is_open, &open);
+	merge_closing(vc->a, cs, extra, is_coming, &up);
+	nb_view_past(vc->a, cs, extra, &past);
+	set_list(vc, v, "open_now", consultation_list(vc, &open, 0));
+	set_list(vc, v, "coming_up", consultation_list(vc, &up, 0));
+	set_list(vc, v, "past", consultation_list(vc, &past, NB_VIEW_PAST_SHOWN));
+	if (past.len > NB_VIEW_PAST_SHOWN) {
+		nb_val_set_num(vc->a, v, "past_count", (double)past.len);
+		nb_val_set_str(vc->a, v, "past_url", url(vc, "%s", past_path));
+	} else {
+		nb_val_set_str(vc->a, v, "past_url", NULL);
+	}
+	if (!open.len && !up.len && !past.len)
 		nb_val_set_bool(vc->a, v, "no_activities", 1);
+}
+
+/* ---- pages of a long list ------------------------------------------------ */
+
+static nb_value *outcome_item(nb_view_ctx *vc, const nb_outcome *o);
+
+nb_value *
+nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
+		  size_t pages)
+{
+	const char *path = page == 1 ? lp->path :
+		nb_arena_printf(vc->a, "%spage/%zu/", lp->path, page);
+	const char *title = pages > 1 ? nb_arena_printf(vc->a,
+		"%s (page %zu of %zu)", lp->title, page, pages) : lp->title;
+	nb_value *ctx = nb_view_page(vc, title, lp->section, path);
+	nb_value *items = nb_val_list(vc->a), *pg = nb_val_map(vc->a);
+	nb_value *nums = nb_val_list(vc->a);
+	size_t first = (page - 1) * NB_VIEW_PER_PAGE, i;
+
+	crumbs_home(vc, ctx);
+	if (lp->parent_label)
+		nb_view_crumb(vc, ctx, lp->parent_label, lp->parent_path);
+	if (page > 1)
+		nb_view_crumb(vc, ctx, lp->title, lp->path);
+	nb_val_set_str(vc->a, ctx, "heading", lp->title);
+	nb_val_set_str(vc->a, ctx, "intro", lp->intro);
+	nb_val_set_num(vc->a, ctx, "total", (double)lp->items->len);
+	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
+		nb_val_push(vc->a, items, lp->outcomes ?
+			    outcome_item(vc, lp->items->items[i]) :
+			    consultation_item(vc, lp->items->items[i]));
+	set_list(vc, ctx, lp->outcomes ? "outcomes" : "consultations", items);
+	if (pages > 1) {
+		nb_val_set_num(vc->a, pg, "page", (double)page);
+		nb_val_set_num(vc->a, pg, "pages", (double)pages);
+		if (page > 1)
+			nb_val_set(vc->a, pg, "previous", link_val(vc,
+				nb_arena_printf(vc->a, "Previous page (%zu of %zu)",
+						page - 1, pages),
+				page == 2 ? url(vc, "%s", lp->path) :
+				url(vc, "%spage/%zu/", lp->path, page - 1)));
+		if (page < pages)
+			nb_val_set(vc->a, pg, "next", link_val(vc,
+				nb_arena_printf(vc->a, "Next page (%zu of %zu)",
+						page + 1, pages),
+				url(vc, "%spage/%zu/", lp->path, page + 1)));
+		for (i = 1; i <= pages; i++) {
+			nb_value *n = link_val(vc, nb_arena_printf(vc->a, "%zu", i),
+				i == 1 ? url(vc, "%s", lp->path) :
+				url(vc, "%spage/%zu/", lp->path, i));
+			nb_val_set_str(vc->a, n, "aria_label", nb_arena_printf(vc->a,
+				"Page %zu of %zu", i, pages));
+			if (i == page)
+				nb_val_set_bool(vc->a, n, "current", 1);
+			nb_val_push(vc->a, nums, n);
+		}
+		set_list(vc, pg, "numbers", nums);
+		nb_val_set(vc->a, ctx, "pagination", pg);
+	} else {
+		nb_val_set(vc->a, ctx, "pagination", nb_val_null(vc->a));
+	}
+	return ctx;
+}
+
+size_t
+nb_view_pages(size_t n)
+{
+	return n ? (n + NB_VIEW_PER_PAGE - 1) / NB_VIEW_PER_PAGE : 1;
 }
 
 /* ---- outcomes ----------------------------------------------------------- */
@@ -710,10 +805,12 @@ nb_view_feedback(nb_view_ctx *vc)
 	crumbs_home(vc, ctx);
 	for (i = 0; i < o->len; i++) {
 		const nb_outcome *oc = o->items[i];
-		nb_val_push(vc->a, l, outcome_item(vc, oc));
+		if (i < NB_VIEW_PER_PAGE)
+			nb_val_push(vc->a, l, outcome_item(vc, oc));
 		late += !oc->on_time;
 	}
 	set_list(vc, ctx, "outcomes", l);
+	nb_val_set_str(vc->a, ctx, "all_outcomes_url", url(vc, "outcomes/"));
 	set_list(vc, ctx, "overdue", consultation_list(vc,
 		&vc->dv->by_status[NB_STATUS_OVERDUE], 0));
 	set_list(vc, ctx, "awaiting", consultation_list(vc,
@@ -835,11 +932,18 @@ nb_view_consultations(nb_view_ctx *vc)
 		nb_value *g;
 		if (!cs->len)
 			continue;
+		/* outcomes and cancellations pile up over the years: the
+		 * latest here, the rest on the pages of past activities */
+		size_t cap = groups[i].s == NB_STATUS_OUTCOME ||
+			     groups[i].s == NB_STATUS_CANCELLED ?
+			     NB_VIEW_PAST_SHOWN : 0;
 		g = nb_val_map(vc->a);
 		nb_val_set_str(vc->a, g, "heading", groups[i].heading);
 		nb_val_set_str(vc->a, g, "id", nb_status_slug(groups[i].s));
 		nb_val_set_num(vc->a, g, "count", (double)cs->len);
-		nb_val_set(vc->a, g, "consultations", consultation_list(vc, cs, 0));
+		set_list(vc, g, "consultations", consultation_list(vc, cs, cap));
+		nb_val_set_str(vc->a, g, "more_url", cap && cs->len > cap ?
+			       url(vc, "consultations/past/") : NULL);
 		nb_val_push(vc->a, gl, g);
 	}
 	set_list(vc, ctx, "groups", gl);
@@ -1041,7 +1145,8 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 	for (k = 0; k < ar->contacts_len; k++)
 		nb_val_push(vc->a, l, contact_val(vc, &ar->contacts[k]));
 	set_list(vc, v, "contacts", l);
-	set_partitioned(vc, ctx, &ar->consultations, &vc->dv->everywhere);
+	set_partitioned(vc, ctx, &ar->consultations, &vc->dv->everywhere,
+			nb_arena_printf(vc->a, "areas/%s/past/", ar->id));
 	set_list(vc, ctx, "events", merged_events(vc, &ar->events,
 		 &vc->dv->everywhere_events));
 	l = nb_val_list(vc->a);
@@ -1092,7 +1197,8 @@ nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 	nb_val_set_str(vc->a, v, "phone", p->phone);
 	nb_val_set_str(vc->a, v, "logo_url", p->logo_file);
 	nb_val_set_str(vc->a, v, "logo_alt", p->logo_alt);
-	set_partitioned(vc, ctx, &p->consultations, &none);
+	set_partitioned(vc, ctx, &p->consultations, &none,
+			nb_arena_printf(vc->a, "partners/%s/past/", p->id));
 	set_list(vc, ctx, "events", merged_events(vc, &p->events, &none));
 	return ctx;
 }
@@ -1140,7 +1246,8 @@ nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
 	nb_val_set(vc->a, ctx, "term", v);
 	nb_val_set_str(vc->a, v, "description", t->description);
 	nb_val_set_str(vc->a, v, "kind", kind);
-	set_partitioned(vc, ctx, &t->consultations, &none);
+	set_partitioned(vc, ctx, &t->consultations, &none,
+			nb_arena_printf(vc->a, "%s/%s/past/", kind, t->id));
 	set_list(vc, ctx, "events", merged_events(vc, &t->events, &none));
 	return ctx;
 }
@@ -1238,6 +1345,61 @@ nb_view_calendar(nb_view_ctx *vc)
 	return ctx;
 }
 
+/* The month as weeks of days, Monday first, for a table: each day says
+ * whether anything happens and links to that day in the list. */
+static void
+month_grid(nb_view_ctx *vc, nb_value *m, const nb_month *mo)
+{
+	nb_date first = { mo->year, mo->month, 1 }, d;
+	int ndays = nb_days_in_month(mo->year, mo->month);
+	int lead = nb_date_weekday(first);    /* 0 = Monday */
+	int counts[32] = { 0 }, cell, w;
+	nb_value *weeks = nb_val_list(vc->a), *names = nb_val_list(vc->a);
+	size_t i;
+
+	for (i = 0; i < mo->items.len; i++) {
+		const nb_cal_item *it = mo->items.items[i];
+		if (it->date.day >= 1 && it->date.day <= 31)
+			counts[it->date.day]++;
+	}
+	for (w = 0; w < 7; w++) {
+		nb_value *n = nb_val_map(vc->a);
+		nb_val_set_str(vc->a, n, "name", nb_weekday_name(w));
+		nb_val_push(vc->a, names, n);
+	}
+	for (cell = 0; cell < lead + ndays; cell += 7) {
+		nb_value *week = nb_val_map(vc->a), *days = nb_val_list(vc->a);
+		for (w = 0; w < 7; w++) {
+			nb_value *day = nb_val_map(vc->a);
+			int dn = cell + w - lead + 1;
+			if (dn < 1 || dn > ndays) {
+				nb_val_set_bool(vc->a, day, "in_month", 0);
+				nb_val_push(vc->a, days, day);
+				continue;
+			}
+			d = first;
+			d.day = dn;
+			nb_val_set_bool(vc->a, day, "in_month", 1);
+			nb_val_set_num(vc->a, day, "day", dn);
+			nb_val_set_str(vc->a, day, "date_iso", date_iso(vc, d));
+			nb_val_set_str(vc->a, day, "date_long", date_text(vc, d, 1));
+			nb_val_set_num(vc->a, day, "count", counts[dn]);
+			nb_val_set_bool(vc->a, day, "has_items", counts[dn] > 0);
+			nb_val_set_bool(vc->a, day, "many", counts[dn] > 1);
+			nb_val_set_bool(vc->a, day, "today",
+					nb_date_cmp(d, vc->dv->today) == 0);
+			nb_val_set_str(vc->a, day, "url", counts[dn] ?
+				nb_arena_printf(vc->a, "#day-%s", date_iso(vc, d)) : NULL);
+			nb_val_push(vc->a, days, day);
+		}
+		nb_val_set(vc->a, week, "days", days);
+		nb_val_push(vc->a, weeks, week);
+	}
+	nb_val_set_bool(vc->a, m, "grid", 1);
+	set_list(vc, m, "weekdays", names);
+	set_list(vc, m, "weeks", weeks);
+}
+
 nb_value *
 nb_view_month(nb_view_ctx *vc, size_t mi)
 {
@@ -1256,6 +1418,7 @@ nb_view_month(nb_view_ctx *vc, size_t mi)
 	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
 	m = month_link(vc, mo);
 	nb_val_set(vc->a, m, "days", month_days(vc, mo, 0));
+	month_grid(vc, m, mo);
 	nb_val_set(vc->a, ctx, "month", m);
 	if (mi > 0)
 		nb_val_set(vc->a, ctx, "previous", month_link(vc, ms->items[mi - 1]));

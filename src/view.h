@@ -93,6 +93,30 @@ typedef struct nb_sitemap_entry {
 nb_value *nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e,
 			  size_t n);
 
+#define NB_VIEW_PER_PAGE 20      /* items on each page of a long list */
+#define NB_VIEW_PAST_SHOWN 10    /* past activities shown on a listing page */
+
+/* A long list shown over numbered pages: PATH, PATHpage/2/, ... */
+typedef struct nb_list_page {
+	const char *title;        /* "Past activities in Abbey ward" */
+	const char *section;      /* navigation section */
+	const char *path;         /* "areas/abbey-ward/past/" */
+	const char *intro;        /* one sentence, or NULL */
+	const char *parent_label, *parent_path;   /* breadcrumb, or NULL */
+	const nb_vec *items;      /* nb_consultation* or nb_outcome* */
+	int outcomes;             /* items are outcomes */
+} nb_list_page;
+
+/* Page `page` (1-based) of `pages`; "(page 2 of 5)" in the title. */
+nb_value *nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp,
+			    size_t page, size_t pages);
+size_t nb_view_pages(size_t n);
+
+/* The past activities (closed or cancelled) of two lists sorted by
+ * closing date, newest first. */
+void nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+		  nb_vec *out);
+
 nb_value *nb_view_content_page(nb_view_ctx *vc, const nb_page *p);
 nb_value *nb_view_not_found(nb_view_ctx *vc);
 

@@ -394,6 +394,81 @@ build__template_error_keeps_old_site(void)
 	site_free(&s);
 }
 
+
+static void
+build__long_lists_are_paginated(void)
+{
+	site s;
+	char *p, name[128], text[512];
+	int i;
+
+	site_new(&s);
+	/* 45 past activities in the north ward, and the old survey */
+	for (i = 0; i < 45; i++) {
+		snprintf(name, sizeof(name), "content/consultations/past-%02d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Past activity %02d\nsummary: Old.\n"
+			 "lead: police\nlevel: inform\nareas: [north-ward]\n"
+			 "opens: 2025-01-%02d\ncloses: 2025-02-%02d\n---\n",
+			 i, i % 28 + 1, i % 28 + 1);
+		tu_write(s.src, name, text);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "consultations/past/index.html");
+	CHECK_HAS(p, "<title>Past consultations and activities (page 1 of 3) - ");
+	CHECK_HAS(p, "46 in all.");
+	CHECK_HAS(p, "href=\"/consultations/past/page/2/\" rel=\"next\"");
+	CHECK_HAS(p, "aria-current=\"page\" aria-label=\"Page 1 of 3, this page\"");
+	free(p);
+	p = tu_read(s.out, "consultations/past/page/3/index.html");
+	CHECK_HAS(p, "<h1>Past consultations and activities (page 3 of 3)</h1>");
+	CHECK_HAS(p, "rel=\"prev\"");
+	CHECK_LACKS(p, "rel=\"next\"");
+	free(p);
+	CHECK(!tu_exists(s.out, "consultations/past/page/4/index.html"));
+	/* the ward's page shows the latest ten and links to the rest */
+	p = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_HAS(p, "<a href=\"/areas/north-ward/past/\">All 45 past activities</a>");
+	free(p);
+	p = tu_read(s.out, "areas/north-ward/past/page/3/index.html");
+	CHECK_HAS(p, "Past activities in North ward (page 3 of 3)");
+	free(p);
+	/* the index keeps current groups whole and caps the past */
+	p = tu_read(s.out, "consultations/index.html");
+	CHECK_HAS(p, "/consultations/bus-review/");
+	free(p);
+	site_free(&s);
+}
+
+static void
+build__month_grid_is_an_accessible_table(void)
+{
+	site s;
+	char *p;
+	const char *c;
+	int th = 0;
+
+	site_new(&s);
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "calendar/2026/12/index.html");
+	CHECK_HAS(p, "<caption>December 2026: ");
+	CHECK_HAS(p, "<th scope=\"col\">Monday</th>");
+	CHECK_HAS(p, "<th scope=\"col\">Sunday</th>");
+	for (c = p; c && (c = strstr(c, "<th scope=\"col\">")) != NULL; c++)
+		th++;
+	CHECK_INT(th, 7);
+	/* the bus drop-in on Tuesday 8 December, and the last day of the bus
+	 * review on Thursday 31 December */
+	CHECK_HAS(p, "<a href=\"#day-2026-12-08\" aria-label=\"8: Tuesday 8 December 2026, 1 item\">8</a>");
+	CHECK_HAS(p, "aria-label=\"31: Thursday 31 December 2026, 1 item\"");
+	CHECK_HAS(p, "id=\"day-2026-12-08\"");
+	CHECK_LACKS(p, "colspan");
+	/* 1 December 2026 is a Tuesday: one empty cell before it */
+	CHECK_HAS(p, "<tr><td></td><td><span class=\"month-grid__empty\">1</span></td>");
+	free(p);
+	site_free(&s);
+}
+
 /* ---- the command line ------------------------------------------------------ */
 
 static void
@@ -479,6 +554,8 @@ suite_build(void)
 	RUN(build__site_path_prefix_from_base_url);
 	RUN(build__layouts_override_the_theme);
 	RUN(build__template_error_keeps_old_site);
+	RUN(build__long_lists_are_paginated);
+	RUN(build__month_grid_is_an_accessible_table);
 	RUN(cli__help_version_and_usage_errors);
 	RUN(cli__content_errors_exit_1_and_write_nothing);
 	RUN(cli__source_date_epoch_sets_today);

@@ -109,6 +109,8 @@ site__consultations_index_groups_by_status(void)
 	CHECK_HAS(p, "Closed: feedback overdue (2)");
 	CHECK_HAS(p, "Closed: outcome published (7)");
 	CHECK_HAS(p, "Cancelled (2)");
+	CHECK_HAS(p, "<a href=\"/consultations/harrowdale-rural-bus-services/\">");
+	CHECK_HAS(p, "<a href=\"/consultations/home-to-school-transport-policy/\">");
 	free(p);
 }
 
