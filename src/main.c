@@ -1,14 +1,20 @@
 /*
  * main.c - the noticeboard command: arguments, exit codes, messages.
  *
- * Exit codes: 0 success; 1 the site has errors (or could not be written);
- * 2 the command line is wrong.  Only this file prints diagnostics or
- * decides to exit.
+ * Commands: build, check, new, serve (and help, --help, --version).
+ * Exit codes: 0 success; 1 the site has errors, or something could not be
+ * written or started; 2 the command line is wrong.  Only this file prints
+ * diagnostics or decides to exit.
  */
 #include "build.h"
+#include "check.h"
 #include "diag.h"
+#include "scaffold.h"
+#include "serve.h"
 
 #include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +32,8 @@
 #define EXIT_CONTENT 1
 #define EXIT_USAGE 2
 
+/* ---- help ------------------------------------------------------------------- */
+
 static const char usage_text[] =
 "Usage: noticeboard COMMAND [OPTIONS]\n"
 "\n"
@@ -33,42 +41,157 @@ static const char usage_text[] =
 "\n"
 "Commands:\n"
 "  build     check the records and write the website\n"
-"  check     check the records and report problems; write nothing\n"
+"  check     report errors, and warnings from the engagement standards;\n"
+"            write nothing\n"
+"  new       start a record: noticeboard new consultation \"Title\"\n"
+"  serve     preview the site at http://127.0.0.1:8000/, rebuilt when\n"
+"            files change\n"
+"  help      show help for a command: noticeboard help check\n"
 "\n"
-"Options (build and check):\n"
+"Options every command takes:\n"
 "  --source DIR      the site folder, holding site.yaml and content/\n"
 "                    (default: the current folder)\n"
-"  --output DIR      where to write the website (default: public);\n"
-"                    replaced whole, and only when the build succeeds\n"
-"  --now YYYY-MM-DD  build as if today were this date (default: today,\n"
+"  --now YYYY-MM-DD  act as if today were this date (default: today,\n"
 "                    or SOURCE_DATE_EPOCH when it is set)\n"
 "  --quiet           print only errors and warnings\n"
-"  --help            show this help\n"
+"  --help            show help\n"
 "  --version         show the version\n"
 "\n"
-"Exit status: 0 success, 1 the records have errors (nothing was written),\n"
-"2 the command line is wrong.\n"
+"Exit status: 0 success; 1 the records have errors, or something could\n"
+"not be written or started; 2 the command line is wrong.\n"
 "\n"
-"Errors are printed as file:line:column: error: message, with a hint.\n";
+"Errors are printed as file:line:column: error: message, with a hint.\n"
+"See 'man noticeboard' and docs/officers-guide.md.\n";
+
+static const char build_text[] =
+"Usage: noticeboard build [--source DIR] [--output DIR] [--now YYYY-MM-DD]\n"
+"                         [--quiet]\n"
+"\n"
+"Check the records and write the website.\n"
+"\n"
+"  --source DIR      the site folder (default: the current folder)\n"
+"  --output DIR      where to write the website (default: public);\n"
+"                    replaced whole, and only when the build succeeds\n"
+"  --now YYYY-MM-DD  build as if today were this date (statuses such as\n"
+"                    open, closing soon and feedback overdue depend on it)\n"
+"  --quiet           print only errors and warnings\n"
+"\n"
+"Exit status: 0 the site was written; 1 the records have errors (nothing\n"
+"was written); 2 the command line is wrong.\n";
+
+static const char check_text[] =
+"Usage: noticeboard check [--source DIR] [--now YYYY-MM-DD] [--strict]\n"
+"                         [--format text|json] [--min-days N] [--quiet]\n"
+"\n"
+"Find every error the build would find, without writing the website, and\n"
+"warn about what the engagement standards ask of an activity:\n"
+"  - consultation fatigue: two activities on the same topic, in the same\n"
+"    area (or areas inside one another), open at the same time;\n"
+"  - an activity at the consult level or above with no feedback_by;\n"
+"  - feedback overdue: feedback_by has passed and no outcome is published;\n"
+"  - an activity open for fewer than --min-days days;\n"
+"  - an event venue with no access information;\n"
+"  - links to pages of the site that do not exist;\n"
+"  - TODO placeholders left by 'noticeboard new'.\n"
+"\n"
+"  --source DIR      the site folder (default: the current folder)\n"
+"  --now YYYY-MM-DD  check as if today were this date\n"
+"  --strict          treat warnings as errors (exit status 1)\n"
+"  --format json     print a JSON array of {file, line, column, severity,\n"
+"                    message, hint} on standard output, for CI annotations\n"
+"                    (default: text, as file:line:column: warning: ...)\n"
+"  --min-days N      warn when an activity is open for fewer than N days\n"
+"                    (default: 28, four weeks; 0 turns this off)\n"
+"  --quiet           print only errors and warnings\n"
+"\n"
+"Exit status: 0 no errors (warnings do not count unless --strict);\n"
+"1 errors; 2 the command line is wrong.\n";
+
+static const char new_text[] =
+"Usage: noticeboard new KIND \"Title\" [--id ID] [--source DIR]\n"
+"                       [--now YYYY-MM-DD] [--quiet]\n"
+"\n"
+"Start a record, with every field and notes on how to fill it in.\n"
+"KIND is consultation, event, outcome, area or partner.  The file goes in\n"
+"content/KINDs/ and is named after the title (\"Café opening hours\" ->\n"
+"cafe-opening-hours.md).  Dates start from today: a consultation opens\n"
+"today, closes in 12 weeks and promises feedback 8 weeks after that.\n"
+"Replace everything marked TODO, then run 'noticeboard check'.\n"
+"An existing file is never replaced.\n"
+"\n"
+"  --id ID           the file name to use, instead of one from the title\n"
+"  --source DIR      the site folder (default: the current folder)\n"
+"  --now YYYY-MM-DD  start the dates from this day instead of today\n"
+"  --quiet           print only the path of the new file\n"
+"\n"
+"Prints the path of the file it wrote.  Exit status: 0 written; 1 the\n"
+"file exists or cannot be written; 2 the command line is wrong.\n";
+
+static const char serve_text[] =
+"Usage: noticeboard serve [--source DIR] [--port N] [--now YYYY-MM-DD]\n"
+"                         [--quiet]\n"
+"\n"
+"Preview the site at http://127.0.0.1:8000/ (this computer only).  The\n"
+"site is built into a temporary folder and rebuilt whenever site.yaml or a\n"
+"file in content/, layouts/, themes/ or static/ changes.  When the build\n"
+"fails, the errors are printed here and shown in the browser until they\n"
+"are fixed.  Press Ctrl-C to stop.\n"
+"\n"
+"  --source DIR      the site folder (default: the current folder)\n"
+"  --port N          the port to listen on (default: 8000; 0: any free\n"
+"                    port, printed when the preview starts)\n"
+"  --now YYYY-MM-DD  build as if today were this date (default: the date\n"
+"                    of each rebuild)\n"
+"  --quiet           print only errors and warnings, and the address\n"
+"\n"
+"Exit status: 0 stopped with Ctrl-C; 1 the preview could not start; 2 the\n"
+"command line is wrong.\n";
+
+/* ---- options --------------------------------------------------------------- */
+
+enum {
+	OPT_OUTPUT = 1, OPT_STRICT = 2, OPT_FORMAT = 4, OPT_MIN_DAYS = 8,
+	OPT_PORT = 16, OPT_ID = 32
+};
+
+static const struct command {
+	const char *name;
+	const char *help;
+	unsigned opts;        /* besides --source, --now, --quiet, --help */
+	int positional;       /* arguments besides options */
+} commands[] = {
+	{ "build", build_text, OPT_OUTPUT, 0 },
+	{ "check", check_text, OPT_STRICT | OPT_FORMAT | OPT_MIN_DAYS, 0 },
+	{ "new", new_text, OPT_ID, 2 },
+	{ "serve", serve_text, OPT_PORT, 0 },
+};
+
+typedef struct args {
+	const struct command *cmd;
+	nb_build_opts b;
+	int quiet, strict, json, min_days, port;
+	int use_clock;        /* no --now and no SOURCE_DATE_EPOCH */
+	const char *id;
+	const char *pos[2];
+	int npos;
+} args;
 
 static int
-usage_error(const char *fmt, const char *arg)
+usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static int
+usage_error(const char *cmd, const char *fmt, ...)
 {
+	va_list ap;
+
 	fprintf(stderr, "noticeboard: ");
-	fprintf(stderr, fmt, arg);
-	fprintf(stderr, "\nTry 'noticeboard --help' for more information.\n");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'noticeboard %s%s--help' for more information.\n",
+		cmd ? cmd : "", cmd ? " " : "");
 	return EXIT_USAGE;
-}
-
-static int
-parse_now(nb_build_opts *o, const char *s)
-{
-	char why[120];
-
-	if (nb_date_parse(&o->today, s, strlen(s), why, sizeof(why)) != 0)
-		return -1;
-	o->has_today = 1;
-	return 0;
 }
 
 static int
@@ -85,6 +208,20 @@ epoch_from_env(int64_t *out)
 	if (*end || errno || v < 0)
 		return -1;
 	*out = (int64_t)v;
+	return 0;
+}
+
+static int
+parse_int(const char *s, int lo, int hi, int *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (!*s || *end || errno || v < lo || v > hi)
+		return -1;
+	*out = (int)v;
 	return 0;
 }
 
@@ -110,6 +247,137 @@ default_share(char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * Parse a command's arguments into a.  Returns -1 when they are fine, or
+ * the exit status to return now (0 after --help, 2 after a usage error).
+ */
+static int
+parse_args(args *a, const struct command *cmd, int argc, char **argv,
+	   char *share_buf, size_t share_size)
+{
+	const char *share = getenv("NOTICEBOARD_SHARE");
+	int i, erc;
+
+	memset(a, 0, sizeof(*a));
+	a->cmd = cmd;
+	a->b.source = ".";
+	a->b.output = "public";
+	a->b.share = share && *share ? share : default_share(share_buf, share_size);
+	a->min_days = NB_CHECK_MIN_OPEN_DAYS;
+	a->port = NB_SERVE_PORT;
+
+	for (i = 2; i < argc; i++) {
+		const char *arg = argv[i], *val = NULL, *eq;
+		char name[32];
+		size_t n;
+
+		if (arg[0] != '-' || strcmp(arg, "-") == 0) {
+			if (a->npos >= cmd->positional)
+				return usage_error(cmd->name, "unexpected argument '%s'", arg);
+			a->pos[a->npos++] = arg;
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			while (++i < argc) {
+				if (a->npos >= cmd->positional)
+					return usage_error(cmd->name,
+						"unexpected argument '%s'", argv[i]);
+				a->pos[a->npos++] = argv[i];
+			}
+			break;
+		}
+		if (strcmp(arg, "--help") == 0 || strcmp(arg, "-h") == 0) {
+			fputs(cmd->help, stdout);
+			return 0;
+		}
+		if (strcmp(arg, "--version") == 0) {
+			printf("noticeboard %s\n", NB_VERSION);
+			return 0;
+		}
+		if (strcmp(arg, "--quiet") == 0 || strcmp(arg, "-q") == 0) {
+			a->quiet = 1;
+			continue;
+		}
+		if (strcmp(arg, "--strict") == 0 && (cmd->opts & OPT_STRICT)) {
+			a->strict = 1;
+			continue;
+		}
+		/* options with a value: --name VALUE or --name=VALUE */
+		eq = strchr(arg, '=');
+		n = eq ? (size_t)(eq - arg) : strlen(arg);
+		if (n >= sizeof(name))
+			return usage_error(cmd->name, "unknown option '%s'", arg);
+		memcpy(name, arg, n);
+		name[n] = '\0';
+		if (!(strcmp(name, "--source") == 0 || strcmp(name, "--now") == 0 ||
+		      (strcmp(name, "--output") == 0 && (cmd->opts & OPT_OUTPUT)) ||
+		      (strcmp(name, "--format") == 0 && (cmd->opts & OPT_FORMAT)) ||
+		      (strcmp(name, "--min-days") == 0 && (cmd->opts & OPT_MIN_DAYS)) ||
+		      (strcmp(name, "--port") == 0 && (cmd->opts & OPT_PORT)) ||
+		      (strcmp(name, "--id") == 0 && (cmd->opts & OPT_ID))))
+			return usage_error(cmd->name, "unknown option '%s'", arg);
+		if (eq)
+			val = eq + 1;
+		else if (i + 1 < argc)
+			val = argv[++i];
+		else
+			return usage_error(cmd->name, "%s needs a value", name);
+
+		if (strcmp(name, "--source") == 0) {
+			a->b.source = val;
+		} else if (strcmp(name, "--output") == 0) {
+			a->b.output = val;
+		} else if (strcmp(name, "--now") == 0) {
+			char why[120];
+			if (nb_date_parse(&a->b.today, val, strlen(val), why,
+					  sizeof(why)) != 0)
+				return usage_error(cmd->name,
+					"--now needs a real date written YYYY-MM-DD, not '%s'",
+					val);
+			a->b.has_today = 1;
+		} else if (strcmp(name, "--format") == 0) {
+			if (strcmp(val, "json") == 0)
+				a->json = 1;
+			else if (strcmp(val, "text") != 0)
+				return usage_error(cmd->name,
+					"--format is text or json, not '%s'", val);
+		} else if (strcmp(name, "--min-days") == 0) {
+			if (parse_int(val, 0, 366, &a->min_days) != 0)
+				return usage_error(cmd->name,
+					"--min-days needs a number of days from 0 to 366, not '%s'",
+					val);
+		} else if (strcmp(name, "--port") == 0) {
+			if (parse_int(val, 0, 65535, &a->port) != 0)
+				return usage_error(cmd->name,
+					"--port needs a number from 0 to 65535, not '%s'", val);
+		} else if (strcmp(name, "--id") == 0) {
+			a->id = val;
+		}
+	}
+	if (a->npos < cmd->positional) {
+		if (strcmp(cmd->name, "new") == 0)
+			return usage_error(cmd->name, a->npos == 0 ?
+				"say what to start: noticeboard new consultation \"Title\"%s" :
+				"give the record's title in quotes: noticeboard new %s \"Title\"",
+				a->npos == 0 ? "" : a->pos[0]);
+		return usage_error(cmd->name, "missing arguments");
+	}
+	if (!a->b.has_today) {
+		erc = epoch_from_env(&a->b.now);
+		if (erc < 0)
+			return usage_error(NULL,
+				"SOURCE_DATE_EPOCH must be a number of seconds, not '%s'",
+				getenv("SOURCE_DATE_EPOCH"));
+		if (erc == 1) {
+			a->b.now = (int64_t)time(NULL);
+			a->use_clock = 1;
+		}
+	}
+	return -1;
+}
+
+/* ---- printing ------------------------------------------------------------- */
+
 static void
 print_size(FILE *fp, size_t bytes)
 {
@@ -119,104 +387,291 @@ print_size(FILE *fp, size_t bytes)
 		fprintf(fp, "%.0f kB", (double)bytes / 1024.0);
 }
 
-int
-main(int argc, char **argv)
+static void
+print_counts(FILE *fp, const nb_build_stats *st)
 {
-	nb_build_opts opts;
+	fprintf(fp, "%zu consultations, %zu events, %zu outcomes and %zu areas",
+		st->consultations, st->events, st->outcomes, st->areas);
+}
+
+/* A progress line for people watching a terminal; erased when done. */
+static int
+progress_start(const args *a, const char *what)
+{
+	if (a->quiet || a->json || !isatty(STDERR_FILENO))
+		return 0;
+	fprintf(stderr, "%s %s ...", what,
+		strcmp(a->b.source, ".") == 0 ? "the site" : a->b.source);
+	fflush(stderr);
+	return 1;
+}
+
+static void
+progress_end(int shown)
+{
+	if (shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+}
+
+/* ---- commands --------------------------------------------------------------- */
+
+static int
+run_build(args *a)
+{
 	nb_build_stats stats;
 	nb_diags d = NB_DIAGS_INIT;
-	const char *cmd, *share;
-	char exe_dir[4096];
-	int i, quiet = 0, rc, erc;
+	int rc, shown;
 
-	if (argc < 2)
-		return usage_error("%s", "no command given");
-	cmd = argv[1];
-	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 ||
-	    strcmp(cmd, "help") == 0) {
-		fputs(usage_text, stdout);
-		return 0;
-	}
-	if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
-		printf("noticeboard %s\n", NB_VERSION);
-		return 0;
-	}
-	if (strcmp(cmd, "build") != 0 && strcmp(cmd, "check") != 0)
-		return usage_error("unknown command '%s'", cmd);
-
-	memset(&opts, 0, sizeof(opts));
-	opts.source = ".";
-	opts.output = "public";
-	opts.check_only = strcmp(cmd, "check") == 0;
-	share = getenv("NOTICEBOARD_SHARE");
-	opts.share = share && *share ? share : default_share(exe_dir, sizeof(exe_dir));
-
-	for (i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			fputs(usage_text, stdout);
-			return 0;
-		} else if (strcmp(a, "--version") == 0) {
-			printf("noticeboard %s\n", NB_VERSION);
-			return 0;
-		} else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-			quiet = 1;
-		} else if (strcmp(a, "--source") == 0 || strcmp(a, "--output") == 0 ||
-			   strcmp(a, "--now") == 0) {
-			if (i + 1 >= argc)
-				return usage_error("%s needs a value", a);
-			if (strcmp(a, "--source") == 0)
-				opts.source = argv[++i];
-			else if (strcmp(a, "--output") == 0)
-				opts.output = argv[++i];
-			else if (parse_now(&opts, argv[++i]) != 0)
-				return usage_error("--now needs a real date written YYYY-MM-DD, not '%s'",
-						   argv[i]);
-		} else {
-			return usage_error("unknown option '%s'", a);
-		}
-	}
-	if (!opts.has_today) {
-		erc = epoch_from_env(&opts.now);
-		if (erc < 0)
-			return usage_error("SOURCE_DATE_EPOCH must be a number of seconds, not '%s'",
-					   getenv("SOURCE_DATE_EPOCH"));
-		if (erc == 1)
-			opts.now = (int64_t)time(NULL);
-	}
-
-	rc = nb_build(&opts, &stats, &d);
+	shown = progress_start(a, "Building");
+	rc = nb_build(&a->b, &stats, &d);
+	progress_end(shown);
 	nb_diags_sort(&d);
 	nb_diags_print(stderr, &d);
 	if (rc != 0) {
-		fprintf(stderr, "noticeboard: %zu %s", d.errors,
-			d.errors == 1 ? "error" : "errors");
-		if (opts.check_only)
-			fprintf(stderr, "\n");
-		else
-			fprintf(stderr, "; nothing was written to %s\n",
-				opts.output);
+		fprintf(stderr, "noticeboard: %zu %s; nothing was written to %s\n",
+			d.errors, d.errors == 1 ? "error" : "errors", a->b.output);
 		nb_diags_free(&d);
 		return EXIT_CONTENT;
 	}
-	if (!quiet) {
-		if (opts.check_only) {
-			printf("Checked %zu consultations, %zu events, %zu outcomes and %zu areas: ",
-			       stats.consultations, stats.events, stats.outcomes,
-			       stats.areas);
-			if (d.warnings)
-				printf("%zu %s.\n", d.warnings,
-				       d.warnings == 1 ? "warning" : "warnings");
-			else
-				printf("no problems found.\n");
-		} else {
-			printf("Built %zu files (", stats.files);
-			print_size(stdout, stats.bytes);
-			printf(") in %s from %zu consultations, %zu events, %zu outcomes and %zu areas.\n",
-			       opts.output, stats.consultations, stats.events,
-			       stats.outcomes, stats.areas);
-		}
+	if (!a->quiet) {
+		printf("Built %zu files (", stats.files);
+		print_size(stdout, stats.bytes);
+		printf(") in %s from ", a->b.output);
+		print_counts(stdout, &stats);
+		printf(".\n");
 	}
 	nb_diags_free(&d);
 	return 0;
+}
+
+static int
+run_check(args *a)
+{
+	nb_check_opts co;
+	nb_build_stats stats;
+	nb_diags d = NB_DIAGS_INIT;
+	size_t warnings;
+	int rc, shown;
+
+	memset(&co, 0, sizeof(co));
+	co.build = a->b;
+	co.min_open_days = a->min_days;
+	shown = progress_start(a, "Checking");
+	rc = nb_check(&co, &stats, &d);
+	progress_end(shown);
+	nb_diags_sort(&d);
+	warnings = d.warnings;
+	if (a->strict)
+		nb_check_strict(&d);
+	if (a->json) {
+		if (nb_check_print_json(stdout, &d) != 0 || fflush(stdout) != 0) {
+			fprintf(stderr, "noticeboard: cannot write the JSON report\n");
+			rc = -1;
+		}
+	} else {
+		nb_diags_print(stderr, &d);
+	}
+	if (rc != 0 || d.errors) {
+		if (!a->json) {
+			fprintf(stderr, "noticeboard: %zu %s", d.errors,
+				d.errors == 1 ? "error" : "errors");
+			if (a->strict && warnings)
+				fprintf(stderr, " (%zu %s treated as %s: --strict)",
+					warnings, warnings == 1 ? "warning" : "warnings",
+					warnings == 1 ? "an error" : "errors");
+			fputc('\n', stderr);
+		}
+		nb_diags_free(&d);
+		return EXIT_CONTENT;
+	}
+	if (!a->quiet && !a->json) {
+		printf("Checked ");
+		print_counts(stdout, &stats);
+		if (d.warnings)
+			printf(": %zu %s.\n", d.warnings,
+			       d.warnings == 1 ? "warning" : "warnings");
+		else
+			printf(": no problems found.\n");
+	}
+	nb_diags_free(&d);
+	return 0;
+}
+
+static int
+run_new(args *a)
+{
+	nb_scaffold_opts so;
+	nb_diags d = NB_DIAGS_INIT;
+	char *path = NULL;
+
+	memset(&so, 0, sizeof(so));
+	if (nb_new_kind_parse(&so.kind, a->pos[0]) != 0)
+		return usage_error("new",
+			"cannot start a '%s': say consultation, event, outcome, area or partner",
+			a->pos[0]);
+	if (!*a->pos[1])
+		return usage_error("new", "the title is empty");
+	so.source = a->b.source;
+	so.title = a->pos[1];
+	so.id = a->id;
+	so.has_today = a->b.has_today;
+	so.today = a->b.today;
+	so.now = a->b.now;
+	if (nb_scaffold_new(&path, &so, &d) != 0) {
+		nb_diags_print(stderr, &d);
+		nb_diags_free(&d);
+		return EXIT_CONTENT;
+	}
+	printf("%s\n", path);
+	if (!a->quiet)
+		fprintf(stderr, "Started %s. Replace everything marked TODO, then run "
+			"'noticeboard check'.\n", path);
+	free(path);
+	nb_diags_free(&d);
+	return 0;
+}
+
+static volatile sig_atomic_t stop_serving;
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	stop_serving = 1;
+}
+
+static void
+clock_stamp(FILE *fp)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+
+	if (localtime_r(&t, &tm))
+		fprintf(fp, "[%02d:%02d:%02d] ", tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+static void
+serve_report(void *ud, nb_serve_event ev, const char *url,
+	     const nb_build_stats *st, const nb_diags *d)
+{
+	const args *a = ud;
+	static int ready;
+
+	switch (ev) {
+	case NB_SERVE_READY:
+		ready = 1;
+		printf("Previewing %s at %s\nPress Ctrl-C to stop.\n",
+		       strcmp(a->b.source, ".") == 0 ? "the site" : a->b.source,
+		       url);
+		break;
+	case NB_SERVE_BUILT:
+		nb_diags_print(stderr, d);
+		if (!a->quiet) {
+			clock_stamp(stdout);
+			printf("%s %zu files from ", ready ? "Rebuilt:" : "Built",
+			       st->files);
+			print_counts(stdout, st);
+			printf(".\n");
+		}
+		break;
+	case NB_SERVE_FAILED:
+		clock_stamp(stderr);
+		fprintf(stderr, "The site could not be built:\n");
+		nb_diags_print(stderr, d);
+		fprintf(stderr, "noticeboard: %zu %s; the preview shows %s until %s fixed\n",
+			d->errors, d->errors == 1 ? "error" : "errors",
+			d->errors == 1 ? "it" : "them",
+			d->errors == 1 ? "it is" : "they are");
+		break;
+	}
+	fflush(stdout);
+	fflush(stderr);
+}
+
+static int
+run_serve(args *a)
+{
+	nb_serve_opts so;
+	nb_diags d = NB_DIAGS_INIT;
+	struct sigaction sa;
+	int rc;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;   /* no SA_RESTART: waits are interrupted */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	memset(&so, 0, sizeof(so));
+	so.build = a->b;
+	so.use_clock = a->use_clock;
+	so.port = a->port;
+	so.stop = &stop_serving;
+	so.report = serve_report;
+	so.report_ud = a;
+	rc = nb_serve(&so, &d);
+	nb_diags_print(stderr, &d);
+	nb_diags_free(&d);
+	if (rc != 0)
+		return EXIT_CONTENT;
+	if (!a->quiet)
+		printf("\nStopped the preview.\n");
+	return 0;
+}
+
+/* ---- main ----------------------------------------------------------------- */
+
+static const struct command *
+find_command(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(name, commands[i].name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct command *cmd;
+	char share_buf[4096];
+	args a;
+	int rc;
+
+	if (argc < 2)
+		return usage_error(NULL, "no command given");
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+	    strcmp(argv[1], "help") == 0) {
+		if (argc > 2 && strcmp(argv[1], "help") == 0) {
+			cmd = find_command(argv[2]);
+			if (!cmd)
+				return usage_error(NULL, "unknown command '%s'", argv[2]);
+			fputs(cmd->help, stdout);
+			return 0;
+		}
+		fputs(usage_text, stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "version") == 0) {
+		printf("noticeboard %s\n", NB_VERSION);
+		return 0;
+	}
+	cmd = find_command(argv[1]);
+	if (!cmd)
+		return usage_error(NULL, "unknown command '%s'", argv[1]);
+	rc = parse_args(&a, cmd, argc, argv, share_buf, sizeof(share_buf));
+	if (rc >= 0)
+		return rc;
+	if (strcmp(cmd->name, "build") == 0)
+		return run_build(&a);
+	if (strcmp(cmd->name, "check") == 0)
+		return run_check(&a);
+	if (strcmp(cmd->name, "new") == 0)
+		return run_new(&a);
+	return run_serve(&a);
 }
