@@ -12,6 +12,7 @@ VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
 SHAREDIR  = $(PREFIX)/share/noticeboard
+MANDIR    = $(PREFIX)/share/man/man1
 PKG_CONFIG ?= pkg-config
 
 # Debian packages the build needs; scripts/deps.sh installs them (as root)
@@ -90,14 +91,16 @@ test-asan:
 	ASAN_OPTIONS=detect_leaks=1 NB_BIN=build-asan/noticeboard ./build-asan/nb-test
 
 install: noticeboard
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 noticeboard $(DESTDIR)$(BINDIR)/noticeboard
+	install -m 644 noticeboard.1 $(DESTDIR)$(MANDIR)/noticeboard.1
 	cp -R themes $(DESTDIR)$(SHAREDIR)/
 	find $(DESTDIR)$(SHAREDIR) -type d -exec chmod 755 {} +
 	find $(DESTDIR)$(SHAREDIR) -type f -exec chmod 644 {} +
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/noticeboard
+	rm -f $(DESTDIR)$(MANDIR)/noticeboard.1
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 clean:

@@ -1167,6 +1167,32 @@ cli__help_for_every_command_version_and_quiet(void)
 	site_free(&s);
 }
 
+/* ---- the manual page ------------------------------------------------------------- */
+
+static void
+cli__man_page_covers_the_commands(void)
+{
+	static const char *const words[] = { ".TH NOTICEBOARD 1", "build", "check",
+		"new", "serve", "\\-\\-strict", "\\-\\-format", "\\-\\-min\\-days",
+		"\\-\\-port", "\\-\\-quiet", "\\-\\-now", "SOURCE_DATE_EPOCH",
+		"EXIT STATUS", NULL };
+	char *man = tu_read(".", "noticeboard.1"), *out = NULL;
+	size_t i;
+
+	CHECK(man != NULL);
+	for (i = 0; man && words[i]; i++)
+		CHECK_HAS(man, words[i]);
+	free(man);
+	/* it renders without complaint where man is installed */
+	if (tu_run("command -v man >/dev/null && command -v groff >/dev/null", &out) == 0) {
+		free(out);
+		CHECK_INT(tu_run("MANWIDTH=80 man --warnings -E UTF-8 -l noticeboard.1 "
+				 "2>&1 >/dev/null | grep -v 'cannot adjust' ", &out), 1);
+		CHECK_STR(out, "");
+	}
+	free(out);
+}
+
 /* ---- editor schemas ------------------------------------------------------------- */
 
 static const struct { const char *name; } schema_names[] = {
@@ -1494,6 +1520,7 @@ suite_officer(void)
 	RUN(serve__content_types_and_unsafe_paths);
 	RUN(serve__port_in_use_is_an_error);
 	RUN(cli__help_for_every_command_version_and_quiet);
+	RUN(cli__man_page_covers_the_commands);
 	RUN(schemas__parse_as_json_schemas);
 	RUN(schemas__declare_every_field_of_the_example_content);
 	RUN(schemas__match_the_records_document);
