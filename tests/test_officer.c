@@ -550,10 +550,10 @@ new__consultation_builds_once_ids_are_filled_in(void)
 	char cmd[8192], *out = NULL, *text, *printed = NULL, *page, pub[4200];
 
 	site_new(&s);
-	snprintf(cmd, sizeof(cmd), "cd '%s' && %s%s new consultation 'Library opening hours' --now " TODAY,
-		 s.src, tu_bin()[0] == '/' ? "" : "\"$OLDPWD\"/", tu_bin());
+	snprintf(cmd, sizeof(cmd), "%s new consultation 'Library opening hours' --source '%s' --now " TODAY,
+		 tu_bin(), s.src);
 	CHECK_INT(tu_run(cmd, &out), 0);
-	CHECK_HAS(out, "content/consultations/library-opening-hours.md\n");
+	CHECK_HAS(out, "/content/consultations/library-opening-hours.md\n");
 	free(out);
 	text = tu_read(s.src, "content/consultations/library-opening-hours.md");
 	CHECK_HAS(text, "title: \"Library opening hours\"\n");
@@ -778,7 +778,12 @@ server_start(server *sv, const char *src)
 	int pfd[2], i;
 	const char *p;
 
+	char cmd[8192];
+
 	memset(sv, 0, sizeof(*sv));
+	/* through the shell, as NB_BIN may be a command ("valgrind ...") */
+	snprintf(cmd, sizeof(cmd), "exec %s serve --source '%s' --port 0 --now " TODAY,
+		 tu_bin(), src);
 	if (pipe(pfd) != 0)
 		return -1;
 	sv->pid = fork();
@@ -787,14 +792,13 @@ server_start(server *sv, const char *src)
 		dup2(pfd[1], 2);
 		close(pfd[0]);
 		close(pfd[1]);
-		execl(tu_bin(), tu_bin(), "serve", "--source", src, "--port", "0",
-		      "--now", TODAY, (char *)NULL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
 		_exit(127);
 	}
 	close(pfd[1]);
 	sv->fd = pfd[0];
 	fcntl(sv->fd, F_SETFL, O_NONBLOCK);
-	for (i = 0; i < 200; i++) {      /* up to 10 seconds */
+	for (i = 0; i < 400; i++) {      /* up to 20 seconds */
 		server_drain(sv);
 		p = strstr(sv->log, "http://127.0.0.1:");
 		if (p && strchr(p, '\n')) {
@@ -820,7 +824,7 @@ server_stop(server *sv)
 	if (sv->pid <= 0)
 		return -1;
 	kill(sv->pid, SIGINT);
-	for (i = 0; i < 100; i++) {      /* up to 5 seconds */
+	for (i = 0; i < 200; i++) {      /* up to 10 seconds */
 		if (waitpid(sv->pid, &st, WNOHANG) == sv->pid) {
 			server_drain(sv);
 			close(sv->fd);
@@ -904,18 +908,18 @@ http_get(int port, const char *target, response *r)
 }
 
 /* Fetch until the status is `status` and the body holds `needle`, for up
- * to 5 seconds.  Returns 0, or -1 (r holds the last response). */
+ * to 10 seconds.  Returns 0, or -1 (r holds the last response). */
 static int
 poll_for(int port, const char *target, int status, const char *needle,
 	 response *r)
 {
 	int i;
 
-	for (i = 0; i < 100; i++) {
+	for (i = 0; i < 200; i++) {
 		if (http_get(port, target, r) == 0 && r->status == status &&
 		    strstr(r->body, needle))
 			return 0;
-		if (i < 99)
+		if (i < 199)
 			response_free(r);
 		sleep_ms(50);
 	}
@@ -1497,6 +1501,46 @@ schemas__match_the_records_document(void)
 	free(doc);
 }
 
+/* ---- publishing recipes ----------------------------------------------------------- */
+
+static void
+recipes__workflows_parse_and_run_check_build_publish(void)
+{
+	static const struct { const char *file; const char *needles[8]; } recipes[] = {
+		{ ".github/workflows/noticeboard.yml",
+		  { "pull_request", "schedule", "check --strict", "noticeboard build",
+		    "actions/upload-pages-artifact", "actions/deploy-pages",
+		    "libmicrohttpd-dev", NULL } },
+		{ ".gitlab-ci.yml",
+		  { "merge_request_event", "schedule", "check --strict",
+		    "noticeboard build", "pages:", "public", "libmicrohttpd-dev", NULL } },
+	};
+	size_t i, k;
+
+	for (i = 0; i < sizeof(recipes) / sizeof(recipes[0]); i++) {
+		char *text = tu_read(".", recipes[i].file);
+		nb_arena *a = nb_arena_new();
+		nb_diags d = NB_DIAGS_INIT;
+		nb_node *root = NULL;
+
+		if (!text) {
+			nb_test_fail(__FILE__, __LINE__, "no %s", recipes[i].file);
+			nb_arena_free(a);
+			continue;
+		}
+		CHECK_INT(nb_yaml_parse(&root, a, recipes[i].file, text,
+					strlen(text), 1, &d), 0);
+		CHECK(root && root->kind == NB_NODE_MAP);
+		for (k = 0; recipes[i].needles[k]; k++)
+			CHECK_HAS(text, recipes[i].needles[k]);
+		nb_diags_free(&d);
+		nb_arena_free(a);
+		free(text);
+	}
+}
+
+
+
 void
 suite_officer(void)
 {
@@ -1524,4 +1568,5 @@ suite_officer(void)
 	RUN(schemas__parse_as_json_schemas);
 	RUN(schemas__declare_every_field_of_the_example_content);
 	RUN(schemas__match_the_records_document);
+	RUN(recipes__workflows_parse_and_run_check_build_publish);
 }
