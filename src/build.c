@@ -8,6 +8,7 @@
 #include "render.h"
 #include "report.h"
 #include "data.h"
+#include "history.h"
 #include "source.h"
 #include "write.h"
 
@@ -28,12 +29,22 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
-	if (nb_source_open_dir(&src, opts->source, d) != 0)
-		goto done;
+	if (opts->repo) {
+		if (nb_source_open_git(&src, opts->repo, opts->ref, d) != 0)
+			goto done;
+	} else {
+		if (nb_source_open_dir(&src, opts->source, d) != 0)
+			goto done;
+		if (opts->history != 0 && nb_source_attach_history(src, d) != 0)
+			goto done;
+	}
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
 	if (nb_model_load(&m, src, d) != 0)
+		goto done;
+	if (opts->history != 0 && nb_source_git(src) &&
+	    nb_history_attach(m, nb_source_git(src), d) != 0)
 		goto done;
 
 	/* the site's zone is set by now: "today" is local to it */

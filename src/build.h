@@ -12,6 +12,10 @@
 
 typedef struct nb_build_opts {
 	const char *source;       /* the site folder (site.yaml, content/) */
+	const char *repo;         /* or: a git repository, built at `ref` */
+	const char *ref;          /* NULL: HEAD */
+	int history;              /* 1 use git history, 0 not, -1 when there
+				   * is a repository (the default) */
 	const char *output;       /* where the site goes; replaced whole */
 	const char *share;        /* installed share folder, or NULL */
 	int has_today;            /* 1: use `today` as the date */

@@ -3,6 +3,7 @@
  */
 #include "derive.h"
 #include "ical.h"
+#include "history.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,7 +388,7 @@ nb_consultation_changed(const nb_consultation *c, nb_date today)
 	/* the page changes when the activity opens, the day after it
 	 * closes, the day after its promise falls due, and when its
 	 * outcome is published or updated */
-	nb_date d = { 1970, 1, 1 };
+	nb_date d = { 1970, 1, 1 }, edited;
 
 	d = latest(d, c->opens, today);
 	d = latest(d, nb_date_add_days(c->closes, 1), today);
@@ -395,15 +396,19 @@ nb_consultation_changed(const nb_consultation *c, nb_date today)
 		d = latest(d, nb_date_add_days(c->feedback_by, 1), today);
 	if (c->outcome)
 		d = latest(d, nb_outcome_changed(c->outcome, today), today);
+	if (nb_history_dates(c->hist, NULL, &edited) == 0)
+		d = latest(d, edited, today);
 	return d;
 }
 
 nb_date
 nb_outcome_changed(const nb_outcome *o, nb_date today)
 {
-	nb_date d = o->published;
+	nb_date d = o->published, edited;
 
 	if (o->updates_len)
 		d = latest(d, o->updates[0].date, today);
+	if (nb_history_dates(o->hist, NULL, &edited) == 0)
+		d = latest(d, edited, today);
 	return d;
 }

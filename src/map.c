@@ -66,6 +66,19 @@ nb_map_put(nb_map *m, const char *key, void *val, void **old)
 	return 0;
 }
 
+void
+nb_map_set(nb_map *m, const char *key, void *val)
+{
+	size_t j;
+
+	if (nb_map_put(m, key, val, NULL) == 0)
+		return;
+	j = hash(key) & (m->cap - 1);
+	while (strcmp(m->keys[j], key) != 0)
+		j = (j + 1) & (m->cap - 1);
+	m->vals[j] = val;
+}
+
 void *
 nb_map_get(const nb_map *m, const char *key)
 {

@@ -21,6 +21,8 @@ typedef struct nb_map {
 /* Insert key -> val.  Returns 0, or 1 (leaving the old value in place and
  * setting *old when old is not NULL) when the key is already present. */
 int nb_map_put(nb_map *m, const char *key, void *val, void **old);
+/* Insert key -> val, or replace the value of an existing key. */
+void nb_map_set(nb_map *m, const char *key, void *val);
 void *nb_map_get(const nb_map *m, const char *key);
 void nb_map_free(nb_map *m);   /* frees the table, not keys or values */
 

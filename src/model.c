@@ -725,7 +725,7 @@ site_read(rd *r, const nb_node *root)
 	static const char *const keys[] = { "title", "short_title",
 		"description", "base_url", "language", "time_zone", "theme",
 		"closing_soon_days", "organisation", "contact_email", "ladder",
-		NULL };
+		"history_authors", NULL };
 	nb_site *s = &r->m->site;
 	const nb_node *l;
 	long days;
@@ -763,6 +763,7 @@ site_read(rd *r, const nb_node *root)
 		err(r, nb_node_get(root, "theme"),
 		    "name a folder in themes/ (lower-case letters, digits and hyphens)",
 		    "`theme` is not a safe theme name");
+	s->history_authors = bool_field(r, root, "history_authors") == 1;
 	s->organisation = str_field(r, root, "organisation", 0, NULL);
 	s->contact_email = str_field(r, root, "contact_email", 0, NULL);
 	s->closing_soon_days = 14;

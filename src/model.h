@@ -25,6 +25,7 @@ typedef struct nb_consultation nb_consultation;
 typedef struct nb_outcome nb_outcome;
 typedef struct nb_event nb_event;
 typedef struct nb_page nb_page;
+struct nb_file_history;           /* git.h: a file's dated changes */
 
 /* A growable array of pointers, arena-backed. */
 typedef struct nb_vec {
@@ -43,6 +44,7 @@ typedef struct nb_site {
 	const char *language, *time_zone, *theme;
 	const char *organisation, *contact_email;
 	int closing_soon_days;
+	int history_authors;         /* show authors in change histories */
 	nb_rung *ladder;
 	size_t ladder_len;
 } nb_site;
@@ -133,6 +135,7 @@ struct nb_event {
 	size_t except_len;
 	nb_event *occurrence_of;     /* derived: an occurrence of this master */
 	nb_vec occurrences;          /* derived, on a master: its occurrences */
+	const struct nb_file_history *hist;   /* standalone: from git */
 };
 
 /* Where the feedback promise of a closed activity stands. */
@@ -166,7 +169,7 @@ struct nb_consultation {
 	nb_outcome *outcome;         /* set when an outcome names it */
 	/* derived */
 	nb_status status;
-	nb_promise promise;
+	nb_promise promise;	const struct nb_file_history *hist;   /* from git, or NULL */
 };
 
 typedef enum { NB_DID_DONE, NB_DID_IN_PROGRESS, NB_DID_NOT_POSSIBLE } nb_did_state;
@@ -203,12 +206,13 @@ struct nb_outcome {
 	nb_update *updates;          /* newest first */
 	size_t updates_len;
 	/* derived */
-	int on_time;                 /* published on or before feedback_by */
+	int on_time;                 /* published on or before feedback_by */	const struct nb_file_history *hist;   /* from git, or NULL */
 };
 
 struct nb_page {
 	const char *id, *path, *title, *summary, *body_html;
 	int footer, order;
+	const struct nb_file_history *hist;
 };
 
 typedef struct nb_model {
@@ -219,7 +223,16 @@ typedef struct nb_model {
 	nb_vec all_events;           /* standalone + embedded, by start */
 	nb_map area_ids, partner_ids, topic_ids, audience_ids;
 	nb_map consultation_ids, outcome_ids, event_ids, page_ids;
+	/* from git history: old addresses of renamed records */
+	nb_vec redirects;            /* nb_redirect* */
+	const char *commit;          /* the commit built, or NULL */
 } nb_model;
+
+typedef struct nb_redirect {
+	const char *from;            /* "consultations/old-id/" */
+	const char *to;              /* "consultations/new-id/" */
+	const char *title;           /* the record's title now */
+} nb_redirect;
 
 /*
  * Load and validate a whole site from src.  Returns 0 with *out set, or -1

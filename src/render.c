@@ -356,6 +356,27 @@ all_feeds(job *j)
 		write_buf(j, "data/calendar-sequence.json");
 }
 
+/* A redirect page: not in the sitemap, never over a real page. */
+static void
+emit_redirect(job *j, const nb_redirect *rd)
+{
+	nb_template *t = NULL;
+	char *rel = nb_arena_printf(j->vc.a, "%sindex.html", rd->from);
+
+	if (j->failed)
+		return;
+	if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
+		j->failed = 1;
+		return;
+	}
+	nb_buf_clear(&j->buf);
+	if (nb_tmpl_render(&j->buf, j->th->set, t, nb_view_redirect(&j->vc, rd),
+			   j->d) != 0)
+		j->failed = 1;
+	else
+		write_buf(j, rel);
+}
+
 /* Every page of one long list. */
 static void
 list_pages(job *j, const nb_list_page *lp)
@@ -583,6 +604,14 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		j.lastmod = nb_consultation_changed(c, dv->today);
 		emit(&j, "consultation", nb_view_consultation(&j.vc, c),
 		     nb_arena_printf(j.vc.a, "consultations/%s/index.html", c->id));
+		if (c->hist) {
+			next_page(&j);
+			emit(&j, "history", nb_view_history(&j.vc, c->title,
+			     "consultations", nb_arena_printf(j.vc.a,
+			     "consultations/%s/", c->id), c->hist),
+			     nb_arena_printf(j.vc.a, "consultations/%s/history/index.html",
+					     c->id));
+		}
 	}
 	for (i = 0; i < m->events.len && !j.failed; i++) {
 		const nb_event *ev = m->events.items[i];
@@ -598,6 +627,15 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		j.lastmod = nb_outcome_changed(oc, dv->today);
 		emit(&j, "outcome", nb_view_outcome(&j.vc, oc),
 		     nb_arena_printf(j.vc.a, "outcomes/%s/index.html", oc->id));
+		if (oc->hist) {
+			next_page(&j);
+			emit(&j, "history", nb_view_history(&j.vc, oc->title ?
+			     oc->title : oc->consultation->title, "feedback",
+			     nb_arena_printf(j.vc.a, "outcomes/%s/", oc->id),
+			     oc->hist),
+			     nb_arena_printf(j.vc.a, "outcomes/%s/history/index.html",
+					     oc->id));
+		}
 	}
 	next_page(&j);
 	emit(&j, "areas", nb_view_areas(&j.vc), "areas/index.html");
@@ -681,6 +719,11 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		next_page(&j);
 		emit(&j, "page", nb_view_content_page(&j.vc, p),
 		     nb_arena_printf(j.vc.a, "%s/index.html", p->id));
+	}
+	for (i = 0; i < m->redirects.len && !j.failed; i++) {
+		const nb_redirect *rd = m->redirects.items[i];
+		next_page(&j);
+		emit_redirect(&j, rd);
 	}
 	long_lists(&j);
 	all_feeds(&j);

@@ -11,6 +11,7 @@
  */
 #include "source.h"
 #include "arena.h"
+#include "git.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -29,8 +30,10 @@ struct reported {
 
 struct nb_source {
 	char *root;
-	int fd;                   /* the root folder, open */
+	int fd;                   /* the root folder, open; -1 for git */
 	struct reported *links;
+	nb_git *git;              /* the repository, when there is one */
+	int from_git;             /* files come from the commit, not disk */
 };
 
 static const char HINT_LINK[] =
@@ -62,6 +65,40 @@ nb_source_open_dir(nb_source **out, const char *root, nb_diags *d)
 	return 0;
 }
 
+int
+nb_source_open_git(nb_source **out, const char *repo, const char *ref,
+		   nb_diags *d)
+{
+	nb_source *s;
+	nb_git *g;
+
+	*out = NULL;
+	if (nb_git_open(&g, repo, ref, d) != 0)
+		return -1;
+	s = nb_xcalloc(1, sizeof(*s));
+	s->root = nb_xstrdup(nb_git_name(g));
+	s->fd = -1;
+	s->links = nb_xcalloc(1, sizeof(*s->links));
+	s->git = g;
+	s->from_git = 1;
+	*out = s;
+	return 0;
+}
+
+int
+nb_source_attach_history(nb_source *s, nb_diags *d)
+{
+	if (s->git || !nb_git_is_worktree(s->root))
+		return 0;
+	return nb_git_open(&s->git, s->root, "HEAD", d);
+}
+
+nb_git *
+nb_source_git(const nb_source *s)
+{
+	return s->git;
+}
+
 void
 nb_source_free(nb_source *s)
 {
@@ -73,7 +110,9 @@ nb_source_free(nb_source *s)
 		free(s->links->v[i]);
 	free(s->links->v);
 	free(s->links);
-	close(s->fd);
+	if (s->fd >= 0)
+		close(s->fd);
+	nb_git_free(s->git);
 	free(s->root);
 	free(s);
 }
@@ -198,6 +237,9 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 	char **v = NULL;
 	struct dirent *de;
 	DIR *dp;
+
+	if (s->from_git)
+		return nb_git_list(s->git, dir, suffix, names, n, d);
 	int fd, why = 0, rc = 0;
 
 	*names = NULL;
@@ -308,6 +350,8 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 	size_t want, got = 0;
 	int fd, why, rc = -1;
 
+	if (s->from_git)
+		return nb_git_read(s->git, path, data, len, d);
 	*data = NULL;
 	*len = 0;
 	fd = open_file(s, path, &st, &why, d);
@@ -351,6 +395,11 @@ int
 nb_source_exists(const nb_source *s, const char *path)
 {
 	nb_diags ignore = NB_DIAGS_INIT;
+
+	if (s->from_git) {
+		char id[41];
+		return nb_git_blob_id(s->git, path, id) == 0;
+	}
 	size_t reported = s->links->n;
 	struct stat st;
 	int why, fd = open_file(s, path, &st, &why, &ignore);

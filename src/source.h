@@ -22,6 +22,20 @@ typedef struct nb_source nb_source;
 int nb_source_open_dir(nb_source **out, const char *root, nb_diags *d);
 void nb_source_free(nb_source *s);   /* accepts NULL */
 
+/* Open the tree of a commit in a git repository (bare or not) as a
+ * source: `ref` is a branch, tag or commit (NULL: HEAD).  Returns 0, or -1
+ * with an error in d. */
+int nb_source_open_git(nb_source **out, const char *repo, const char *ref,
+		       nb_diags *d);
+
+/* For a folder that is the top of a git work tree, open its repository at
+ * HEAD for history (files are still read from the folder).  0 when there
+ * is nothing to attach or it worked; -1 with an error in d. */
+int nb_source_attach_history(nb_source *s, nb_diags *d);
+
+/* The repository behind a source, or NULL (git.h). */
+struct nb_git *nb_source_git(const nb_source *s);
+
 /* A description of the source for messages ("directory /srv/site"). */
 const char *nb_source_root(const nb_source *s);
 

@@ -8,6 +8,7 @@
 #include "view.h"
 #include "report.h"
 #include "data.h"
+#include "history.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -247,6 +248,25 @@ crumbs_home(nb_view_ctx *vc, nb_value *ctx)
 }
 
 /* ---- reusable pieces ---------------------------------------------------- */
+
+/* First published, last updated and the history page, from git. */
+static void
+set_history(nb_view_ctx *vc, nb_value *v, const struct nb_file_history *h,
+	    const char *history_path)
+{
+	nb_date first, last;
+
+	if (nb_history_dates(h, &first, &last) != 0) {
+		nb_val_set_str(vc->a, v, "history_url", NULL);
+		return;
+	}
+	set_date(vc, v, "first_published", first);
+	set_date(vc, v, "last_updated", last);
+	nb_val_set_num(vc->a, v, "change_count", (double)h->n);
+	nb_val_set_str(vc->a, v, "history_url", history_path ?
+		       url(vc, "%s", history_path) : NULL);
+}
+
 
 static nb_value *
 partner_link(nb_view_ctx *vc, const nb_partner *p)
@@ -741,6 +761,8 @@ nb_view_outcome(nb_view_ctx *vc, const nb_outcome *o)
 	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
 	nb_val_set(vc->a, ctx, "outcome", v);
 	nb_val_set_str(vc->a, v, "body_html", o->body_html);
+	set_history(vc, v, o->hist, nb_arena_printf(vc->a,
+		    "outcomes/%s/history/", o->id));
 	l = nb_val_list(vc->a);
 	for (i = 0; i < o->said_did_len; i++) {
 		const nb_said_did *sd = &o->said_did[i];
@@ -862,6 +884,8 @@ nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c)
 		       c->summary);
 	nb_val_set_str(vc->a, v, "body_html", c->body_html);
 	nb_val_set_str(vc->a, v, "status_note", c->status_note);
+	set_history(vc, v, c->hist, nb_arena_printf(vc->a,
+		    "consultations/%s/history/", c->id));
 	if (c->level >= 0 && (size_t)c->level < s->ladder_len) {
 		nb_val_set_str(vc->a, v, "level_description",
 			       s->ladder[c->level].description);
@@ -960,6 +984,7 @@ nb_view_event(nb_view_ctx *vc, const nb_event *ev)
 	crumbs_home(vc, ctx);
 	nb_view_crumb(vc, ctx, "Calendar", "calendar/");
 	nb_val_set(vc->a, ctx, "event", v);
+	set_history(vc, v, ev->hist, NULL);
 	{
 		nb_buf ld = NB_BUF_INIT;
 		size_t i;
@@ -1365,6 +1390,8 @@ month_grid(nb_view_ctx *vc, nb_value *m, const nb_month *mo)
 	for (w = 0; w < 7; w++) {
 		nb_value *n = nb_val_map(vc->a);
 		nb_val_set_str(vc->a, n, "name", nb_weekday_name(w));
+		nb_val_set_str(vc->a, n, "short", nb_arena_strndup(vc->a,
+			       nb_weekday_name(w), 3));
 		nb_val_push(vc->a, names, n);
 	}
 	for (cell = 0; cell < lead + ndays; cell += 7) {
@@ -1440,6 +1467,7 @@ nb_view_content_page(nb_view_ctx *vc, const nb_page *p)
 	nb_val_set_str(vc->a, v, "title", p->title);
 	nb_val_set_str(vc->a, v, "summary", p->summary);
 	nb_val_set_str(vc->a, v, "body_html", p->body_html);
+	set_history(vc, v, p->hist, NULL);
 	nb_val_set(vc->a, ctx, "content", v);
 	if (p->summary)
 		nb_val_set_str(vc->a, nb_val_get(ctx, "page"), "description",
@@ -1881,5 +1909,56 @@ nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e, size_t n)
 	}
 	set_list(vc, ctx, "urls", l);
 	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
+	return ctx;
+}
+
+/* ---- history and redirects ---------------------------------------------------- */
+
+nb_value *
+nb_view_history(nb_view_ctx *vc, const char *title, const char *section,
+		const char *record_path, const struct nb_file_history *h)
+{
+	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
+		"Changes to this page: %s", title), section,
+		nb_arena_printf(vc->a, "%shistory/", record_path));
+	nb_value *l = nb_val_list(vc->a);
+	size_t i;
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, title, record_path);
+	nb_val_set_str(vc->a, ctx, "record_title", title);
+	nb_val_set_str(vc->a, ctx, "record_url", url(vc, "%s", record_path));
+	for (i = 0; h && i < h->n; i++) {
+		const nb_change *c = &h->changes[i];
+		nb_local when = nb_tz_from_utc(c->time, NULL);
+		nb_value *it = nb_val_map(vc->a);
+		nb_buf b = NB_BUF_INIT;
+		set_date(vc, it, "date", when.date);
+		nb_fmt_time(&b, when.hour, when.minute);
+		nb_val_set_str(vc->a, it, "time", buf_to_arena(vc, &b));
+		nb_fmt_iso_local(&b, when);
+		nb_val_set_str(vc->a, it, "datetime", buf_to_arena(vc, &b));
+		nb_val_set_str(vc->a, it, "subject", c->subject);
+		nb_val_set_str(vc->a, it, "commit", nb_arena_strndup(vc->a,
+			       c->commit, 12));
+		nb_val_set_str(vc->a, it, "author", vc->m->site.history_authors ?
+			       c->author : NULL);
+		nb_val_set_bool(vc->a, it, "renamed", c->renamed_from != NULL);
+		nb_val_set_bool(vc->a, it, "first", i + 1 == h->n);
+		nb_val_push(vc->a, l, it);
+	}
+	set_list(vc, ctx, "changes", l);
+	return ctx;
+}
+
+nb_value *
+nb_view_redirect(nb_view_ctx *vc, const nb_redirect *r)
+{
+	nb_value *ctx = nb_view_page(vc, r->title, "none", r->from);
+	nb_value *page = nb_val_get(ctx, "page");
+
+	nb_val_set_str(vc->a, ctx, "to_url", url(vc, "%s", r->to));
+	nb_val_set_str(vc->a, ctx, "to_abs", abs_url(vc, r->to));
+	nb_val_set_str(vc->a, page, "canonical", abs_url(vc, r->to));
 	return ctx;
 }

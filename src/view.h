@@ -117,6 +117,14 @@ size_t nb_view_pages(size_t n);
 void nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
 		  nb_vec *out);
 
+/* A record's change history: /consultations/ID/history/... */
+struct nb_file_history;
+nb_value *nb_view_history(nb_view_ctx *vc, const char *title,
+			  const char *section, const char *record_path,
+			  const struct nb_file_history *h);
+/* A page at a renamed record's old address, pointing to the new one. */
+nb_value *nb_view_redirect(nb_view_ctx *vc, const nb_redirect *r);
+
 nb_value *nb_view_content_page(nb_view_ctx *vc, const nb_page *p);
 nb_value *nb_view_not_found(nb_view_ctx *vc);
 

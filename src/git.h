@@ -1,0 +1,79 @@
+/*
+ * git.h - reading a site straight from a git repository, with libgit2.
+ *
+ * The only file that calls libgit2 is git.c.  A nb_git is a repository
+ * opened at one commit: files are read from the commit's tree (bare
+ * repositories included; no checkout, no `git` program), and one walk of
+ * the history gives every file's dated changes, following renames.
+ */
+#ifndef NB_GIT_H
+#define NB_GIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "diag.h"
+#include "map.h"
+
+typedef struct nb_git nb_git;
+
+/* Open the repository at `path` (a work tree, its .git, or a bare
+ * repository) at `ref` (a branch, tag, commit id or any revision git
+ * understands; NULL means HEAD).  Returns 0, or -1 with an error in d. */
+int nb_git_open(nb_git **out, const char *path, const char *ref,
+		nb_diags *d);
+void nb_git_free(nb_git *g);           /* accepts NULL */
+
+/* The commit's id (40 hex digits) and a description ("repo at ref"). */
+const char *nb_git_commit(const nb_git *g);
+const char *nb_git_name(const nb_git *g);
+int nb_git_is_shallow(const nb_git *g);
+
+/* As nb_source_list / nb_source_read (source.h), from the commit's tree.
+ * Symbolic links and submodules in the tree are refused with an error. */
+int nb_git_list(const nb_git *g, const char *dir, const char *suffix,
+		char ***names, size_t *n, nb_diags *d);
+int nb_git_read(const nb_git *g, const char *path, char **data, size_t *len,
+		nb_diags *d);
+/* The blob id of a file (40 hex digits into out[41]); 0, or 1 if absent. */
+int nb_git_blob_id(const nb_git *g, const char *path, char out[41]);
+
+/* One change to a file: a commit that touched it. */
+typedef struct nb_change {
+	const char *commit;       /* 40 hex digits */
+	int64_t time;             /* committer time, seconds since the epoch */
+	const char *subject;      /* first line of the message */
+	const char *author;       /* author name */
+	const char *renamed_from; /* the path before, when this renamed it */
+} nb_change;
+
+typedef struct nb_file_history {
+	const char *path;         /* the path in the built commit */
+	nb_change *changes;       /* newest first */
+	size_t n, cap;
+	const char **old_paths;   /* paths it had before renames */
+	size_t n_old, cap_old;
+} nb_file_history;
+
+/*
+ * Walk the history of the commit once, along first parents (a merge counts
+ * as the day its changes reached the branch), and collect the changes to
+ * every file under `prefix` that exists in the commit, following renames.
+ * *out maps each path to a nb_file_history; everything is allocated in a.
+ * Returns 0, or -1 with an error in d.
+ */
+int nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
+		   nb_diags *d);
+
+/* Paths under `prefix` that differ between commit `from` and this commit
+ * (added, changed, deleted or renamed, both old and new paths), into the
+ * map as keys (values unused).  Returns 0, 1 when `from` is not in the
+ * repository, -1 on error. */
+int nb_git_changed(nb_map *out, nb_git *g, const char *from,
+		   const char *prefix, nb_arena *a, nb_diags *d);
+
+/* Whether `dir` is the top of a git work tree (has a .git). */
+int nb_git_is_worktree(const char *dir);
+
+#endif

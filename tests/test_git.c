@@ -1,0 +1,268 @@
+/*
+ * test_git.c - building from git: a ref (bare repositories too) against a
+ * checkout, dates and change lists from history across renames and
+ * merges, redirects for renamed records, shallow clones, links refused.
+ * Repositories are made with the git program (the build itself reads them
+ * with libgit2 only), with fixed dates.
+ */
+#include "harness.h"
+#include "util.h"
+
+#include "build.h"
+#include "write.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Run a shell command in dir with fixed git identity and dates; fail the
+ * test when it fails. */
+static void
+sh(const char *dir, const char *date, const char *cmd)
+{
+	char *full, *out = NULL;
+	size_t n = strlen(dir) + strlen(cmd) + 512;
+
+	full = malloc(n);
+	snprintf(full, n,
+		 "cd '%s' && GIT_AUTHOR_NAME='Ann Officer' GIT_AUTHOR_EMAIL=ann@test.example "
+		 "GIT_COMMITTER_NAME='Ann Officer' GIT_COMMITTER_EMAIL=ann@test.example "
+		 "GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' "
+		 "GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent sh -c '%s'",
+		 dir, date, date, cmd);
+	if (tu_run(full, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "%s failed:\n%s", cmd, out);
+	free(out);
+	free(full);
+}
+
+static int
+build(const char *source, const char *repo, const char *ref,
+      const char *output, int history, char **printed)
+{
+	nb_build_opts o;
+	nb_build_stats st;
+	nb_diags d = NB_DIAGS_INIT;
+	char why[64];
+	size_t len;
+	FILE *mem;
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.source = source;
+	o.repo = repo;
+	o.ref = ref;
+	o.output = output;
+	o.share = ".";
+	o.history = history;
+	o.has_today = 1;
+	nb_date_parse(&o.today, "2026-11-23", 10, why, sizeof(why));
+	rc = nb_build(&o, &st, &d);
+	if (printed) {
+		mem = open_memstream(printed, &len);
+		nb_diags_print(mem, &d);
+		fclose(mem);
+	}
+	nb_diags_free(&d);
+	return rc;
+}
+
+/* A repository holding the minimal site, with a history:
+ *   1 Oct 2026  add the site
+ *   5 Oct 2026  edit the bus review
+ *   9 Oct 2026  rename bus-review to bus-network-review
+ *  12 Oct 2026  on a branch, edit the old survey; merged 14 Oct */
+static char *
+make_repo(void)
+{
+	char *root = tu_tmpdir(), repo[4200];
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	sh(repo, "2026-10-01T09:00:00+01:00",
+	   "git init -q -b main . && git add -A && git commit -q -m \"Add the site\"");
+	sh(repo, "2026-10-05T10:00:00+01:00",
+	   "sed -i \"s/Tell us about buses./Tell us about buses and trams./\" content/consultations/bus-review.md && "
+	   "git commit -q -am \"Bus review: mention trams\"");
+	sh(repo, "2026-10-09T11:00:00+01:00",
+	   "git mv content/consultations/bus-review.md content/consultations/bus-network-review.md && "
+	   "git commit -q -m \"Rename the bus review\"");
+	sh(repo, "2026-10-12T12:00:00+01:00",
+	   "git checkout -q -b edits && sed -i \"s/An old one./An old survey of bus users./\" content/consultations/old-survey.md && "
+	   "git commit -q -am \"Old survey: clearer summary\" && git checkout -q main");
+	sh(repo, "2026-10-14T13:00:00+01:00",
+	   "git merge -q --no-ff -m \"Merge the survey edits\" edits");
+	return root;
+}
+
+static void
+git__ref_build_equals_checkout_build(void)
+{
+	char *root = make_repo(), repo[4200], bare[4200], a[4200], b[4200], c[4200];
+	char *out = NULL, cmd[17000];
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(bare, sizeof(bare), "%s/bare.git", root);
+	snprintf(a, sizeof(a), "%s/from-checkout", root);
+	snprintf(b, sizeof(b), "%s/from-ref", root);
+	snprintf(c, sizeof(c), "%s/from-bare", root);
+	sh(root, "2026-10-15T00:00:00Z", "git clone -q --bare repo bare.git");
+	CHECK_INT(build(repo, NULL, NULL, a, -1, NULL), 0);
+	CHECK_INT(build(NULL, repo, "main", b, -1, NULL), 0);
+	CHECK_INT(build(NULL, bare, "main", c, -1, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s' && diff -r '%s' '%s'", a, b, a, c);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_STR(out, "");
+	free(out);
+	/* an older commit is a different site: the bus review's old id */
+	snprintf(b, sizeof(b), "%s/older", root);
+	CHECK_INT(build(NULL, bare, "main~3", b, -1, NULL), 0);
+	CHECK(tu_exists(b, "consultations/bus-review/index.html"));
+	CHECK(!tu_exists(b, "consultations/bus-network-review/index.html"));
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__dates_follow_renames_and_merges(void)
+{
+	char *root = make_repo(), repo[4200], o[4200], *p;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	CHECK_INT(build(NULL, repo, "main", o, -1, NULL), 0);
+	p = tu_read(o, "consultations/bus-network-review/index.html");
+	/* first published with the site on 1 October, before the rename */
+	CHECK_HAS(p, "First published <time datetime=\"2026-10-01\">1 October 2026</time>");
+	CHECK_HAS(p, "Last updated <time datetime=\"2026-10-09\">9 October 2026</time>");
+	CHECK_HAS(p, "href=\"/consultations/bus-network-review/history/\"");
+	CHECK_HAS(p, "See every change to this page (3)");
+	free(p);
+	/* the edit made on a branch is dated when it was merged */
+	p = tu_read(o, "consultations/old-survey/index.html");
+	CHECK_HAS(p, "Last updated <time datetime=\"2026-10-14\">14 October 2026</time>");
+	free(p);
+	p = tu_read(o, "consultations/bus-network-review/history/index.html");
+	CHECK_HAS(p, "Rename the bus review");
+	CHECK_HAS(p, "Bus review: mention trams");
+	CHECK_HAS(p, "Add the site");
+	CHECK_HAS(p, "(first published)");
+	CHECK_LACKS(p, "Ann Officer");   /* authors are off by default */
+	CHECK_LACKS(p, "Merge the survey edits");
+	free(p);
+	/* sitemap lastmod takes the last edit into account */
+	p = tu_read(o, "sitemap.xml");
+	CHECK_HAS(p, "/consultations/old-survey/</loc><lastmod>2026-10-14</lastmod>");
+	free(p);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__authors_shown_when_the_site_asks(void)
+{
+	char *root = make_repo(), repo[4200], o[4200], *p;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	sh(repo, "2026-10-16T09:00:00+01:00",
+	   "printf \"history_authors: true\\n\" >> site.yaml && git commit -q -am \"Show authors\"");
+	CHECK_INT(build(NULL, repo, "main", o, -1, NULL), 0);
+	p = tu_read(o, "consultations/bus-network-review/history/index.html");
+	CHECK_HAS(p, "(Ann Officer)");
+	free(p);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__renamed_record_leaves_a_redirect(void)
+{
+	char *root = make_repo(), repo[4200], o[4200], *p;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	CHECK_INT(build(NULL, repo, "main", o, -1, NULL), 0);
+	p = tu_read(o, "consultations/bus-review/index.html");
+	CHECK_HAS(p, "<meta http-equiv=\"refresh\" content=\"0; url=/consultations/bus-network-review/\">");
+	CHECK_HAS(p, "<link rel=\"canonical\" href=\"https://engage.test.example/consultations/bus-network-review/\">");
+	CHECK_HAS(p, "<a href=\"/consultations/bus-network-review/\">Bus review</a>");
+	free(p);
+	p = tu_read(o, "sitemap.xml");
+	CHECK_LACKS(p, "/consultations/bus-review/<");
+	free(p);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__shallow_clone_is_warned_about(void)
+{
+	char *root = make_repo(), o[4200], *printed = NULL, *p;
+
+	snprintf(o, sizeof(o), "%s/out", root);
+	sh(root, "2026-10-15T00:00:00Z",
+	   "git clone -q --depth 1 file://$PWD/repo shallow");
+	{
+		char sh_repo[4200];
+		snprintf(sh_repo, sizeof(sh_repo), "%s/shallow", root);
+		CHECK_INT(build(NULL, sh_repo, NULL, o, -1, &printed), 0);
+	}
+	CHECK_HAS(printed, "warning: this is a shallow clone");
+	CHECK_HAS(printed, "git fetch --unshallow");
+	/* what history there is, is used */
+	p = tu_read(o, "consultations/bus-network-review/index.html");
+	CHECK_HAS(p, "First published <time datetime=\"2026-10-14\">");
+	free(p);
+	free(printed);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__links_in_the_tree_are_refused(void)
+{
+	char *root = make_repo(), repo[4200], o[4200], *printed = NULL;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	sh(repo, "2026-10-16T09:00:00+01:00",
+	   "ln -s /etc/passwd content/consultations/stolen.md && git add -A && "
+	   "git commit -q -m \"A link\"");
+	CHECK(build(NULL, repo, "main", o, -1, &printed) != 0);
+	CHECK_HAS(printed, "content/consultations/stolen.md: error: symbolic links are not allowed in a site");
+	CHECK(!tu_exists(o, "index.html"));
+	free(printed);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+git__bad_repository_and_ref_are_clear_errors(void)
+{
+	char *root = make_repo(), repo[4200], o[4200], *printed = NULL;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	CHECK(build(NULL, repo, "no-such-branch", o, -1, &printed) != 0);
+	CHECK_HAS(printed, "error: git:");
+	CHECK_HAS(printed, "hint: give a branch, tag or commit that exists");
+	free(printed);
+	printed = NULL;
+	CHECK(build(NULL, "/nonexistent/repo", NULL, o, -1, &printed) != 0);
+	CHECK_HAS(printed, "/nonexistent/repo: error: git:");
+	free(printed);
+	nb_rmtree(root);
+	free(root);
+}
+
+void
+suite_git(void)
+{
+	RUN(git__ref_build_equals_checkout_build);
+	RUN(git__dates_follow_renames_and_merges);
+	RUN(git__authors_shown_when_the_site_asks);
+	RUN(git__renamed_record_leaves_a_redirect);
+	RUN(git__shallow_clone_is_warned_about);
+	RUN(git__links_in_the_tree_are_refused);
+	RUN(git__bad_repository_and_ref_are_clear_errors);
+}
