@@ -305,33 +305,34 @@ put_ids(nb_buf *b, const char *label, const nb_buf *ids, const char *none)
 {
 	const char *p = nb_buf_cstr(ids);
 	size_t col;
+	int first = 1;
 
 	if (!ids->len) {
 		nb_buf_printf(b, "#   %s\n", none);
 		return;
 	}
-	nb_buf_printf(b, "#   %s: ", label);
-	col = 6 + strlen(label);
+	nb_buf_printf(b, "#   %s:", label);
+	col = 5 + strlen(label);
 	while (*p) {
 		size_t n = strcspn(p, ",");
-		if (col + n > 76 && col > 10) {
-			nb_buf_puts(b, "\n#     ");
-			col = 6;
+		int last = p[n] == '\0';
+		size_t need = n + (last ? 0 : 1);   /* the id and its comma */
+
+		if (!first && col + 1 + need > 76) {
+			nb_buf_puts(b, "\n#    ");
+			col = 5;
 		}
+		nb_buf_putc(b, ' ');
+		col++;
 		nb_buf_put(b, p, n);
 		col += n;
-		p += n;
-		if (*p == ',') {
+		if (!last)
 			nb_buf_putc(b, ',');
-			col++;
+		col += last ? 0 : 1;
+		p += n;
+		while (*p == ',' || *p == ' ')
 			p++;
-			while (*p == ' ')
-				p++;
-			if (*p && col + 1 + strcspn(p, ",") <= 76) {
-				nb_buf_putc(b, ' ');
-				col++;
-			}
-		}
+		first = 0;
 	}
 	nb_buf_putc(b, '\n');
 }

@@ -694,6 +694,48 @@ new__every_kind_offers_every_field_and_checks_clean(void)
 }
 
 static void
+new__id_lists_wrap_at_76_columns(void)
+{
+	nb_scaffold_opts o;
+	nb_diags d = NB_DIAGS_INIT;
+	char *root = tu_tmpdir(), src[4200], *path = NULL, *text, *conf;
+	const char *p;
+
+	/* the example site has enough ids to wrap */
+	snprintf(src, sizeof(src), "%s/site", root);
+	conf = tu_read(".", "site.yaml");
+	tu_write(src, "site.yaml", conf ? conf : "");
+	free(conf);
+	snprintf(src, sizeof(src), "%s/site/content", root);
+	CHECK_INT(tu_copy_tree("content", src), 0);
+	snprintf(src, sizeof(src), "%s/site", root);
+	memset(&o, 0, sizeof(o));
+	o.source = src;
+	o.kind = NB_NEW_EVENT;
+	o.title = "Northgate forum";
+	o.has_today = 1;
+	o.today = (nb_date){ 2026, 11, 23 };
+	CHECK_INT(nb_scaffold_new(&path, &o, &d), 0);
+	text = tu_read(src, "content/events/northgate-forum.md");
+	CHECK_HAS(text, "#   Partners: ashvale-district-council, harrowdale-district-council,\n"
+		  "#     kingsbridge-city-council, thorn-valley-homes,\n");
+	for (p = text; p && *p; p += strcspn(p, "\n") + (p[strcspn(p, "\n")] != 0)) {
+		size_t n = strcspn(p, "\n"), k;
+		if (n > 76)
+			nb_test_fail(__FILE__, __LINE__, "line longer than 76: %.*s", (int)n, p);
+		for (k = 0; strncmp(p, "#   ", 4) == 0 && k + 1 < n; k++)
+			if (p[k] == ',' && p[k + 1] != ' ')
+				nb_test_fail(__FILE__, __LINE__, "no space after a comma: %.*s",
+					     (int)n, p);
+	}
+	free(text);
+	free(path);
+	nb_diags_free(&d);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
 new__never_overwrites_and_usage_errors(void)
 {
 	site s;
@@ -1559,6 +1601,7 @@ suite_officer(void)
 	RUN(new__ids_from_titles);
 	RUN(new__consultation_builds_once_ids_are_filled_in);
 	RUN(new__every_kind_offers_every_field_and_checks_clean);
+	RUN(new__id_lists_wrap_at_76_columns);
 	RUN(new__never_overwrites_and_usage_errors);
 	RUN(serve__pages_rebuilds_and_build_errors);
 	RUN(serve__content_types_and_unsafe_paths);
