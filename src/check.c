@@ -813,7 +813,9 @@ nb_check(const nb_check_opts *opts, nb_build_stats *stats, nb_diags *d)
 
 	/* the build succeeded, so loading the model again does too; its
 	 * warnings were reported by the build */
-	if (nb_source_open_dir(&src, opts->build.source, &ignore) != 0 ||
+	if ((opts->build.repo ?
+	     nb_source_open_git(&src, opts->build.repo, opts->build.ref, &ignore) :
+	     nb_source_open_dir(&src, opts->build.source, &ignore)) != 0 ||
 	    nb_model_load(&c.m, src, &ignore) != 0) {
 		rc = 0;
 		goto done;

@@ -64,24 +64,29 @@ static const char usage_text[] =
 "See 'man noticeboard' and docs/officers-guide.md.\n";
 
 static const char build_text[] =
-"Usage: noticeboard build [--source DIR] [--output DIR] [--now YYYY-MM-DD]\n"
-"                         [--quiet]\n"
+"Usage: noticeboard build [--source DIR] [--ref REF] [--output DIR]\n"
+"                         [--now YYYY-MM-DD] [--no-history] [--quiet]\n"
 "\n"
 "Check the records and write the website.\n"
 "\n"
 "  --source DIR      the site folder (default: the current folder)\n"
+"  --ref REF         build the records of this branch, tag or commit of the\n"
+"                    git repository at --source (bare ones too), not the\n"
+"                    files in the folder\n"
 "  --output DIR      where to write the website (default: public);\n"
 "                    replaced whole, and only when the build succeeds\n"
 "  --now YYYY-MM-DD  build as if today were this date (statuses such as\n"
 "                    open, closing soon and feedback overdue depend on it)\n"
+"  --no-history      do not date pages from the git history\n"
 "  --quiet           print only errors and warnings\n"
 "\n"
 "Exit status: 0 the site was written; 1 the records have errors (nothing\n"
 "was written); 2 the command line is wrong.\n";
 
 static const char check_text[] =
-"Usage: noticeboard check [--source DIR] [--now YYYY-MM-DD] [--strict]\n"
-"                         [--format text|json] [--min-days N] [--quiet]\n"
+"Usage: noticeboard check [--source DIR] [--ref REF] [--now YYYY-MM-DD]\n"
+"                         [--strict] [--format text|json] [--min-days N]\n"
+"                         [--no-history] [--quiet]\n"
 "\n"
 "Find every error the build would find, without writing the website, and\n"
 "warn about what the engagement standards ask of an activity:\n"
@@ -95,6 +100,8 @@ static const char check_text[] =
 "  - TODO placeholders left by 'noticeboard new'.\n"
 "\n"
 "  --source DIR      the site folder (default: the current folder)\n"
+"  --ref REF         check the records of this branch, tag or commit of the\n"
+"                    git repository at --source\n"
 "  --now YYYY-MM-DD  check as if today were this date\n"
 "  --strict          treat warnings as errors (exit status 1)\n"
 "  --format json     print a JSON array of {file, line, column, severity,\n"
@@ -102,6 +109,7 @@ static const char check_text[] =
 "                    (default: text, as file:line:column: warning: ...)\n"
 "  --min-days N      warn when an activity is open for fewer than N days\n"
 "                    (default: 28, four weeks; 0 turns this off)\n"
+"  --no-history      do not read the git history\n"
 "  --quiet           print only errors and warnings\n"
 "\n"
 "Exit status: 0 no errors (warnings do not count unless --strict);\n"
@@ -129,7 +137,7 @@ static const char new_text[] =
 
 static const char serve_text[] =
 "Usage: noticeboard serve [--source DIR] [--port N] [--now YYYY-MM-DD]\n"
-"                         [--quiet]\n"
+"                         [--no-history] [--quiet]\n"
 "\n"
 "Preview the site at http://127.0.0.1:8000/ (this computer only).  The\n"
 "site is built into a temporary folder and rebuilt whenever site.yaml or a\n"
@@ -142,6 +150,7 @@ static const char serve_text[] =
 "                    port, printed when the preview starts)\n"
 "  --now YYYY-MM-DD  build as if today were this date (default: the date\n"
 "                    of each rebuild)\n"
+"  --no-history      do not date pages from the git history\n"
 "  --quiet           print only errors and warnings, and the address\n"
 "\n"
 "Exit status: 0 stopped with Ctrl-C; 1 the preview could not start; 2 the\n"
@@ -151,7 +160,7 @@ static const char serve_text[] =
 
 enum {
 	OPT_OUTPUT = 1, OPT_STRICT = 2, OPT_FORMAT = 4, OPT_MIN_DAYS = 8,
-	OPT_PORT = 16, OPT_ID = 32
+	OPT_PORT = 16, OPT_ID = 32, OPT_REF = 64, OPT_HISTORY = 128
 };
 
 static const struct command {
@@ -160,10 +169,11 @@ static const struct command {
 	unsigned opts;        /* besides --source, --now, --quiet, --help */
 	int positional;       /* arguments besides options */
 } commands[] = {
-	{ "build", build_text, OPT_OUTPUT, 0 },
-	{ "check", check_text, OPT_STRICT | OPT_FORMAT | OPT_MIN_DAYS, 0 },
+	{ "build", build_text, OPT_OUTPUT | OPT_REF | OPT_HISTORY, 0 },
+	{ "check", check_text, OPT_STRICT | OPT_FORMAT | OPT_MIN_DAYS | OPT_REF |
+			       OPT_HISTORY, 0 },
 	{ "new", new_text, OPT_ID, 2 },
-	{ "serve", serve_text, OPT_PORT, 0 },
+	{ "serve", serve_text, OPT_PORT | OPT_HISTORY, 0 },
 };
 
 typedef struct args {
@@ -263,6 +273,7 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 	a->b.source = ".";
 	a->b.output = "public";
 	a->b.share = share && *share ? share : default_share(share_buf, share_size);
+	a->b.history = -1;       /* dates from git when the site is a repository */
 	a->min_days = NB_CHECK_MIN_OPEN_DAYS;
 	a->port = NB_SERVE_PORT;
 
@@ -302,6 +313,10 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 			a->strict = 1;
 			continue;
 		}
+		if (strcmp(arg, "--no-history") == 0 && (cmd->opts & OPT_HISTORY)) {
+			a->b.history = 0;
+			continue;
+		}
 		/* options with a value: --name VALUE or --name=VALUE */
 		eq = strchr(arg, '=');
 		n = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -314,6 +329,7 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 		      (strcmp(name, "--format") == 0 && (cmd->opts & OPT_FORMAT)) ||
 		      (strcmp(name, "--min-days") == 0 && (cmd->opts & OPT_MIN_DAYS)) ||
 		      (strcmp(name, "--port") == 0 && (cmd->opts & OPT_PORT)) ||
+		      (strcmp(name, "--ref") == 0 && (cmd->opts & OPT_REF)) ||
 		      (strcmp(name, "--id") == 0 && (cmd->opts & OPT_ID))))
 			return usage_error(cmd->name, "unknown option '%s'", arg);
 		if (eq)
@@ -352,8 +368,15 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 					"--port needs a number from 0 to 65535, not '%s'", val);
 		} else if (strcmp(name, "--id") == 0) {
 			a->id = val;
+		} else if (strcmp(name, "--ref") == 0) {
+			if (!*val)
+				return usage_error(cmd->name,
+					"--ref needs a branch, tag or commit");
+			a->b.ref = val;
 		}
 	}
+	if (a->b.ref)                /* the records of that commit of --source */
+		a->b.repo = a->b.source;
 	if (a->npos < cmd->positional) {
 		if (strcmp(cmd->name, "new") == 0)
 			return usage_error(cmd->name, a->npos == 0 ?

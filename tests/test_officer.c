@@ -482,6 +482,51 @@ check__cli_strict_json_and_exit_codes(void)
 }
 
 static void
+check__reads_a_git_ref_when_asked(void)
+{
+	site s;
+	char cmd[8192], *out = NULL;
+
+	site_new(&s);
+	snprintf(cmd, sizeof(cmd),
+		 "cd '%s' && GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent sh -c "
+		 "'git init -q && git add -A && git -c user.name=Officer "
+		 "-c user.email=officer@example.org commit -q -m site'", s.src);
+	if (tu_run(cmd, &out) != 0) {
+		nb_test_fail(__FILE__, __LINE__, "git failed:\n%s", out);
+		free(out);
+		site_free(&s);
+		return;
+	}
+	free(out);
+	/* an uncommitted event with no access information */
+	tu_write(s.src, "content/events/forum.md",
+		 "---\ntitle: Town forum\nlead: police\nareas: [town]\n"
+		 "start: 2026-12-10 19:00\nend: 2026-12-10 21:00\n"
+		 "venue:\n  name: Church hall\n---\n");
+	snprintf(cmd, sizeof(cmd), "%s check --source '%s' --now " TODAY, tu_bin(), s.src);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "content/events/forum.md:8:3: warning:");
+	free(out);
+	/* the committed records do not have it */
+	snprintf(cmd, sizeof(cmd), "%s check --ref HEAD --source '%s' --now " TODAY,
+		 tu_bin(), s.src);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_LACKS(out, "forum.md");
+	CHECK_HAS(out, "no problems found");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s check --ref no-such-branch --source '%s' --now " TODAY,
+		 tu_bin(), s.src);
+	CHECK_INT(tu_run(cmd, &out), 1);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s serve --ref HEAD", tu_bin());
+	CHECK_INT(tu_run(cmd, &out), 2);
+	CHECK_HAS(out, "unknown option '--ref'");
+	free(out);
+	site_free(&s);
+}
+
+static void
 check__example_site_warnings_point_at_fields(void)
 {
 	char *printed = NULL;
@@ -1597,6 +1642,7 @@ suite_officer(void)
 	RUN(check__placeholders_left_by_new);
 	RUN(check__finds_every_build_error_including_templates);
 	RUN(check__cli_strict_json_and_exit_codes);
+	RUN(check__reads_a_git_ref_when_asked);
 	RUN(check__example_site_warnings_point_at_fields);
 	RUN(new__ids_from_titles);
 	RUN(new__consultation_builds_once_ids_are_filled_in);
