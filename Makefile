@@ -103,6 +103,20 @@ uninstall:
 	rm -f $(DESTDIR)$(MANDIR)/noticeboard.1
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
+# Benchmarks (bench/, docs/performance.md): synthetic sites of each size in
+# BENCH_SIZES, built by Noticeboard and by Hugo, with `cp -r` of the output
+# as the floor.  `make bench BENCH_SIZES=1000` is the quick run.  Not part
+# of `make test`; bench/deps.sh installs hugo if it is missing.
+BENCH_SIZES ?= 1000 10000 100000
+BENCH_DIR   ?= $(O)/bench
+BENCH_RUNS  ?= 1
+bench: noticeboard
+	@sh bench/deps.sh
+	/usr/bin/python3 bench/run.py --bin ./noticeboard --sizes "$(BENCH_SIZES)" \
+	    --dir $(BENCH_DIR) --runs $(BENCH_RUNS)
+
+.PHONY: bench
+
 clean:
 	rm -rf build build-asan noticeboard public
 
