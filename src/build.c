@@ -71,9 +71,15 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		char *path = nb_xmalloc(n);
 		nb_ical_seqs old;
 		snprintf(path, n, "%s/data/calendar-sequence.json", opts->output);
+		nb_manifest mf;
 		nb_data_read_seqs(&old, m->arena, path);
 		free(path);
-		rc = nb_render_site(m, dv, src, share, &old, o, d);
+		memset(&mf, 0, sizeof(mf));
+		if (!opts->full)
+			nb_manifest_read(&mf, m->arena, opts->output);
+		rc = nb_render_site(m, dv, src, share, &old, &mf, o, d);
+		stats->reused = nb_out_reused(o);
+		nb_manifest_free(&mf);
 		nb_map_free(&old.by_uid);
 		if (rc != 0) {
 			rc = -1;

@@ -22,10 +22,13 @@ typedef struct nb_build_opts {
 	nb_date today;
 	int64_t now;              /* otherwise: this time (seconds, UTC) */
 	int check_only;           /* validate; write nothing */
+	int full;                 /* render everything, even what the last
+				   * build's manifest says is unchanged */
 } nb_build_opts;
 
 typedef struct nb_build_stats {
 	size_t files, bytes;
+	size_t reused;            /* taken unchanged from the last build */
 	size_t consultations, events, outcomes, areas;
 } nb_build_stats;
 

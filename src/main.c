@@ -64,17 +64,23 @@ static const char usage_text[] =
 "See 'man noticeboard' and docs/officers-guide.md.\n";
 
 static const char build_text[] =
-"Usage: noticeboard build [--source DIR] [--ref REF] [--output DIR]\n"
-"                         [--now YYYY-MM-DD] [--no-history] [--quiet]\n"
+"Usage: noticeboard build [--source DIR | --repo PATH] [--ref REF]\n"
+"                         [--output DIR] [--now YYYY-MM-DD] [--full]\n"
+"                         [--no-history] [--quiet]\n"
 "\n"
 "Check the records and write the website.\n"
 "\n"
 "  --source DIR      the site folder (default: the current folder)\n"
+"  --repo PATH       build straight from the git repository at PATH (bare\n"
+"                    ones too; no checkout needed), at --ref or HEAD\n"
 "  --ref REF         build the records of this branch, tag or commit of the\n"
-"                    git repository at --source (bare ones too), not the\n"
-"                    files in the folder\n"
+"                    git repository at --repo or --source, not the files in\n"
+"                    the folder\n"
 "  --output DIR      where to write the website (default: public);\n"
-"                    replaced whole, and only when the build succeeds\n"
+"                    replaced whole, and only when the build succeeds;\n"
+"                    pages whose records, templates and settings have not\n"
+"                    changed since the last build there are kept as they are\n"
+"  --full            render every page, even unchanged ones\n"
 "  --now YYYY-MM-DD  build as if today were this date (statuses such as\n"
 "                    open, closing soon and feedback overdue depend on it)\n"
 "  --no-history      do not date pages from the git history\n"
@@ -317,6 +323,10 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 			a->b.history = 0;
 			continue;
 		}
+		if (strcmp(arg, "--full") == 0 && (cmd->opts & OPT_OUTPUT)) {
+			a->b.full = 1;
+			continue;
+		}
 		/* options with a value: --name VALUE or --name=VALUE */
 		eq = strchr(arg, '=');
 		n = eq ? (size_t)(eq - arg) : strlen(arg);
@@ -330,6 +340,7 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 		      (strcmp(name, "--min-days") == 0 && (cmd->opts & OPT_MIN_DAYS)) ||
 		      (strcmp(name, "--port") == 0 && (cmd->opts & OPT_PORT)) ||
 		      (strcmp(name, "--ref") == 0 && (cmd->opts & OPT_REF)) ||
+		      (strcmp(name, "--repo") == 0 && (cmd->opts & OPT_REF)) ||
 		      (strcmp(name, "--id") == 0 && (cmd->opts & OPT_ID))))
 			return usage_error(cmd->name, "unknown option '%s'", arg);
 		if (eq)
@@ -368,6 +379,8 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 					"--port needs a number from 0 to 65535, not '%s'", val);
 		} else if (strcmp(name, "--id") == 0) {
 			a->id = val;
+		} else if (strcmp(name, "--repo") == 0) {
+			a->b.repo = val;
 		} else if (strcmp(name, "--ref") == 0) {
 			if (!*val)
 				return usage_error(cmd->name,
@@ -375,7 +388,7 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 			a->b.ref = val;
 		}
 	}
-	if (a->b.ref)                /* the records of that commit of --source */
+	if (a->b.ref && !a->b.repo)  /* the records of that commit of --source */
 		a->b.repo = a->b.source;
 	if (a->npos < cmd->positional) {
 		if (strcmp(cmd->name, "new") == 0)
@@ -463,6 +476,9 @@ run_build(args *a)
 		print_size(stdout, stats.bytes);
 		printf(") in %s from ", a->b.output);
 		print_counts(stdout, &stats);
+		if (stats.reused)
+			printf("; %zu unchanged since the last build",
+			       stats.reused);
 		printf(".\n");
 	}
 	nb_diags_free(&d);

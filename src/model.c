@@ -654,9 +654,28 @@ body_html(rd *r, const char *body, size_t len)
 /* ---- parsing files ------------------------------------------------------ */
 
 /* Parse a .yaml file into a node tree in `scratch`. */
+uint64_t
+nb_sig(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+	size_t i;
+
+	for (i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 1099511628211ULL;
+	}
+	return h;
+}
+
+uint64_t
+nb_sig_u64(uint64_t h, uint64_t v)
+{
+	return nb_sig(h, &v, sizeof(v));
+}
+
 static int
 parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
-		const char *path, nb_diags *d)
+		const char *path, nb_diags *d, uint64_t *sig)
 {
 	nb_node *root = NULL;
 	char *data;
@@ -667,6 +686,8 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	if (sig)
+		*sig = nb_sig(NB_SIG_INIT, data, len);
 	rc = nb_yaml_parse(&root, scratch, path, data, len, 1, d);
 	free(data);
 	*out = root;
@@ -678,7 +699,7 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	      nb_arena *scratch, const nb_source *src, const char *path,
-	      nb_diags *d)
+	      nb_diags *d, uint64_t *sig)
 {
 	const char *fm, *b;
 	size_t fm_len, b_len;
@@ -691,6 +712,8 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	if (sig)
+		*sig = nb_sig(NB_SIG_INIT, data, len);
 	rc = nb_frontmatter_split(path, data, len, &fm, &fm_len, &fm_line, &b,
 				  &b_len, &b_line, d);
 	if (rc == 0)
@@ -1477,6 +1500,7 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		const nb_node *root = NULL;
 		const char *body = NULL, *id;
 		size_t body_len = 0;
+		uint64_t sig = 0;
 		char *path;
 		rd r;
 		int rc;
@@ -1489,9 +1513,9 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		r.path = path;
 		if (strcmp(suffix, ".md") == 0)
 			rc = parse_md_file(&root, &body, &body_len, scratch, src,
-					   path, d);
+					   path, d, &sig);
 		else
-			rc = parse_yaml_file(&root, scratch, src, path, d);
+			rc = parse_yaml_file(&root, scratch, src, path, d, &sig);
 		id = file_id(&r, names[i], suffix);
 		if (rc != 0 || !id)
 			goto next;
@@ -1501,15 +1525,19 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 			    kind_name(root));
 			goto next;
 		}
+		/* every record keeps the hash of its file: what an
+		 * incremental build compares */
 		switch (k) {
 		case K_PARTNER: {
 			nb_partner *p = partner_read(&r, root, id);
+			p->sig = sig;
 			nb_map_put(&m->partner_ids, id, p, NULL);
 			nb_vec_push(m->arena, &m->partners, p);
 			break;
 		}
 		case K_AREA: {
 			nb_area *a = area_read(&r, root, id, &(*pps)[*pps_len]);
+			a->sig = sig;
 			(*pps_len)++;
 			nb_map_put(&m->area_ids, id, a, NULL);
 			nb_vec_push(m->arena, &m->areas, a);
@@ -1518,12 +1546,14 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		case K_CONSULTATION: {
 			nb_consultation *c = consultation_read(&r, root, id,
 							       body, body_len);
+			c->sig = sig;
 			nb_map_put(&m->consultation_ids, id, c, NULL);
 			nb_vec_push(m->arena, &m->consultations, c);
 			break;
 		}
 		case K_EVENT: {
 			nb_event *e = event_read(&r, root, id, body, body_len);
+			e->sig = sig;
 			nb_map_put(&m->event_ids, id, e, NULL);
 			nb_vec_push(m->arena, &m->events, e);
 			break;
@@ -1531,12 +1561,14 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		case K_OUTCOME: {
 			nb_outcome *o = outcome_read(&r, root, id, body,
 						     body_len);
+			o->sig = sig;
 			nb_map_put(&m->outcome_ids, id, o, NULL);
 			nb_vec_push(m->arena, &m->outcomes, o);
 			break;
 		}
 		case K_PAGE: {
 			nb_page *p = page_read(&r, root, id, body, body_len);
+			p->sig = sig;
 			nb_map_put(&m->page_ids, id, p, NULL);
 			nb_vec_push(m->arena, &m->pages, p);
 			break;
@@ -1554,6 +1586,7 @@ load_terms(nb_model *m, const nb_source *src, const char *path,
 {
 	nb_arena *scratch = nb_arena_new();
 	const nb_node *root;
+	uint64_t sig = 0;
 	rd r;
 
 	memset(&r, 0, sizeof(r));
@@ -1561,8 +1594,9 @@ load_terms(nb_model *m, const nb_source *src, const char *path,
 	r.a = m->arena;
 	r.d = d;
 	r.path = path;
-	if (parse_yaml_file(&root, scratch, src, path, d) == 0)
+	if (parse_yaml_file(&root, scratch, src, path, d, &sig) == 0)
 		terms_read(&r, root, out, ids, kind_label);
+	m->terms_sig = nb_sig_u64(m->terms_sig, sig);
 	nb_arena_free(scratch);
 }
 
@@ -1678,7 +1712,7 @@ nb_model_load(nb_model **out, const nb_source *src, nb_diags *d)
 	r.d = d;
 	r.path = "site.yaml";
 	scratch = nb_arena_new();
-	rc = parse_yaml_file(&root, scratch, src, "site.yaml", d);
+	rc = parse_yaml_file(&root, scratch, src, "site.yaml", d, &m->site_sig);
 	if (rc == 1)
 		nb_error(d, "site.yaml", 0, 0,
 			 "create site.yaml with at least `title:` and `base_url:` (see docs/records.md)",

@@ -11,6 +11,7 @@
 #define NB_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "arena.h"
 #include "date.h"
@@ -69,6 +70,7 @@ typedef struct nb_venue {
 
 struct nb_area {
 	const char *id, *path, *name, *type, *code, *description;
+	uint64_t sig;                /* hash of the file: what changed */
 	nb_area *parent;
 	nb_vec children;             /* nb_area*, sorted by name */
 	nb_contact *contacts;
@@ -81,6 +83,7 @@ struct nb_area {
 };
 
 struct nb_partner {
+	uint64_t sig;
 	const char *id, *path, *name, *short_name, *type, *website;
 	const char *description, *email, *phone, *logo_file, *logo_alt;
 	/* derived */
@@ -117,6 +120,7 @@ typedef struct nb_tags {
 } nb_tags;
 
 struct nb_event {
+	uint64_t sig;                /* standalone: hash of the file */
 	const char *id;              /* standalone: file id; embedded: CID-N */
 	const char *path;            /* file it was read from */
 	const char *title, *summary, *description, *body_html;
@@ -150,6 +154,7 @@ typedef enum {
 } nb_promise;
 
 struct nb_consultation {
+	uint64_t sig;
 	const char *id, *path, *title, *summary, *body_html;
 	nb_tags tags;
 	int level;                   /* index into site.ladder */
@@ -191,6 +196,7 @@ typedef struct nb_count {
 } nb_count;
 
 struct nb_outcome {
+	uint64_t sig;
 	const char *id, *path, *title, *summary, *body_html;
 	nb_consultation *consultation;
 	nb_date published, decided_on;
@@ -210,6 +216,7 @@ struct nb_outcome {
 };
 
 struct nb_page {
+	uint64_t sig;
 	const char *id, *path, *title, *summary, *body_html;
 	int footer, order;
 	const struct nb_file_history *hist;
@@ -226,7 +233,13 @@ typedef struct nb_model {
 	/* from git history: old addresses of renamed records */
 	nb_vec redirects;            /* nb_redirect* */
 	const char *commit;          /* the commit built, or NULL */
+	uint64_t site_sig, terms_sig;    /* site.yaml; topics and audiences */
 } nb_model;
+
+/* FNV-1a over bytes, continuing from h (start with NB_SIG_INIT). */
+#define NB_SIG_INIT 1469598103934665603ULL
+uint64_t nb_sig(uint64_t h, const void *data, size_t len);
+uint64_t nb_sig_u64(uint64_t h, uint64_t v);
 
 typedef struct nb_redirect {
 	const char *from;            /* "consultations/old-id/" */

@@ -8,6 +8,7 @@
 #include "data.h"
 #include "ical.h"
 #include "report.h"
+#include "sig.h"
 #include "mustache.h"
 #include "view.h"
 
@@ -140,6 +141,7 @@ typedef struct job {
 	nb_buf buf;
 	int failed;
 	nb_date lastmod;             /* of the next page emitted */
+	int redirect;                /* the output is a redirect page */
 	nb_sitemap_entry *map;       /* every page, for sitemap.xml */
 	size_t map_len, map_cap;
 	nb_arena *site_arena;        /* lives for the whole render */
@@ -147,9 +149,16 @@ typedef struct job {
 	nb_ical_seqs seqs;
 	nb_feed_link *feeds;
 	size_t feeds_len, feeds_cap;
+	/* incremental builds */
+	const nb_manifest *old;      /* the last build's signatures */
+	uint64_t global;             /* what every page shows */
+	uint64_t everything;         /* global and every record */
+	uint64_t sig;                /* of the output being made */
+	nb_buf manifest;             /* this build's signatures */
 } job;
 
 static void next_page(job *j);
+static void done_output(job *j, const char *rel);
 
 /* Render one page: template `name` against ctx, written at `rel`. */
 static void
@@ -176,21 +185,53 @@ emit(job *j, const char *name, nb_value *ctx, const char *rel)
 		j->failed = 1;
 		return;
 	}
-	/* pages (not feeds, embeds or the 404 page) go in the sitemap */
-	if (strcmp(rel, "index.html") == 0 ||
-	    (strlen(rel) > 11 && strcmp(rel + strlen(rel) - 11, "/index.html") == 0 &&
-	     strncmp(rel, "embed/", 6) != 0)) {
+	done_output(j, rel);
+}
+
+/* An output is in place: note its signature, and put pages (not feeds,
+ * embeds, redirects or the 404 page) in the sitemap. */
+static void
+done_output(job *j, const char *rel)
+{
+	size_t n = strlen(rel);
+
+	nb_buf_printf(&j->manifest, "%016llx %s\n", (unsigned long long)j->sig,
+		      rel);
+	if ((strcmp(rel, "index.html") == 0 ||
+	     (n > 11 && strcmp(rel + n - 11, "/index.html") == 0)) &&
+	    strncmp(rel, "embed/", 6) != 0 && !j->redirect) {
 		if (j->map_len == j->map_cap) {
 			j->map_cap = j->map_cap ? j->map_cap * 2 : 256;
 			j->map = nb_xrealloc(j->map, j->map_cap * sizeof(*j->map));
 		}
 		j->map[j->map_len].path = nb_arena_strndup(j->site_arena, rel,
-							   strlen(rel) - 10);
+							   n - 10);
 		j->map[j->map_len].lastmod = j->lastmod;
 		j->map_len++;
 	}
 	j->lastmod = j->vc.dv->today;
 }
+
+/* Take an output from the last build when what it depends on (j->sig) is
+ * unchanged.  Returns 1 when it was taken. */
+static int
+reuse(job *j, const char *rel)
+{
+	uint64_t was;
+
+	if (j->failed || !j->old || !nb_manifest_get(j->old, rel, &was) ||
+	    was != j->sig || nb_out_reuse(j->o, rel) != 0)
+		return 0;
+	done_output(j, rel);
+	return 1;
+}
+
+#define EMIT(j, signature, tmpl, rel_expr, view_expr) do { \
+	const char *rel_ = (rel_expr); \
+	(j)->sig = (signature); \
+	if (!(j)->failed && !reuse((j), rel_)) \
+		emit((j), (tmpl), (view_expr), rel_); \
+} while (0)
 
 static void
 write_buf(job *j, const char *rel)
@@ -199,6 +240,8 @@ write_buf(job *j, const char *rel)
 	    nb_out_write(j->o, rel, j->buf.ptr ? j->buf.ptr : "", j->buf.len,
 			 j->d) != 0)
 		j->failed = 1;
+	else if (!j->failed)
+		done_output(j, rel);
 }
 
 /* ---- feeds ------------------------------------------------------------------- */
@@ -273,18 +316,21 @@ feed(job *j, const char *label, const char *group, const char *ics_rel,
 		return;
 	unique(a, cs, extra_cs, &c);
 	masters(a, evs, extra_evs, &e);
-	f.name = nb_arena_printf(a, "%s: %s", label, j->vc.m->site.title);
-	f.description = description;
-	f.events = &e;
-	f.consultations = &c;
-	nb_buf_clear(&j->buf);
-	if (nb_ical_write(&j->buf, j->site_arena, j->vc.m, j->vc.dv, &f,
-			  j->vc.prefix, j->old_seqs, &j->seqs, j->d) != 0) {
-		j->failed = 1;
-		return;
+	j->sig = nb_sig_events(nb_sig_consultations(j->global, &c), &e);
+	if (!reuse(j, ics_rel)) {
+		f.name = nb_arena_printf(a, "%s: %s", label, j->vc.m->site.title);
+		f.description = description;
+		f.events = &e;
+		f.consultations = &c;
+		nb_buf_clear(&j->buf);
+		if (nb_ical_write(&j->buf, j->site_arena, j->vc.m, j->vc.dv, &f,
+				  j->vc.prefix, j->old_seqs, &j->seqs, j->d) != 0) {
+			j->failed = 1;
+			return;
+		}
+		write_buf(j, ics_rel);
 	}
-	write_buf(j, ics_rel);
-	if (atom_rel) {
+	if (atom_rel && !reuse(j, atom_rel)) {
 		nb_vec outs = { NULL, 0, 0 };
 		size_t i;
 		for (i = 0; i < c.len; i++) {
@@ -313,13 +359,14 @@ all_feeds(job *j)
 	     &m->consultations, NULL, &m->all_events, NULL,
 	     "Every consultation, meeting and event by every partner.");
 	next_page(j);
-	emit(j, "feed-atom", nb_view_atom(&j->vc, "New and changed activities",
+	EMIT(j, j->everything, "feed-atom", "feeds/consultations.atom",
+	     nb_view_atom(&j->vc, "New and changed activities",
 	     "feeds/consultations.atom", "consultations/", &m->consultations,
-	     NULL), "feeds/consultations.atom");
+	     NULL));
 	next_page(j);
-	emit(j, "feed-atom", nb_view_atom(&j->vc, "Published outcomes",
-	     "feeds/outcomes.atom", "feedback/", NULL, &dv->outcomes),
-	     "feeds/outcomes.atom");
+	EMIT(j, j->everything, "feed-atom", "feeds/outcomes.atom",
+	     nb_view_atom(&j->vc, "Published outcomes",
+	     "feeds/outcomes.atom", "feedback/", NULL, &dv->outcomes));
 	for (i = 0; i < m->areas.len && !j->failed; i++) {
 		const nb_area *ar = m->areas.items[i];
 		next_page(j);
@@ -348,10 +395,21 @@ all_feeds(job *j)
 		     &t->consultations, &none, &t->events, &none, NULL);
 	}
 	next_page(j);
-	emit(j, "subscribe", nb_view_subscribe(&j->vc, j->feeds, j->feeds_len),
-	     "subscribe/index.html");
-	/* carried to the next build: SEQUENCE rises only when an item changes */
+	EMIT(j, j->everything, "subscribe", "subscribe/index.html",
+	     nb_view_subscribe(&j->vc, j->feeds, j->feeds_len));
+	/* carried to the next build: SEQUENCE rises only when an item
+	 * changes; items of feeds taken unchanged keep their numbers */
+	if (j->old_seqs) {
+		for (i = 0; i < j->old_seqs->all.len; i++) {
+			nb_ical_seq *s = j->old_seqs->all.items[i];
+			if (!nb_map_get(&j->seqs.by_uid, s->uid)) {
+				nb_map_put(&j->seqs.by_uid, s->uid, s, NULL);
+				nb_vec_push(j->site_arena, &j->seqs.all, s);
+			}
+		}
+	}
 	nb_buf_clear(&j->buf);
+	j->sig = 0;
 	if (!j->failed && nb_data_seqs_json(&j->buf, &j->seqs) == 0)
 		write_buf(j, "data/calendar-sequence.json");
 }
@@ -365,29 +423,42 @@ emit_redirect(job *j, const nb_redirect *rd)
 
 	if (j->failed)
 		return;
-	if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
-		j->failed = 1;
-		return;
+	j->sig = j->everything;
+	j->redirect = 1;
+	if (!reuse(j, rel)) {
+		if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
+			j->failed = 1;
+		} else {
+			nb_buf_clear(&j->buf);
+			if (nb_tmpl_render(&j->buf, j->th->set, t,
+					   nb_view_redirect(&j->vc, rd), j->d) != 0)
+				j->failed = 1;
+			else
+				write_buf(j, rel);
+		}
 	}
-	nb_buf_clear(&j->buf);
-	if (nb_tmpl_render(&j->buf, j->th->set, t, nb_view_redirect(&j->vc, rd),
-			   j->d) != 0)
-		j->failed = 1;
-	else
-		write_buf(j, rel);
+	j->redirect = 0;
 }
 
 /* Every page of one long list. */
 static void
 list_pages(job *j, const nb_list_page *lp)
 {
-	size_t pages = nb_view_pages(lp->items->len), p;
+	size_t pages = nb_view_pages(lp->items->len), p, i;
 
 	for (p = 1; p <= pages && !j->failed; p++) {
+		size_t first = (p - 1) * NB_VIEW_PER_PAGE;
+		uint64_t s = nb_sig_u64(j->global, lp->items->len);
+		/* a page depends on its own items and on how many there are */
+		for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
+			s = nb_sig_u64(s, lp->outcomes ?
+				nb_sig_outcome(lp->items->items[i]) :
+				nb_sig_consultation(lp->items->items[i]));
 		next_page(j);
-		emit(j, "list", nb_view_list_page(&j->vc, lp, p, pages),
+		EMIT(j, s, "list",
 		     p == 1 ? nb_arena_printf(j->vc.a, "%sindex.html", lp->path) :
-		     nb_arena_printf(j->vc.a, "%spage/%zu/index.html", lp->path, p));
+		     nb_arena_printf(j->vc.a, "%spage/%zu/index.html", lp->path, p),
+		     nb_view_list_page(&j->vc, lp, p, pages));
 	}
 }
 
@@ -479,20 +550,25 @@ open_data(job *j)
 	for (k = 0; k < NB_DATA_COUNT && !j->failed; k++) {
 		const char *name = nb_data_name((nb_data_kind)k);
 		char rel[128];
-		nb_buf_clear(&j->buf);
-		if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
-				 j->vc.prefix) != 0) {
-			nb_error(j->d, "data", 0, 0, NULL,
-				 "cannot write %s as JSON", name);
-			j->failed = 1;
-			return;
-		}
+		j->sig = j->everything;
 		snprintf(rel, sizeof(rel), "data/%s.json", name);
-		write_buf(j, rel);
-		nb_buf_clear(&j->buf);
-		nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
+		if (!reuse(j, rel)) {
+			nb_buf_clear(&j->buf);
+			if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
+					 j->vc.prefix) != 0) {
+				nb_error(j->d, "data", 0, 0, NULL,
+					 "cannot write %s as JSON", name);
+				j->failed = 1;
+				return;
+			}
+			write_buf(j, rel);
+		}
 		snprintf(rel, sizeof(rel), "data/%s.csv", name);
-		write_buf(j, rel);
+		if (!reuse(j, rel)) {
+			nb_buf_clear(&j->buf);
+			nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
+			write_buf(j, rel);
+		}
 		/* the schema, from the site or the installed share folder */
 		for (size_t s = 0; srcs[s] && !j->failed; s++) {
 			char path[128], *text;
@@ -523,22 +599,24 @@ emit_data(job *j, const nb_report *rp)
 
 	if (j->failed)
 		return;
-	nb_buf_clear(&j->buf);
-	if (nb_data_report_json(&j->buf, rp) != 0) {
-		nb_error(j->d, "reports", 0, 0, NULL,
-			 "cannot write the %d report as JSON", rp->year);
-		j->failed = 1;
-		return;
-	}
+	j->sig = j->everything;
 	snprintf(rel, sizeof(rel), "reports/%d/report.json", rp->year);
-	if (nb_out_write(j->o, rel, j->buf.ptr, j->buf.len, j->d) != 0)
-		j->failed = 1;
-	nb_buf_clear(&j->buf);
-	nb_data_report_csv(&j->buf, rp);
+	if (!reuse(j, rel)) {
+		nb_buf_clear(&j->buf);
+		if (nb_data_report_json(&j->buf, rp) != 0) {
+			nb_error(j->d, "reports", 0, 0, NULL,
+				 "cannot write the %d report as JSON", rp->year);
+			j->failed = 1;
+			return;
+		}
+		write_buf(j, rel);
+	}
 	snprintf(rel, sizeof(rel), "reports/%d/report.csv", rp->year);
-	if (!j->failed &&
-	    nb_out_write(j->o, rel, j->buf.ptr, j->buf.len, j->d) != 0)
-		j->failed = 1;
+	if (!reuse(j, rel)) {
+		nb_buf_clear(&j->buf);
+		nb_data_report_csv(&j->buf, rp);
+		write_buf(j, rel);
+	}
 }
 
 /* A fresh arena for the next page's values. */
@@ -549,15 +627,51 @@ next_page(job *j)
 	j->vc.a = nb_arena_new();
 }
 
+/* A signature of every template the site can use: the site's layouts/
+ * and the theme's, wherever they are found. */
+static uint64_t
+templates_sig(theme *th, nb_diags *d)
+{
+	const nb_source *srcs[3] = { th->src, th->src, th->share };
+	const char *dirs[3];
+	uint64_t h = NB_SIG_INIT;
+	size_t s, i;
+
+	dirs[0] = "layouts";
+	dirs[1] = nb_arena_printf(th->a, "themes/%s/layouts", th->name);
+	dirs[2] = dirs[1];
+	for (s = 0; s < 3; s++) {
+		char **names;
+		size_t n;
+		if (!srcs[s])
+			continue;
+		nb_source_list(srcs[s], dirs[s], ".mustache", &names, &n, d);
+		h = nb_sig_u64(h, n);
+		for (i = 0; i < n; i++) {
+			char *rel = nb_arena_printf(th->a, "%s/%s", dirs[s], names[i]);
+			char *text;
+			size_t len;
+			h = nb_sig(h, names[i], strlen(names[i]) + 1);
+			if (nb_source_read(srcs[s], rel, &text, &len, d) == 0) {
+				h = nb_sig(h, text, len);
+				free(text);
+			}
+		}
+		nb_source_names_free(names, n);
+	}
+	return h;
+}
+
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
-	       const nb_source *share, const nb_ical_seqs *old_seqs, nb_out *o,
-	       nb_diags *d)
+	       const nb_source *share, const nb_ical_seqs *old_seqs,
+	       const nb_manifest *old, nb_out *o, nb_diags *d)
 {
+	static const char *kinds[] = { "topics", "audiences" };
 	theme th;
 	job j;
 	nb_arena *site_arena = nb_arena_new();
-	size_t i;
+	size_t i, k;
 	int rc = -1;
 
 	memset(&th, 0, sizeof(th));
@@ -580,6 +694,12 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.site_arena = site_arena;
 	j.lastmod = dv->today;
 	j.old_seqs = old_seqs;
+	j.old = old;
+	j.global = nb_sig_global(m, dv, templates_sig(&th, d));
+	j.everything = nb_sig_u64(j.global, nb_sig_all(m));
+	nb_buf_puts(&j.manifest, "noticeboard-manifest 1\n");
+	if (m->commit)
+		nb_buf_printf(&j.manifest, "commit %s\n", m->commit);
 
 	{
 		nb_template *t;
@@ -592,133 +712,171 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 			goto done;
 	}
 
-	emit(&j, "home", nb_view_home(&j.vc), "index.html");
+	EMIT(&j, j.everything, "home", "index.html", nb_view_home(&j.vc));
 	next_page(&j);
-	emit(&j, "404", nb_view_not_found(&j.vc), "404.html");
+	EMIT(&j, j.everything, "404", "404.html", nb_view_not_found(&j.vc));
 	next_page(&j);
-	emit(&j, "consultations", nb_view_consultations(&j.vc),
-	     "consultations/index.html");
+	EMIT(&j, j.everything, "consultations", "consultations/index.html",
+	     nb_view_consultations(&j.vc));
 	for (i = 0; i < m->consultations.len && !j.failed; i++) {
 		const nb_consultation *c = m->consultations.items[i];
+		uint64_t s = nb_sig_u64(j.global, nb_sig_consultation(c));
 		next_page(&j);
 		j.lastmod = nb_consultation_changed(c, dv->today);
-		emit(&j, "consultation", nb_view_consultation(&j.vc, c),
-		     nb_arena_printf(j.vc.a, "consultations/%s/index.html", c->id));
+		EMIT(&j, s, "consultation",
+		     nb_arena_printf(j.vc.a, "consultations/%s/index.html", c->id),
+		     nb_view_consultation(&j.vc, c));
 		if (c->hist) {
 			next_page(&j);
-			emit(&j, "history", nb_view_history(&j.vc, c->title,
-			     "consultations", nb_arena_printf(j.vc.a,
-			     "consultations/%s/", c->id), c->hist),
-			     nb_arena_printf(j.vc.a, "consultations/%s/history/index.html",
-					     c->id));
+			EMIT(&j, s, "history",
+			     nb_arena_printf(j.vc.a, "consultations/%s/history/index.html", c->id),
+			     nb_view_history(&j.vc, c->title, "consultations",
+					     nb_arena_printf(j.vc.a, "consultations/%s/", c->id),
+					     c->hist));
 		}
 	}
 	for (i = 0; i < m->events.len && !j.failed; i++) {
 		const nb_event *ev = m->events.items[i];
 		next_page(&j);
-		emit(&j, "event", nb_view_event(&j.vc, ev),
-		     nb_arena_printf(j.vc.a, "events/%s/index.html", ev->id));
+		EMIT(&j, nb_sig_u64(j.global, nb_sig_event(ev)), "event",
+		     nb_arena_printf(j.vc.a, "events/%s/index.html", ev->id),
+		     nb_view_event(&j.vc, ev));
 	}
 	next_page(&j);
-	emit(&j, "feedback", nb_view_feedback(&j.vc), "feedback/index.html");
+	EMIT(&j, j.everything, "feedback", "feedback/index.html",
+	     nb_view_feedback(&j.vc));
 	for (i = 0; i < m->outcomes.len && !j.failed; i++) {
 		const nb_outcome *oc = m->outcomes.items[i];
+		uint64_t s = nb_sig_u64(j.global, nb_sig_outcome(oc));
 		next_page(&j);
 		j.lastmod = nb_outcome_changed(oc, dv->today);
-		emit(&j, "outcome", nb_view_outcome(&j.vc, oc),
-		     nb_arena_printf(j.vc.a, "outcomes/%s/index.html", oc->id));
+		EMIT(&j, s, "outcome",
+		     nb_arena_printf(j.vc.a, "outcomes/%s/index.html", oc->id),
+		     nb_view_outcome(&j.vc, oc));
 		if (oc->hist) {
 			next_page(&j);
-			emit(&j, "history", nb_view_history(&j.vc, oc->title ?
-			     oc->title : oc->consultation->title, "feedback",
-			     nb_arena_printf(j.vc.a, "outcomes/%s/", oc->id),
-			     oc->hist),
-			     nb_arena_printf(j.vc.a, "outcomes/%s/history/index.html",
-					     oc->id));
+			EMIT(&j, s, "history",
+			     nb_arena_printf(j.vc.a, "outcomes/%s/history/index.html", oc->id),
+			     nb_view_history(&j.vc, oc->title ? oc->title :
+					     oc->consultation->title, "feedback",
+					     nb_arena_printf(j.vc.a, "outcomes/%s/", oc->id),
+					     oc->hist));
 		}
 	}
 	next_page(&j);
-	emit(&j, "areas", nb_view_areas(&j.vc), "areas/index.html");
+	EMIT(&j, j.everything, "areas", "areas/index.html", nb_view_areas(&j.vc));
 	for (i = 0; i < m->areas.len && !j.failed; i++) {
 		const nb_area *ar = m->areas.items[i];
+		uint64_t s = nb_sig_events(nb_sig_events(nb_sig_consultations(
+			nb_sig_consultations(j.global, &ar->consultations),
+			&dv->everywhere), &ar->events), &dv->everywhere_events);
 		next_page(&j);
-		emit(&j, "area", nb_view_area(&j.vc, ar),
-		     nb_arena_printf(j.vc.a, "areas/%s/index.html", ar->id));
+		EMIT(&j, s, "area",
+		     nb_arena_printf(j.vc.a, "areas/%s/index.html", ar->id),
+		     nb_view_area(&j.vc, ar));
 		next_page(&j);
-		emit(&j, "embed", nb_view_embed(&j.vc, ar->name,
-		     nb_arena_printf(j.vc.a, "areas/%s/", ar->id),
-		     &ar->consultations, &dv->everywhere, &ar->events,
-		     &dv->everywhere_events),
-		     nb_arena_printf(j.vc.a, "embed/areas/%s/index.html", ar->id));
+		EMIT(&j, s, "embed",
+		     nb_arena_printf(j.vc.a, "embed/areas/%s/index.html", ar->id),
+		     nb_view_embed(&j.vc, ar->name,
+				   nb_arena_printf(j.vc.a, "areas/%s/", ar->id),
+				   &ar->consultations, &dv->everywhere, &ar->events,
+				   &dv->everywhere_events));
 	}
 	next_page(&j);
-	emit(&j, "partners", nb_view_partners(&j.vc), "partners/index.html");
+	EMIT(&j, j.everything, "partners", "partners/index.html",
+	     nb_view_partners(&j.vc));
 	for (i = 0; i < m->partners.len && !j.failed; i++) {
 		const nb_partner *p = m->partners.items[i];
+		uint64_t s = nb_sig_events(nb_sig_consultations(j.global,
+			&p->consultations), &p->events);
 		next_page(&j);
-		emit(&j, "partner", nb_view_partner(&j.vc, p),
-		     nb_arena_printf(j.vc.a, "partners/%s/index.html", p->id));
+		EMIT(&j, s, "partner",
+		     nb_arena_printf(j.vc.a, "partners/%s/index.html", p->id),
+		     nb_view_partner(&j.vc, p));
 		next_page(&j);
-		emit(&j, "embed", nb_view_embed(&j.vc, p->name,
-		     nb_arena_printf(j.vc.a, "partners/%s/", p->id),
-		     &p->consultations, NULL, &p->events, NULL),
-		     nb_arena_printf(j.vc.a, "embed/partners/%s/index.html", p->id));
+		EMIT(&j, s, "embed",
+		     nb_arena_printf(j.vc.a, "embed/partners/%s/index.html", p->id),
+		     nb_view_embed(&j.vc, p->name,
+				   nb_arena_printf(j.vc.a, "partners/%s/", p->id),
+				   &p->consultations, NULL, &p->events, NULL));
 	}
-	{
-		static const char *kinds[] = { "topics", "audiences" };
-		size_t k;
-		for (k = 0; k < 2; k++) {
-			const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
+	for (k = 0; k < 2; k++) {
+		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
+		next_page(&j);
+		EMIT(&j, j.everything, "terms",
+		     nb_arena_printf(j.vc.a, "%s/index.html", kinds[k]),
+		     nb_view_terms(&j.vc, kinds[k]));
+		for (i = 0; i < ts->len && !j.failed; i++) {
+			const nb_term *t = ts->items[i];
 			next_page(&j);
-			emit(&j, "terms", nb_view_terms(&j.vc, kinds[k]),
-			     nb_arena_printf(j.vc.a, "%s/index.html", kinds[k]));
-			for (i = 0; i < ts->len && !j.failed; i++) {
-				const nb_term *t = ts->items[i];
-				next_page(&j);
-				emit(&j, "term", nb_view_term(&j.vc, kinds[k], t),
-				     nb_arena_printf(j.vc.a, "%s/%s/index.html",
-						     kinds[k], t->id));
-			}
+			EMIT(&j, nb_sig_events(nb_sig_consultations(j.global,
+			     &t->consultations), &t->events), "term",
+			     nb_arena_printf(j.vc.a, "%s/%s/index.html", kinds[k], t->id),
+			     nb_view_term(&j.vc, kinds[k], t));
 		}
 	}
 	next_page(&j);
-	emit(&j, "calendar", nb_view_calendar(&j.vc), "calendar/index.html");
-	for (i = 0; i < dv->months.len && !j.failed; i++) {
-		const nb_month *mo = dv->months.items[i];
-		next_page(&j);
-		emit(&j, "month", nb_view_month(&j.vc, i),
-		     nb_arena_printf(j.vc.a, "calendar/%04d/%02d/index.html",
-				     mo->year, mo->month));
+	EMIT(&j, j.everything, "calendar", "calendar/index.html",
+	     nb_view_calendar(&j.vc));
+	{
+		/* a month shows its items and links to the months around it */
+		uint64_t months = nb_sig_u64(j.global, dv->months.len);
+		for (i = 0; i < dv->months.len; i++) {
+			const nb_month *mo = dv->months.items[i];
+			months = nb_sig_u64(months, (uint64_t)(mo->year * 12 + mo->month));
+		}
+		for (i = 0; i < dv->months.len && !j.failed; i++) {
+			const nb_month *mo = dv->months.items[i];
+			uint64_t s = nb_sig_u64(months, i);
+			size_t x;
+			for (x = 0; x < mo->items.len; x++) {
+				const nb_cal_item *it = mo->items.items[x];
+				s = nb_sig_u64(s, it->kind);
+				s = nb_sig_u64(s, it->event ? nb_sig_event(it->event) :
+					       nb_sig_consultation(it->consultation));
+				s = nb_sig_u64(s, it->event ?
+					(uint64_t)nb_date_days(it->event->start.date) * 1440 +
+					(uint64_t)(it->event->start.hour * 60 +
+						   it->event->start.minute) : 0);
+			}
+			next_page(&j);
+			EMIT(&j, s, "month",
+			     nb_arena_printf(j.vc.a, "calendar/%04d/%02d/index.html",
+					     mo->year, mo->month),
+			     nb_view_month(&j.vc, i));
+		}
 	}
 	for (i = 0; i < m->partners.len && !j.failed; i++) {
 		const nb_partner *p = m->partners.items[i];
 		next_page(&j);
-		emit(&j, "accountability", nb_view_partner_feedback(&j.vc, p),
-		     nb_arena_printf(j.vc.a, "feedback/partners/%s/index.html",
-				     p->id));
+		EMIT(&j, j.everything, "accountability",
+		     nb_arena_printf(j.vc.a, "feedback/partners/%s/index.html", p->id),
+		     nb_view_partner_feedback(&j.vc, p));
 	}
 	for (i = 0; i < m->areas.len && !j.failed; i++) {
 		const nb_area *ar = m->areas.items[i];
 		next_page(&j);
-		emit(&j, "accountability", nb_view_area_feedback(&j.vc, ar),
-		     nb_arena_printf(j.vc.a, "feedback/areas/%s/index.html",
-				     ar->id));
+		EMIT(&j, j.everything, "accountability",
+		     nb_arena_printf(j.vc.a, "feedback/areas/%s/index.html", ar->id),
+		     nb_view_area_feedback(&j.vc, ar));
 	}
 	next_page(&j);
-	emit(&j, "reports", nb_view_reports(&j.vc, dv->reports, dv->reports_len),
-	     "reports/index.html");
+	EMIT(&j, j.everything, "reports", "reports/index.html",
+	     nb_view_reports(&j.vc, dv->reports, dv->reports_len));
 	for (i = 0; i < dv->reports_len && !j.failed; i++) {
 		const nb_report *rp = &dv->reports[i];
 		next_page(&j);
-		emit(&j, "report", nb_view_report(&j.vc, rp),
-		     nb_arena_printf(j.vc.a, "reports/%d/index.html", rp->year));
+		EMIT(&j, j.everything, "report",
+		     nb_arena_printf(j.vc.a, "reports/%d/index.html", rp->year),
+		     nb_view_report(&j.vc, rp));
 		emit_data(&j, rp);
 	}
 	for (i = 0; i < m->pages.len && !j.failed; i++) {
 		const nb_page *p = m->pages.items[i];
 		next_page(&j);
-		emit(&j, "page", nb_view_content_page(&j.vc, p),
-		     nb_arena_printf(j.vc.a, "%s/index.html", p->id));
+		EMIT(&j, nb_sig_u64(j.global, nb_sig_page(p)), "page",
+		     nb_arena_printf(j.vc.a, "%s/index.html", p->id),
+		     nb_view_content_page(&j.vc, p));
 	}
 	for (i = 0; i < m->redirects.len && !j.failed; i++) {
 		const nb_redirect *rd = m->redirects.items[i];
@@ -729,11 +887,16 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	all_feeds(&j);
 	open_data(&j);
 	next_page(&j);
-	emit(&j, "sitemap", nb_view_sitemap(&j.vc, j.map, j.map_len),
-	     "sitemap.xml");
+	EMIT(&j, j.everything, "sitemap", "sitemap.xml",
+	     nb_view_sitemap(&j.vc, j.map, j.map_len));
 	next_page(&j);
-	emit(&j, "robots", nb_view_sitemap(&j.vc, NULL, 0), "robots.txt");
+	EMIT(&j, j.everything, "robots", "robots.txt",
+	     nb_view_sitemap(&j.vc, NULL, 0));
 	if (!j.failed && copy_all_static(&th, o, d) != 0)
+		j.failed = 1;
+	/* last: what the next build compares with */
+	if (!j.failed && nb_out_write(o, NB_MANIFEST_PATH, j.manifest.ptr,
+				      j.manifest.len, d) != 0)
 		j.failed = 1;
 	rc = j.failed ? -1 : 0;
 done:
@@ -741,6 +904,7 @@ done:
 	free(j.feeds);
 	nb_map_free(&j.seqs.by_uid);
 	nb_buf_free(&j.buf);
+	nb_buf_free(&j.manifest);
 	nb_arena_free(j.vc.a);
 	nb_tmpl_set_free(th.set);
 	nb_arena_free(site_arena);

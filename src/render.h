@@ -11,6 +11,7 @@
 
 #include "derive.h"
 #include "ical.h"
+#include "sig.h"
 #include "source.h"
 #include "write.h"
 
@@ -18,10 +19,13 @@
  * Render every page, feed and data file, and copy the theme's static
  * files, into o.  `share` is the installed share folder (may be NULL).
  * `old_seqs` are the calendar SEQUENCE numbers of the site being replaced
- * (may be NULL).  Returns 0, or -1 with errors in d.
+ * (may be NULL).  `old` is that site's manifest (may be NULL): an output
+ * whose signature (sig.h) has not changed is taken from it unchanged.
+ * Returns 0, or -1 with errors in d.
  */
 int nb_render_site(const nb_model *m, const nb_derived *dv,
 		   const nb_source *src, const nb_source *share,
-		   const nb_ical_seqs *old_seqs, nb_out *o, nb_diags *d);
+		   const nb_ical_seqs *old_seqs, const nb_manifest *old,
+		   nb_out *o, nb_diags *d);
 
 #endif

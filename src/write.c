@@ -3,6 +3,7 @@
  */
 #include "write.h"
 #include "arena.h"
+#include "map.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -21,7 +22,8 @@
 struct nb_out {
 	char *dest;
 	char *stage;
-	size_t files, bytes;
+	size_t files, bytes, reused;
+	nb_map dirs;              /* folders made in the staging folder */
 };
 
 int
@@ -162,20 +164,36 @@ rel_ok(const char *rel)
 }
 
 static int
-mkdirs(char *path)
+mkdirs(nb_out *o, char *path)
 {
-	char *p;
+	char *p, *slash = strrchr(path, '/');
 
-	for (p = path + 1; *p; p++) {
+	if (!slash)
+		return 0;
+	/* most files go in a folder made a moment ago: skip the syscalls */
+	*slash = '\0';
+	if (nb_map_get(&o->dirs, path)) {
+		*slash = '/';
+		return 0;
+	}
+	for (p = path + strlen(o->stage) + 1; *p; p++) {
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		if (!nb_map_get(&o->dirs, path) && mkdir(path, 0755) != 0 &&
+		    errno != EEXIST) {
 			*p = '/';
+			*slash = '/';
 			return -1;
 		}
 		*p = '/';
 	}
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		*slash = '/';
+		return -1;
+	}
+	nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
+	*slash = '/';
 	return 0;
 }
 
@@ -193,7 +211,7 @@ nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 		goto done;
 	}
 	snprintf(path, n, "%s/%s", o->stage, rel);
-	if (mkdirs(path) != 0) {
+	if (mkdirs(o, path) != 0) {
 		nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
 			 "cannot create folder: %s", strerror(errno));
 		goto done;
@@ -223,6 +241,45 @@ done:
 	return rc;
 }
 
+const char *
+nb_out_dest(const nb_out *o)
+{
+	return o->dest;
+}
+
+int
+nb_out_reuse(nb_out *o, const char *rel)
+{
+	size_t n = strlen(o->stage) + strlen(o->dest) + 2 * strlen(rel) + 4;
+	char *to = nb_xmalloc(n), *from = nb_xmalloc(n);
+	struct stat st;
+	int rc = -1;
+
+	if (!rel_ok(rel))
+		goto done;
+	snprintf(from, n, "%s/%s", o->dest, rel);
+	snprintf(to, n, "%s/%s", o->stage, rel);
+	/* only a regular file of the published site, never a link */
+	if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode))
+		goto done;
+	if (mkdirs(o, to) != 0 || link(from, to) != 0)
+		goto done;
+	o->files++;
+	o->reused++;
+	o->bytes += (size_t)st.st_size;
+	rc = 0;
+done:
+	free(to);
+	free(from);
+	return rc;
+}
+
+size_t
+nb_out_reused(const nb_out *o)
+{
+	return o->reused;
+}
+
 size_t
 nb_out_files(const nb_out *o)
 {
@@ -238,6 +295,11 @@ nb_out_bytes(const nb_out *o)
 static void
 out_free(nb_out *o)
 {
+	size_t i;
+
+	for (i = 0; i < o->dirs.cap; i++)
+		free((char *)o->dirs.keys[i]);
+	nb_map_free(&o->dirs);
 	free(o->stage);
 	free(o->dest);
 	free(o);

@@ -27,6 +27,16 @@ int nb_out_begin(nb_out **out, const char *dest, nb_diags *d);
 int nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 		 nb_diags *d);
 
+/* The folder being replaced. */
+const char *nb_out_dest(const nb_out *o);
+
+/* Take the file at `rel` of the site being replaced into the new one
+ * unchanged, as a hard link (files are never changed in place, so the old
+ * site is untouched).  Returns 0, or -1 when there is no such regular
+ * file or it cannot be linked (the caller then writes it afresh). */
+int nb_out_reuse(nb_out *o, const char *rel);
+size_t nb_out_reused(const nb_out *o);
+
 /* Pages and bytes written so far. */
 size_t nb_out_files(const nb_out *o);
 size_t nb_out_bytes(const nb_out *o);

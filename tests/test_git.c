@@ -14,25 +14,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Run a shell command in dir with fixed git identity and dates; fail the
- * test when it fails. */
+/* Run a git command in dir; fail the test when it fails. */
 static void
 sh(const char *dir, const char *date, const char *cmd)
 {
-	char *full, *out = NULL;
-	size_t n = strlen(dir) + strlen(cmd) + 512;
+	char *out = NULL;
 
-	full = malloc(n);
-	snprintf(full, n,
-		 "cd '%s' && GIT_AUTHOR_NAME='Ann Officer' GIT_AUTHOR_EMAIL=ann@test.example "
-		 "GIT_COMMITTER_NAME='Ann Officer' GIT_COMMITTER_EMAIL=ann@test.example "
-		 "GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' "
-		 "GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent sh -c '%s'",
-		 dir, date, date, cmd);
-	if (tu_run(full, &out) != 0)
+	if (tu_git(dir, date, cmd, &out) != 0)
 		nb_test_fail(__FILE__, __LINE__, "%s failed:\n%s", cmd, out);
 	free(out);
-	free(full);
 }
 
 static int

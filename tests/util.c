@@ -173,3 +173,25 @@ tu_bin(void)
 	const char *b = getenv("NB_BIN");
 	return b && *b ? b : "./noticeboard";
 }
+
+int
+tu_git(const char *dir, const char *date, const char *cmd, char **out)
+{
+	size_t n = strlen(dir) + strlen(cmd) + 512;
+	char *full = malloc(n), *o = NULL;
+	int rc;
+
+	snprintf(full, n,
+		 "cd '%s' && GIT_AUTHOR_NAME='Ann Officer' GIT_AUTHOR_EMAIL=ann@test.example "
+		 "GIT_COMMITTER_NAME='Ann Officer' GIT_COMMITTER_EMAIL=ann@test.example "
+		 "GIT_AUTHOR_DATE='%s' GIT_COMMITTER_DATE='%s' "
+		 "GIT_CONFIG_NOSYSTEM=1 HOME=/nonexistent sh -c '%s'",
+		 dir, date, date, cmd);
+	rc = tu_run(full, &o);
+	if (out)
+		*out = o;
+	else
+		free(o);
+	free(full);
+	return rc;
+}

@@ -25,6 +25,11 @@ int tu_build(const char *source, const char *output, const char *today,
 /* Run a shell command; returns its exit status, *out (malloc'd) gets its
  * standard output and error. */
 int tu_run(const char *cmd, char **out);
+/* Run a shell command in dir with a fixed git identity and author and
+ * committer date; returns its exit status, and puts what it printed in
+ * *out when out is not NULL (malloc'd). */
+int tu_git(const char *dir, const char *date, const char *cmd, char **out);
+
 /* The noticeboard binary under test ($NB_BIN or ./noticeboard). */
 const char *tu_bin(void);
 

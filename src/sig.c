@@ -1,0 +1,191 @@
+/*
+ * sig.c - dependency signatures and the build manifest.
+ */
+#include "sig.h"
+#include "git.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifndef NB_VERSION
+#define NB_VERSION "0"
+#endif
+
+static uint64_t
+str_sig(uint64_t h, const char *s)
+{
+	return s ? nb_sig(h, s, strlen(s) + 1) : nb_sig_u64(h, 0);
+}
+
+static uint64_t
+hist_sig(uint64_t h, const nb_file_history *hist)
+{
+	if (!hist || !hist->n)
+		return nb_sig_u64(h, 0);
+	h = nb_sig_u64(h, hist->n);
+	return str_sig(h, hist->changes[0].commit);
+}
+
+uint64_t
+nb_sig_consultation(const nb_consultation *c)
+{
+	uint64_t h = nb_sig_u64(NB_SIG_INIT, c->sig);
+
+	h = str_sig(h, c->id);
+	h = nb_sig_u64(h, c->outcome ? c->outcome->sig : 0);
+	h = hist_sig(h, c->outcome ? c->outcome->hist : NULL);
+	return hist_sig(h, c->hist);
+}
+
+uint64_t
+nb_sig_event(const nb_event *e)
+{
+	if (e->consultation)
+		return nb_sig_consultation(e->consultation);
+	return hist_sig(str_sig(nb_sig_u64(NB_SIG_INIT, e->sig), e->id), e->hist);
+}
+
+uint64_t
+nb_sig_outcome(const nb_outcome *o)
+{
+	uint64_t h = nb_sig_u64(NB_SIG_INIT, o->sig);
+
+	h = str_sig(h, o->id);
+	h = nb_sig_u64(h, nb_sig_consultation(o->consultation));
+	return hist_sig(h, o->hist);
+}
+
+uint64_t
+nb_sig_page(const nb_page *p)
+{
+	return hist_sig(str_sig(nb_sig_u64(NB_SIG_INIT, p->sig), p->id),
+			p->hist);
+}
+
+uint64_t
+nb_sig_consultations(uint64_t h, const nb_vec *cs)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, cs ? cs->len : 0);
+	for (i = 0; cs && i < cs->len; i++)
+		h = nb_sig_u64(h, nb_sig_consultation(cs->items[i]));
+	return h;
+}
+
+uint64_t
+nb_sig_events(uint64_t h, const nb_vec *evs)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, evs ? evs->len : 0);
+	for (i = 0; evs && i < evs->len; i++)
+		h = nb_sig_u64(h, nb_sig_event(evs->items[i]));
+	return h;
+}
+
+uint64_t
+nb_sig_global(const nb_model *m, const nb_derived *dv, uint64_t templates)
+{
+	uint64_t h = str_sig(NB_SIG_INIT, NB_VERSION);
+	size_t i;
+
+	h = nb_sig_u64(h, templates);
+	h = nb_sig_u64(h, m->site_sig);
+	h = nb_sig_u64(h, m->terms_sig);
+	h = nb_sig_u64(h, (uint64_t)nb_date_days(dv->today));
+	for (i = 0; i < m->areas.len; i++) {
+		const nb_area *a = m->areas.items[i];
+		h = str_sig(nb_sig_u64(h, a->sig), a->id);
+	}
+	for (i = 0; i < m->partners.len; i++) {
+		const nb_partner *p = m->partners.items[i];
+		h = str_sig(nb_sig_u64(h, p->sig), p->id);
+	}
+	/* content pages: their titles are in every footer (their bodies
+	 * only on their own pages) */
+	for (i = 0; i < m->pages.len; i++) {
+		const nb_page *p = m->pages.items[i];
+		h = str_sig(str_sig(h, p->id), p->title);
+		h = nb_sig_u64(h, (uint64_t)p->footer * 100000 + (uint64_t)p->order);
+	}
+	return h;
+}
+
+uint64_t
+nb_sig_all(const nb_model *m)
+{
+	uint64_t h = nb_sig_consultations(NB_SIG_INIT, &m->consultations);
+	size_t i;
+
+	h = nb_sig_events(h, &m->events);
+	for (i = 0; i < m->outcomes.len; i++)
+		h = nb_sig_u64(h, nb_sig_outcome(m->outcomes.items[i]));
+	for (i = 0; i < m->redirects.len; i++) {
+		const nb_redirect *r = m->redirects.items[i];
+		h = str_sig(str_sig(str_sig(h, r->from), r->to), r->title);
+	}
+	return h;
+}
+
+void
+nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir)
+{
+	char path[4096], line[4200];
+	FILE *fp;
+
+	memset(out, 0, sizeof(*out));
+	if (snprintf(path, sizeof(path), "%s/%s", dir, NB_MANIFEST_PATH) >=
+	    (int)sizeof(path))
+		return;
+	fp = fopen(path, "r");
+	if (!fp)
+		return;
+	if (!fgets(line, sizeof(line), fp) ||
+	    strcmp(line, "noticeboard-manifest 1\n") != 0) {
+		fclose(fp);
+		return;
+	}
+	while (fgets(line, sizeof(line), fp)) {
+		size_t n = strlen(line);
+		char *sp, *end;
+		uint64_t *v;
+
+		if (!n || line[n - 1] != '\n')
+			break;   /* truncated: ignore the rest */
+		line[--n] = '\0';
+		if (strncmp(line, "commit ", 7) == 0) {
+			out->commit = nb_arena_strdup(a, line + 7);
+			continue;
+		}
+		sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		*sp = '\0';
+		v = nb_arena_alloc(a, sizeof(*v));
+		*v = strtoull(line, &end, 16);
+		if (*end)
+			continue;
+		nb_map_put(&out->sigs, nb_arena_strdup(a, sp + 1), v, NULL);
+	}
+	fclose(fp);
+}
+
+int
+nb_manifest_get(const nb_manifest *mf, const char *path, uint64_t *sig)
+{
+	uint64_t *v = nb_map_get(&mf->sigs, path);
+
+	if (!v)
+		return 0;
+	*sig = *v;
+	return 1;
+}
+
+void
+nb_manifest_free(nb_manifest *mf)
+{
+	if (mf)
+		nb_map_free(&mf->sigs);
+}

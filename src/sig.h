@@ -1,0 +1,47 @@
+/*
+ * sig.h - what each output depends on, as a 64-bit signature, so that an
+ * incremental build renders only outputs whose inputs changed.
+ *
+ * A record's signature covers its file, the records it shows (its
+ * outcome, the consultation of an event) and its git history; the global
+ * signature covers everything every page shows (site.yaml, templates,
+ * partners, areas, topics, audiences, content pages in the footer, the
+ * date, the generator's version).  An output whose signature is the same
+ * as in the last build's manifest is taken from that build unchanged.
+ */
+#ifndef NB_SIG_H
+#define NB_SIG_H
+
+#include <stdint.h>
+
+#include "derive.h"
+
+uint64_t nb_sig_global(const nb_model *m, const nb_derived *dv,
+		       uint64_t templates);
+/* Every record: for the pages that show a bit of everything. */
+uint64_t nb_sig_all(const nb_model *m);
+
+uint64_t nb_sig_consultation(const nb_consultation *c);
+uint64_t nb_sig_event(const nb_event *e);
+uint64_t nb_sig_outcome(const nb_outcome *o);
+uint64_t nb_sig_page(const nb_page *p);
+/* Fold a list of consultations or events (in order) into h. */
+uint64_t nb_sig_consultations(uint64_t h, const nb_vec *cs);
+uint64_t nb_sig_events(uint64_t h, const nb_vec *evs);
+
+/* The last build's manifest: output path -> signature. */
+typedef struct nb_manifest {
+	nb_map sigs;                 /* path -> uint64_t* (arena) */
+	const char *commit;          /* the commit it built, or NULL */
+} nb_manifest;
+
+#define NB_MANIFEST_PATH ".noticeboard/manifest"
+
+/* Read DIR/.noticeboard/manifest; a missing or unreadable one gives an
+ * empty manifest (everything is rendered). */
+void nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir);
+/* The signature recorded for path; 0 when there is none. */
+int nb_manifest_get(const nb_manifest *mf, const char *path, uint64_t *sig);
+void nb_manifest_free(nb_manifest *mf);
+
+#endif

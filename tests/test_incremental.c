@@ -1,0 +1,214 @@
+/*
+ * test_incremental.c - incremental builds equal full builds, byte for byte.
+ *
+ * A repository is changed by a seeded random sequence of commits (add,
+ * edit, rename and delete records, edit a template, change site.yaml);
+ * after each, the site is built incrementally into the same folder and
+ * in full (--full) from the same starting point, and the two must match
+ * exactly.  Incremental builds must also actually reuse unchanged pages.
+ */
+#include "harness.h"
+#include "util.h"
+
+#include "build.h"
+#include "write.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned long long rng = 20261123;
+
+static unsigned
+rnd(unsigned n)
+{
+	rng = rng * 6364136223846793005ULL + 1442695040888963407ULL;
+	return (unsigned)((rng >> 33) % n);
+}
+
+static int
+build(const char *repo, const char *output, int full, size_t *reused)
+{
+	nb_build_opts o;
+	nb_build_stats st;
+	nb_diags d = NB_DIAGS_INIT;
+	char why[64];
+	int rc;
+
+	memset(&o, 0, sizeof(o));
+	o.repo = repo;
+	o.output = output;
+	o.share = ".";
+	o.history = -1;
+	o.full = full;
+	o.has_today = 1;
+	nb_date_parse(&o.today, "2026-11-23", 10, why, sizeof(why));
+	rc = nb_build(&o, &st, &d);
+	if (rc != 0) {
+		size_t i;
+		for (i = 0; i < d.len; i++)
+			fprintf(stderr, "  %s:%d: %s\n", d.items[i].path,
+				d.items[i].line, d.items[i].msg);
+	}
+	if (reused)
+		*reused = st.reused;
+	nb_diags_free(&d);
+	return rc;
+}
+
+static void
+git(const char *repo, int step, const char *cmd)
+{
+	char date[64], *out = NULL;
+
+	snprintf(date, sizeof(date), "2026-10-%02dT10:%02d:00+01:00",
+		 1 + step / 6, (step * 7) % 60);
+	if (tu_git(repo, date, cmd, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "%s failed:\n%s", cmd, out);
+	free(out);
+}
+
+/* One random change, committed.  Keeps the site valid: consultations with
+ * an outcome are never deleted or renamed, and ids stay unique. */
+static const char *
+change(const char *repo, int step, int *next_id)
+{
+	char cmd[2048];
+	int id;
+
+	switch (rnd(8)) {
+	case 0:   /* add a consultation, sometimes with an event */
+		id = (*next_id)++;
+		snprintf(cmd, sizeof(cmd),
+			 "printf -- \"---\\ntitle: Activity %d\\nsummary: Number %d.\\n"
+			 "lead: %s\\nlevel: consult\\nareas: [%s]\\ntopics: [transport]\\n"
+			 "opens: 2026-%02d-01\\ncloses: 2026-%02d-20\\nfeedback_by: 2027-03-01\\n%s---\\nBody %d.\\n\" "
+			 "> content/consultations/act-%d.md && git add -A && git commit -q -m \"Add %d\"",
+			 id, id, rnd(2) ? "police" : "county-council",
+			 rnd(2) ? "north-ward" : "town", 9 + (int)rnd(4), 9 + (int)rnd(4),
+			 rnd(2) ? "events:\\n  - title: Drop-in\\n    start: 2026-11-10 18:00\\n"
+				  "    end: 2026-11-10 19:30\\n    online: https://meet.test.example/x\\n" : "",
+			 id, id, id);
+		git(repo, step, cmd);
+		return "add";
+	case 1:   /* edit the bus review's summary */
+		snprintf(cmd, sizeof(cmd),
+			 "f=$(ls content/consultations/bus*.md | head -1) && "
+			 "sed -i \"s/^summary: .*/summary: Edited at step %d./\" $f && "
+			 "git commit -q -am \"Edit the bus review\"", step);
+		git(repo, step, cmd);
+		return "edit";
+	case 2:   /* edit an added activity's dates, or the old survey */
+		snprintf(cmd, sizeof(cmd),
+			 "f=$(ls content/consultations/act-*.md 2>/dev/null | head -1); "
+			 "if [ -n \"$f\" ]; then sed -i \"s/^closes: .*/closes: 2026-12-%02d/\" $f; "
+			 "else sed -i \"s/^summary: .*/summary: Old at %d./\" content/consultations/old-survey.md; fi && "
+			 "git commit -q -am \"Change dates\"", 1 + (int)rnd(27), step);
+		git(repo, step, cmd);
+		return "edit dates";
+	case 3:   /* rename an added activity */
+		snprintf(cmd, sizeof(cmd),
+			 "f=$(ls content/consultations/act-*.md 2>/dev/null | head -1); "
+			 "if [ -n \"$f\" ]; then git mv $f content/consultations/moved-%d.md; "
+			 "else touch content/pages/.keep && git add -A; fi && "
+			 "git commit -q -m \"Rename\"", step);
+		git(repo, step, cmd);
+		return "rename";
+	case 4:   /* delete an added or moved activity */
+		snprintf(cmd, sizeof(cmd),
+			 "f=$(ls content/consultations/act-*.md content/consultations/moved-*.md 2>/dev/null | tail -1); "
+			 "if [ -n \"$f\" ]; then git rm -q $f; else echo >> content/pages/about.md && git add -A; fi && "
+			 "git commit -q -m \"Delete\"");
+		git(repo, step, cmd);
+		return "delete";
+	case 5:   /* edit a template: the site's own 404 page */
+		snprintf(cmd, sizeof(cmd),
+			 "mkdir -p layouts && printf \"{{<base}}{{\\$main}}<h1>Not here (%d)</h1>{{/main}}{{/base}}\" "
+			 "> layouts/404.mustache && git add -A && git commit -q -m \"Template\"", step);
+		git(repo, step, cmd);
+		return "template";
+	case 6:   /* change site.yaml */
+		snprintf(cmd, sizeof(cmd),
+			 "sed -i \"s/^closing_soon_days: .*/closing_soon_days: %d/\" site.yaml && "
+			 "git commit -q -am \"Settings\"", 7 + (int)rnd(30));
+		git(repo, step, cmd);
+		return "site.yaml";
+	default:  /* edit an outcome */
+		snprintf(cmd, sizeof(cmd),
+			 "sed -i \"s/^summary: .*/summary: Outcome at %d./\" content/outcomes/old-survey-outcome.md && "
+			 "git commit -q -am \"Outcome\"", step);
+		git(repo, step, cmd);
+		return "outcome";
+	}
+}
+
+static void
+incremental__random_commits_equal_full_builds(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	char cmd[13000], *out = NULL;
+	int step, next_id = 1, reused_any = 0;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	for (step = 1; step <= 14; step++) {
+		const char *what = change(repo, step, &next_id);
+		size_t reused = 0;
+
+		/* the full build starts from the same published site (for its
+		 * calendar SEQUENCE numbers) but renders everything */
+		snprintf(full, sizeof(full), "%s/full-%d", root, step);
+		snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", inc, full);
+		tu_run(cmd, &out);
+		free(out);
+		CHECK_INT(build(repo, inc, 0, &reused), 0);
+		CHECK_INT(build(repo, full, 1, NULL), 0);
+		if (reused)
+			reused_any = 1;
+		snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", inc, full);
+		if (tu_run(cmd, &out) != 0)
+			nb_test_fail(__FILE__, __LINE__,
+				     "step %d (%s): incremental differs from full:\n%.2000s",
+				     step, what, out);
+		free(out);
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", full);
+		tu_run(cmd, &out);
+		free(out);
+	}
+	CHECK(reused_any);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+incremental__one_edit_renders_little(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200];
+	size_t reused = 0;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	/* a content page's body: only that page changes */
+	git(repo, 1, "echo More. >> content/pages/about.md && git commit -q -am Page");
+	CHECK_INT(build(repo, inc, 0, &reused), 0);
+	CHECK(reused > 20);
+	{
+		char *p = tu_read(inc, "about/index.html");
+		CHECK_HAS(p, "More.");
+		free(p);
+	}
+	nb_rmtree(root);
+	free(root);
+}
+
+void
+suite_incremental(void)
+{
+	RUN(incremental__random_commits_equal_full_builds);
+	RUN(incremental__one_edit_renders_little);
+}
