@@ -2,8 +2,9 @@
 #
 #   make            build ./noticeboard
 #   make site       build the example site into public/
-#   make test       run every test (unit, conformance, end-to-end)
+#   make test       run every test (unit, conformance, end-to-end, browser)
 #   make test-asan  the tests under AddressSanitizer and UBSan
+#   make test-browser  every page in a real browser (axe-core, Nu checker)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR.
@@ -84,6 +85,22 @@ site: noticeboard
 
 test: $(O)/nb-test noticeboard
 	./$(O)/nb-test
+	$(MAKE) --no-print-directory test-browser
+
+# Browser checks of every page of the example site (tests/browser/): axe-core
+# and the Nu HTML checker, reflow at 320px, keyboard, JavaScript off, no
+# third-party requests, in Debian's chromium.  scripts/browser-deps.sh
+# installs chromium, Java and the npm packages if they are missing.
+# `make screenshots` saves docs/screenshots/ (shown in the README).
+test-browser: noticeboard
+	@sh scripts/browser-deps.sh
+	node --test tests/browser/*.test.mjs
+
+screenshots: noticeboard
+	@sh scripts/browser-deps.sh
+	NB_SCREENSHOTS=docs/screenshots node --test --test-name-pattern=screenshots tests/browser/*.test.mjs
+
+.PHONY: test-browser screenshots
 
 test-asan:
 	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \

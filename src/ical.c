@@ -139,6 +139,8 @@ next_sequence(nb_arena *a, const nb_ical_seqs *old, nb_ical_seqs *now,
 
 /* ---- writing ---------------------------------------------------------------- */
 
+#define END_CAL "END:VCALENDAR\r\n"
+
 /* Unfold libical's output and fold it again: CRLF, at most 75 octets a
  * line, never inside a UTF-8 sequence. */
 static void
@@ -209,21 +211,43 @@ host_of(const char *base_url)
 	return h ? h + 3 : base_url;
 }
 
-/* Everything a VEVENT says except DTSTAMP and SEQUENCE, then those. */
+/* This build's text of the item `uid`, when another feed has written it. */
+static const nb_ical_seq *
+cached(const nb_ical_seqs *now, const char *uid)
+{
+	const nb_ical_seq *n = now ? nb_map_get(&now->by_uid, uid) : NULL;
+
+	return n && n->text ? n : NULL;
+}
+
+/* Everything a VEVENT says except DTSTAMP and SEQUENCE, then those; the
+ * item is written to out, kept in `now` for the next feed, and freed. */
 static void
-finish_event(icalcomponent *cal, icalcomponent *ev, nb_arena *a,
-	     const char *uid, struct icaltimetype stamp,
-	     const nb_ical_seqs *old, nb_ical_seqs *now)
+finish_event(nb_buf *out, icalcomponent *ev, nb_arena *a, const char *uid,
+	     struct icaltimetype stamp, const nb_ical_seqs *old,
+	     nb_ical_seqs *now)
 {
 	char *text = icalcomponent_as_ical_string_r(ev);
 	unsigned long long h = hash_str(text ? text : "");
+	size_t start = out->len;
+	nb_ical_seq *n;
 	long seq;
 
 	free(text);
 	seq = next_sequence(a, old, now, uid, h);
 	icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
 	icalcomponent_add_property(ev, icalproperty_new_sequence((int)seq));
-	icalcomponent_add_component(cal, ev);
+	text = icalcomponent_as_ical_string_r(ev);
+	icalcomponent_free(ev);
+	if (!text)
+		nb_oom();
+	refold(out, text);
+	free(text);
+	n = now ? nb_map_get(&now->by_uid, uid) : NULL;
+	if (n) {
+		n->text = nb_arena_strndup(a, out->ptr + start, out->len - start);
+		n->text_len = out->len - start;
+	}
 }
 
 static const char *
@@ -234,13 +258,14 @@ page_url(nb_arena *a, const nb_model *m, const char *prefix, const char *path)
 }
 
 static void
-event_component(icalcomponent *cal, nb_arena *a, const nb_model *m,
+event_component(nb_buf *out, nb_arena *a, const nb_model *m,
 		const char *prefix, const nb_event *ev,
 		struct icaltimetype stamp, const nb_ical_seqs *old,
 		nb_ical_seqs *now)
 {
 	const char *tz = m->site.time_zone, *url, *uid;
-	icalcomponent *c = icalcomponent_new_vevent();
+	const nb_ical_seq *done;
+	icalcomponent *c;
 	nb_buf desc = NB_BUF_INIT, loc = NB_BUF_INIT;
 	size_t i;
 
@@ -256,6 +281,11 @@ event_component(icalcomponent *cal, nb_arena *a, const nb_model *m,
 		uid = nb_arena_printf(a, "event-%s@%s", ev->id,
 				      host_of(m->site.base_url));
 	}
+	if ((done = cached(now, uid)) != NULL) {
+		nb_buf_put(out, done->text, done->text_len);
+		return;
+	}
+	c = icalcomponent_new_vevent();
 	icalcomponent_add_property(c, icalproperty_new_uid(uid));
 	icalcomponent_add_property(c, with_tzid(icalproperty_new_dtstart(
 		to_ical(ev->start)), tz));
@@ -304,25 +334,32 @@ event_component(icalcomponent *cal, nb_arena *a, const nb_model *m,
 	}
 	nb_buf_free(&desc);
 	nb_buf_free(&loc);
-	finish_event(cal, c, a, uid, stamp, old, now);
+	finish_event(out, c, a, uid, stamp, old, now);
 }
 
 /* A consultation's opening or closing day as an all-day event. */
 static void
-day_component(icalcomponent *cal, nb_arena *a, const nb_model *m,
+day_component(nb_buf *out, nb_arena *a, const nb_model *m,
 	      const char *prefix, const nb_consultation *k, int closing,
 	      struct icaltimetype stamp, const nb_ical_seqs *old,
 	      nb_ical_seqs *now)
 {
-	icalcomponent *c = icalcomponent_new_vevent();
+	icalcomponent *c;
 	nb_date day = closing ? k->closes : k->opens;
-	const char *url = page_url(a, m, prefix,
-				   nb_arena_printf(a, "consultations/%s/", k->id));
 	const char *uid = nb_arena_printf(a, "consultation-%s-%s@%s", k->id,
 		closing ? "closes" : "opens", host_of(m->site.base_url));
+	const char *url;
+	const nb_ical_seq *done = cached(now, uid);
 	nb_buf desc = NB_BUF_INIT;
 	enum icalproperty_status st = ICAL_STATUS_CONFIRMED;
 
+	if (done) {
+		nb_buf_put(out, done->text, done->text_len);
+		return;
+	}
+	url = page_url(a, m, prefix,
+		       nb_arena_printf(a, "consultations/%s/", k->id));
+	c = icalcomponent_new_vevent();
 	icalcomponent_add_property(c, icalproperty_new_uid(uid));
 	icalcomponent_add_property(c, icalproperty_new_dtstart(date_to_ical(day)));
 	icalcomponent_add_property(c, icalproperty_new_dtend(date_to_ical(
@@ -341,7 +378,7 @@ day_component(icalcomponent *cal, nb_arena *a, const nb_model *m,
 		st = ICAL_STATUS_TENTATIVE;
 	icalcomponent_add_property(c, icalproperty_new_status(st));
 	nb_buf_free(&desc);
-	finish_event(cal, c, a, uid, stamp, old, now);
+	finish_event(out, c, a, uid, stamp, old, now);
 }
 
 int
@@ -414,15 +451,8 @@ nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
 		icalproperty_set_tzid(p, m->site.time_zone);
 	icalcomponent_add_component(cal, vtz);
 
-	for (i = 0; feed->consultations && i < feed->consultations->len; i++) {
-		const nb_consultation *k = feed->consultations->items[i];
-		day_component(cal, a, m, prefix, k, 0, stamp, old, now);
-		day_component(cal, a, m, prefix, k, 1, stamp, old, now);
-	}
-	for (i = 0; feed->events && i < feed->events->len; i++)
-		event_component(cal, a, m, prefix, feed->events->items[i],
-				stamp, old, now);
-
+	/* the calendar's own lines and its zone, then the items, each
+	 * written once a build and copied into every feed that holds it */
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
 	if (!text)
@@ -430,6 +460,22 @@ nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
 				"libical could not write a calendar feed");
 	refold(out, text);
 	free(text);
+	if (out->len < sizeof(END_CAL) - 1 ||
+	    memcmp(out->ptr + out->len - (sizeof(END_CAL) - 1), END_CAL,
+		   sizeof(END_CAL) - 1) != 0)
+		return nb_error(d, "calendar", 0, 0, NULL,
+				"libical wrote a calendar feed without its end");
+	out->len -= sizeof(END_CAL) - 1;
+	out->ptr[out->len] = '\0';
+	for (i = 0; feed->consultations && i < feed->consultations->len; i++) {
+		const nb_consultation *k = feed->consultations->items[i];
+		day_component(out, a, m, prefix, k, 0, stamp, old, now);
+		day_component(out, a, m, prefix, k, 1, stamp, old, now);
+	}
+	for (i = 0; feed->events && i < feed->events->len; i++)
+		event_component(out, a, m, prefix, feed->events->items[i],
+				stamp, old, now);
+	nb_buf_puts(out, END_CAL);
 	return 0;
 }
 

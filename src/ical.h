@@ -34,6 +34,10 @@ typedef struct nb_ical_seq {
 	const char *uid;
 	unsigned long long hash;
 	long sequence;
+	/* this build's VEVENT for the uid, folded, as every feed that
+	 * holds the item writes it (NULL until written once) */
+	const char *text;
+	size_t text_len;
 } nb_ical_seq;
 
 typedef struct nb_ical_seqs {
@@ -53,6 +57,9 @@ typedef struct nb_ical_feed {
  * Write a whole VCALENDAR to out.  `old` holds the sequences of the last
  * published build (may be empty); `now` records the sequence of every item
  * written (an item whose hash changed gets old + 1), allocated in `a`.
+ * An item says the same in every feed of a build, so `now` also keeps its
+ * text, made once and copied into every later feed that holds it (`now`
+ * and `a` must then live as long as the feeds are written).
  * Returns 0, or -1 with an error in d.
  */
 int nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
