@@ -79,6 +79,7 @@ struct nb_tmpl_set {
 	nb_arena *a;
 	nb_tmpl_loader load;
 	void *ud;
+	size_t max_steps, max_output;   /* per render */
 	struct entry *tab;       /* open addressing, power-of-two size */
 	size_t cap, used;
 };
@@ -837,7 +838,16 @@ nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud)
 	s->a = a;
 	s->load = load;
 	s->ud = ud;
+	s->max_steps = NB_MUSTACHE_MAX_STEPS;
+	s->max_output = NB_MUSTACHE_MAX_OUTPUT;
 	return s;
+}
+
+void
+nb_tmpl_set_limits(nb_tmpl_set *s, size_t max_steps, size_t max_output)
+{
+	s->max_steps = max_steps ? max_steps : NB_MUSTACHE_MAX_STEPS;
+	s->max_output = max_output ? max_output : NB_MUSTACHE_MAX_OUTPUT;
 }
 
 void
@@ -908,6 +918,9 @@ struct render {
 	int depth;               /* partials and parents being expanded */
 	int nest;                /* render_list calls under way */
 	const char *names[NB_MUSTACHE_MAX_DEPTH];   /* ...their names */
+	size_t steps;            /* nodes rendered so far */
+	size_t out_start;        /* out->len when rendering began */
+	int stopped;             /* a limit was reported */
 };
 
 /* Resolve a (dotted) name against the context stack: the first part in
@@ -1202,6 +1215,27 @@ render_block(struct render *r, const nb_template *t, const struct node *n,
 			 n->indent_len);
 }
 
+/* Sections nested over lists multiply: three nested sections over lists
+ * of a thousand items render a billion times.  Stop at a budget. */
+static int
+too_much(struct render *r, const nb_template *t, const struct node *n)
+{
+	if (r->stopped)
+		return -1;
+	r->stopped = 1;
+	if (r->steps > r->s->max_steps)
+		return nb_error(r->d, t->path, n->line, n->col,
+			"sections nested inside sections over long lists "
+			"multiply; simplify the template",
+			"rendering takes more than %zu steps",
+			r->s->max_steps);
+	return nb_error(r->d, t->path, n->line, n->col,
+		"sections nested inside sections over long lists multiply; "
+		"simplify the template",
+		"the rendered page is larger than %zu bytes",
+		r->s->max_output);
+}
+
 static int
 render_list(struct render *r, const nb_template *t, const struct node *n,
 	    const struct ctx *c, const struct chain *args, const char *ind,
@@ -1211,6 +1245,11 @@ render_list(struct render *r, const nb_template *t, const struct node *n,
 
 	r->nest++;
 	for (; n && rc == 0; n = n->next) {
+		if (++r->steps > r->s->max_steps ||
+		    r->out->len - r->out_start > r->s->max_output) {
+			rc = too_much(r, t, n);
+			break;
+		}
 		if (ind_len && n->bol && n->type != N_TEXT)
 			nb_buf_put(r->out, ind, ind_len);
 		switch (n->type) {
@@ -1250,6 +1289,9 @@ nb_tmpl_render(nb_buf *out, nb_tmpl_set *s, nb_template *t,
 	r.d = d;
 	r.depth = 0;
 	r.nest = 0;
+	r.steps = 0;
+	r.out_start = out->len;
+	r.stopped = 0;
 	root.v = ctx;
 	root.up = NULL;
 	return render_list(&r, t, t->root, &root, NULL, "", 0);

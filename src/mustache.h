@@ -29,6 +29,10 @@
  * one template; deeper nesting is a parse error (the parser and renderer
  * never recurse without a bound). */
 #define NB_MUSTACHE_MAX_NESTING 256
+/* One render stops with an error after this many template nodes, or this
+ * much output: sections nested over long lists multiply. */
+#define NB_MUSTACHE_MAX_STEPS 20000000
+#define NB_MUSTACHE_MAX_OUTPUT (64 * 1024 * 1024)
 
 typedef struct nb_template nb_template;
 typedef struct nb_tmpl_set nb_tmpl_set;
@@ -50,6 +54,10 @@ typedef int (*nb_tmpl_loader)(void *ud, const char *name, const char **text,
 nb_tmpl_set *nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud);
 void nb_tmpl_set_free(nb_tmpl_set *s);
 
+/* Lower the per-render limits (0 keeps NB_MUSTACHE_MAX_STEPS or
+ * NB_MUSTACHE_MAX_OUTPUT), for a preview or a test. */
+void nb_tmpl_set_limits(nb_tmpl_set *s, size_t max_steps, size_t max_output);
+
 /* Parse a template from text (copied into the arena; a leading UTF-8 BOM
  * is dropped) under `name`, and add
  * it to the set's cache, so later partials named `name` find it (a NULL
@@ -65,7 +73,8 @@ int nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
 		nb_diags *d);
 
 /* Render t against ctx, appending to out.  Returns 0, or -1 after adding
- * an error to d (parse errors in a partial, too deep a nesting). */
+ * an error to d (parse errors in a partial, too deep a nesting, more than
+ * NB_MUSTACHE_MAX_STEPS nodes or NB_MUSTACHE_MAX_OUTPUT bytes). */
 int nb_tmpl_render(nb_buf *out, nb_tmpl_set *s, nb_template *t,
 		   const nb_value *ctx, nb_diags *d);
 
