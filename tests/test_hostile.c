@@ -11,9 +11,12 @@
  * by the fuzzers (fuzz/) become tests here too.
  */
 #include "harness.h"
+#include "pagecheck.h"
 #include "util.h"
 
+#include "mustache.h"
 #include "source.h"
+#include "value.h"
 #include "write.h"
 
 #include <dirent.h>
@@ -157,18 +160,6 @@ walk(const char *root, const char *rel, page_fn fn, void *ud)
 	closedir(dp);
 }
 
-/* strcasestr, which is not in POSIX */
-static const char *
-ci_find(const char *hay, const char *needle)
-{
-	size_t n = strlen(needle);
-
-	for (; *hay; hay++)
-		if (strncasecmp(hay, needle, n) == 0)
-			return hay;
-	return NULL;
-}
-
 static int
 ends_with(const char *s, const char *suffix)
 {
@@ -185,99 +176,6 @@ is_markup(const char *rel)
 	return !ends_with(rel, ".json") && !ends_with(rel, ".csv") &&
 	       !ends_with(rel, ".ics") && !ends_with(rel, ".txt") &&
 	       !ends_with(rel, ".css");
-}
-
-/* Could this link run a script?  The value is an attribute's, as the
- * browser reads it: entities decoded, tabs and newlines dropped, leading
- * spaces and control characters skipped (the WHATWG URL parser). */
-static int
-dangerous_url(const char *v, size_t len)
-{
-	static const char *const bad[] = { "javascript:", "vbscript:",
-					   "data:", "file:", NULL };
-	static const char *const images[] = { "data:image/png",
-		"data:image/gif", "data:image/jpeg", "data:image/webp", NULL };
-	char u[64];
-	size_t i = 0, k = 0;
-	int j;
-
-	while (i < len && k + 1 < sizeof(u)) {
-		unsigned c = (unsigned char)v[i];
-		if (c == '&') {
-			const char *semi = memchr(v + i, ';', len - i);
-			if (semi && v[i + 1] == '#') {
-				c = (unsigned)strtoul(v + i + 2 +
-					(v[i + 2] == 'x' || v[i + 2] == 'X'),
-					NULL, v[i + 2] == 'x' ||
-					v[i + 2] == 'X' ? 16 : 10);
-				i = (size_t)(semi - v) + 1;
-			} else if (semi && !strncmp(v + i, "&amp;", 5)) {
-				i += 5;
-			} else if (semi && !strncmp(v + i, "&colon;", 7)) {
-				c = ':';
-				i += 7;
-			} else {
-				i++;
-			}
-		} else {
-			i++;
-		}
-		if (c == '\t' || c == '\n' || c == '\r' || (k == 0 && c <= ' '))
-			continue;
-		u[k++] = (char)tolower((int)c);
-	}
-	u[k] = '\0';
-	for (j = 0; images[j]; j++)
-		if (!strncmp(u, images[j], strlen(images[j])))
-			return 0;
-	for (j = 0; bad[j]; j++)
-		if (!strncmp(u, bad[j], strlen(bad[j])))
-			return 1;
-	return 0;
-}
-
-/*
- * What in a page could run a script, or NULL.  The only script elements
- * allowed are the theme's JSON-LD blocks, and no '<' may appear in them:
- * "</script" would end the element early and "<!--<script" would make it
- * swallow the rest of the page.  No href, src or action may hold a script
- * link.
- */
-static const char *
-markup_problem(const char *text)
-{
-	static const char ld[] = "<script type=\"application/ld+json\">";
-	static const char *const attrs[] = { " href=\"", " src=\"",
-					     " action=\"", " formaction=\"",
-					     NULL };
-	const char *p;
-	int i;
-
-	for (p = text; (p = ci_find(p, "<script")) != NULL; p++) {
-		const char *end;
-
-		if (strncmp(p, ld, sizeof(ld) - 1) != 0)
-			return "a script element";
-		end = ci_find(p + sizeof(ld) - 1, "</script");
-		if (!end)
-			return "a script element that is never closed";
-		if (memchr(p + sizeof(ld) - 1, '<',
-			   (size_t)(end - p) - (sizeof(ld) - 1)))
-			return "a '<' in JSON-LD (write it \\u003c)";
-		p = end;
-	}
-	for (i = 0; attrs[i]; i++) {
-		size_t al = strlen(attrs[i]);
-		for (p = text; (p = ci_find(p, attrs[i])) != NULL; p += al) {
-			const char *q = strchr(p + al, '"');
-			if (q && dangerous_url(p + al, (size_t)(q - p - al)))
-				return "a script link";
-		}
-	}
-	if (ci_find(text, "<iframe") || ci_find(text, "<object") ||
-	    ci_find(text, "<embed"))
-		return "an embedded document";
-	return NULL;
 }
 
 #define MARKERS 200
@@ -996,6 +894,61 @@ hostile__events_when_the_clocks_change(void)
 	site_free(&s);
 }
 
+/* ---- templates -------------------------------------------------------------- */
+
+/* Sections nested over lists multiply; rendering stops at a budget with
+ * an error naming the template, rather than running for hours or filling
+ * the disk.  The limits are lowered here so the test is quick. */
+static void
+hostile__template_work_is_bounded(void)
+{
+	static const struct {
+		size_t steps, bytes;
+		const char *want;
+	} limits[] = {
+		{ 50000, 0, "rendering takes more than 50000 steps" },
+		{ 0, 30000, "the rendered page is larger than 30000 bytes" },
+	};
+	size_t k;
+
+	for (k = 0; k < sizeof(limits) / sizeof(limits[0]); k++) {
+		nb_arena *a = nb_arena_new();
+		nb_tmpl_set *set = nb_tmpl_set_new(a, NULL, NULL);
+		nb_value *ctx = nb_val_map(a), *list = nb_val_list(a);
+		nb_diags d = NB_DIAGS_INIT;
+		nb_buf out = NB_BUF_INIT, src = NB_BUF_INIT;
+		nb_template *t = NULL;
+		int i;
+
+		nb_tmpl_set_limits(set, limits[k].steps, limits[k].bytes);
+		for (i = 0; i < 10; i++)
+			nb_val_push(a, list, nb_val_str(a, "xx"));
+		nb_val_set(a, ctx, "l", list);
+		for (i = 0; i < 12; i++)
+			nb_buf_puts(&src, "{{#l}}");
+		nb_buf_puts(&src, limits[k].bytes ? "{{.}}{{.}}{{.}}{{.}}" :
+			    "{{.}}");
+		for (i = 0; i < 12; i++)
+			nb_buf_puts(&src, "{{/l}}");
+		CHECK_INT(nb_tmpl_parse(&t, set, "nested",
+					"layouts/nested.mustache", src.ptr,
+					src.len, &d), 0);
+		CHECK_INT(nb_tmpl_render(&out, set, t, ctx, &d), -1);
+		CHECK_INT(d.errors, 1);
+		if (d.len) {
+			CHECK_STR(d.items[0].path, "layouts/nested.mustache");
+			CHECK_STR(d.items[0].msg, limits[k].want);
+		}
+		if (limits[k].bytes)
+			CHECK(out.len <= limits[k].bytes + 16);
+		nb_buf_free(&out);
+		nb_buf_free(&src);
+		nb_diags_free(&d);
+		nb_tmpl_set_free(set);
+		nb_arena_free(a);
+	}
+}
+
 void
 suite_hostile(void)
 {
@@ -1011,4 +964,5 @@ suite_hostile(void)
 	RUN(hostile__source_refuses_paths_outside_the_site);
 	RUN(hostile__symlinks_out_of_the_site_are_refused);
 	RUN(hostile__events_when_the_clocks_change);
+	RUN(hostile__template_work_is_bounded);
 }
