@@ -4,6 +4,8 @@
 #   make site       build the example site into public/
 #   make test       run every test (unit, conformance, end-to-end, browser)
 #   make test-asan  the tests under AddressSanitizer and UBSan
+#   make leakcheck  the tests under valgrind (leaks, uninitialised reads)
+#   make fuzz       each fuzzer for FUZZ_SECONDS (clang, libFuzzer; fuzz/)
 #   make test-browser  every page in a real browser (axe-core, Nu checker)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
@@ -106,6 +108,42 @@ test-asan:
 	$(MAKE) O=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
 	    LDFLAGS="-fsanitize=address,undefined" build-asan/nb-test build-asan/noticeboard
 	ASAN_OPTIONS=detect_leaks=1 NB_BIN=build-asan/noticeboard ./build-asan/nb-test
+
+# The whole suite under valgrind's memcheck: leaks, and reads of memory
+# never written (which ASan does not see).  Builds run inside the test
+# process, so every stage is checked; the CLI binary the command-line
+# tests start is leak-checked by test-asan (LeakSanitizer) instead, as a
+# server under valgrind starts too slowly for them.  scripts/deps.sh
+# installs valgrind if it is missing.
+VALGRIND = valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect
+leakcheck: $(O)/nb-test noticeboard
+	@sh scripts/deps.sh leakcheck
+	$(VALGRIND) --error-exitcode=1 ./$(O)/nb-test
+
+# libFuzzer targets (fuzz/), built with clang, ASan and UBSan into
+# build-fuzz/ and run FUZZ_SECONDS each from seeds made from the example
+# content and the default theme.  `make fuzz` installs clang and its
+# fuzzer runtime if they are missing; `make test` never needs them.
+FUZZ_O       = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = yaml markdown mustache ical build
+FUZZ_CFLAGS  = -O1 -g -fsanitize=fuzzer-no-link,address,undefined \
+	       -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+fuzz: fuzz-targets
+	sh fuzz/seeds.sh $(FUZZ_O)/seeds
+	ASAN_OPTIONS=detect_leaks=1 sh fuzz/run.sh $(FUZZ_O) $(FUZZ_SECONDS) $(FUZZ_TARGETS)
+
+fuzz-targets:
+	@sh scripts/deps.sh fuzz
+	$(MAKE) O=$(FUZZ_O) CC=clang CFLAGS="$(FUZZ_CFLAGS)" \
+	    $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
+
+$(O)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h tests/pagecheck.h $(LIB_OBJ)
+	$(CC) $(NB_CFLAGS) -Isrc $(CPPFLAGS) $(CFLAGS) -fsanitize=fuzzer,address,undefined \
+	    $(LDFLAGS) -o $@ $< $(LIB_OBJ) $(NB_LIBS)
+
+.PHONY: leakcheck fuzz fuzz-targets
 
 install: noticeboard
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)

@@ -30,6 +30,20 @@ done
 /usr/bin/python3 -c 'import jsonschema' >/dev/null 2>&1 ||
 	missing="$missing python3 python3-jsonschema"
 
+# Tools for one target only: `deps.sh fuzz` (clang and its libFuzzer
+# runtime, for make fuzz) and `deps.sh leakcheck` (valgrind).
+case "${1:-}" in
+fuzz)
+	if ! command -v clang >/dev/null 2>&1; then
+		missing="$missing clang libclang-rt-14-dev"
+	elif ! echo 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { (void)d; (void)n; return 0; }' |
+	    clang -fsanitize=fuzzer -x c - -o /dev/null >/dev/null 2>&1; then
+		missing="$missing libclang-rt-14-dev"
+	fi ;;
+leakcheck)
+	command -v valgrind >/dev/null 2>&1 || missing="$missing valgrind" ;;
+esac
+
 [ -z "$missing" ] && exit 0
 
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
