@@ -100,7 +100,8 @@ nb_val_set(nb_arena *a, nb_value *m, const char *key, nb_value *v)
 	size_t i;
 
 	for (i = 0; i < m->u.map.len; i++) {
-		if (strcmp(m->u.map.keys[i], key) == 0) {
+		const char *k = m->u.map.keys[i];
+		if (k[0] == key[0] && strcmp(k, key) == 0) {
 			m->u.map.vals[i] = v;
 			return;
 		}
@@ -146,6 +147,9 @@ nb_val_getn(const nb_value *m, const char *key, size_t len)
 		return NULL;
 	for (i = 0; i < m->u.map.len; i++) {
 		const char *k = m->u.map.keys[i];
+		/* the first byte rules out most keys without a call */
+		if (len && k[0] != key[0])
+			continue;
 		if (strncmp(k, key, len) == 0 && k[len] == '\0')
 			return m->u.map.vals[i];
 	}
