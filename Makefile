@@ -4,9 +4,9 @@
 #   make site       build the example site into public/
 #   make test       run every test (unit, conformance, end-to-end, browser)
 #   make test-asan  the tests under AddressSanitizer and UBSan
+#   make test-browser  every page in a real browser (axe-core, Nu checker)
 #   make leakcheck  the tests under valgrind (leaks, uninitialised reads)
 #   make fuzz       each fuzzer for FUZZ_SECONDS (clang, libFuzzer; fuzz/)
-#   make test-browser  every page in a real browser (axe-core, Nu checker)
 #   make install    PREFIX=/usr/local DESTDIR=
 #
 # Respects CC, CFLAGS, CPPFLAGS, LDFLAGS, PREFIX and DESTDIR.
@@ -170,7 +170,12 @@ bench: noticeboard
 	/usr/bin/python3 bench/run.py --bin ./noticeboard --sizes "$(BENCH_SIZES)" \
 	    --dir $(BENCH_DIR) --runs $(BENCH_RUNS)
 
-.PHONY: bench
+# The rebuild after a one-record commit against the full build (issue 3).
+BENCH_INCREMENTAL_N ?= 10000
+bench-incremental: noticeboard
+	sh bench/incremental.sh $(BENCH_INCREMENTAL_N) $(BENCH_DIR)/incremental
+
+.PHONY: bench bench-incremental
 
 clean:
 	rm -rf build build-asan noticeboard public

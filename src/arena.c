@@ -215,6 +215,23 @@ nb_arena_printf(nb_arena *a, const char *fmt, ...)
 	return p;
 }
 
+void
+nb_arena_reset(nb_arena *a)
+{
+	struct block *keep;
+
+	/* keep the newest (largest) block for the next round */
+	free_chain(a->big);
+	a->big = NULL;
+	keep = a->head;
+	if (keep) {
+		free_chain(keep->next);
+		keep->next = NULL;
+		keep->used = 0;
+	}
+	a->used = 0;
+}
+
 size_t
 nb_arena_used(const nb_arena *a)
 {

@@ -20,6 +20,10 @@ nb_arena *nb_arena_new(void);
 /* Free every block the arena handed out, and the arena.  Accepts NULL. */
 void nb_arena_free(nb_arena *a);
 
+/* Forget everything allocated, keeping one block of memory for what
+ * comes next (a page's values, page after page). */
+void nb_arena_reset(nb_arena *a);
+
 /* `size` bytes aligned for any type; zeroed.  Owned by the arena. */
 void *nb_arena_alloc(nb_arena *a, size_t size);
 

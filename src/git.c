@@ -38,6 +38,11 @@ nb_git_open(nb_git **out, const char *path, const char *ref, nb_diags *d)
 
 	*out = NULL;
 	git_libgit2_init();
+	/* keep the big trees (content/consultations/ of a large site) in
+	 * libgit2's cache instead of inflating them again for every file */
+	git_libgit2_opts(GIT_OPT_SET_CACHE_OBJECT_LIMIT, GIT_OBJECT_TREE,
+			 (size_t)16 * 1024 * 1024);
+	git_libgit2_opts(GIT_OPT_SET_CACHE_MAX_SIZE, (ssize_t)512 * 1024 * 1024);
 	g = nb_xcalloc(1, sizeof(*g));
 	if (git_repository_open_ext(&g->repo, path, GIT_REPOSITORY_OPEN_NO_SEARCH,
 				    NULL) != 0) {

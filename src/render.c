@@ -623,8 +623,7 @@ emit_data(job *j, const nb_report *rp)
 static void
 next_page(job *j)
 {
-	nb_arena_free(j->vc.a);
-	j->vc.a = nb_arena_new();
+	nb_arena_reset(j->vc.a);
 }
 
 /* A signature of every template the site can use: the site's layouts/

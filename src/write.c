@@ -3,6 +3,7 @@
  */
 #include "write.h"
 #include "arena.h"
+#include "buf.h"
 #include "map.h"
 
 #include <dirent.h>
@@ -18,12 +19,18 @@
 
 #define STAGE_TAG ".nb-tmp-"
 #define OLD_TAG ".nb-old-"
+#define LINK_TAG ".nb-link-"
+#define SEAL "/.noticeboard/manifest"   /* a complete build's last file */
+#define FILES ".noticeboard/files"      /* every file of a build */
 
 struct nb_out {
 	char *dest;
-	char *stage;
+	char *stage;              /* staging folder, or the inactive copy */
+	int swap;                 /* two copies and a symbolic link */
 	size_t files, bytes, reused;
 	nb_map dirs;              /* folders made in the staging folder */
+	nb_map written;           /* every output of this build */
+	nb_map previous;          /* every file the copy held before */
 };
 
 int
@@ -93,6 +100,8 @@ clean_leftovers(const char *dest)
 			rest += strlen(STAGE_TAG);
 		else if (strncmp(rest, OLD_TAG, strlen(OLD_TAG)) == 0)
 			rest += strlen(OLD_TAG);
+		else if (strncmp(rest, LINK_TAG, strlen(LINK_TAG)) == 0)
+			rest += strlen(LINK_TAG);
 		else
 			continue;
 		pid = strtol(rest, &end, 10);
@@ -111,21 +120,158 @@ clean_leftovers(const char *dest)
 	free(dir);
 }
 
+/* The list of files the copy being updated holds, from its last build. */
+static void
+read_files(nb_out *o)
+{
+	size_t n = strlen(o->stage) + sizeof(FILES) + 2;
+	char *path = nb_xmalloc(n), line[4200];
+	FILE *fp;
+
+	snprintf(path, n, "%s/%s", o->stage, FILES);
+	fp = fopen(path, "r");
+	free(path);
+	if (!fp)
+		return;
+	while (fgets(line, sizeof(line), fp)) {
+		size_t l = strlen(line);
+		if (!l || line[l - 1] != '\n')
+			break;
+		line[l - 1] = '\0';
+		nb_map_put(&o->previous, nb_xstrdup(line), (void *)1, NULL);
+	}
+	fclose(fp);
+}
+
+/* Make `to` a copy of `from` whose files are hard links. */
+static void
+clone_tree(const char *from, const char *to)
+{
+	DIR *dp = opendir(from);
+	struct dirent *de;
+
+	if (!dp || mkdir(to, 0755) != 0) {
+		if (dp)
+			closedir(dp);
+		return;
+	}
+	while ((de = readdir(dp)) != NULL) {
+		size_t n = strlen(from) + strlen(to) + strlen(de->d_name) + 2;
+		char *a, *b;
+		struct stat st;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		a = nb_xmalloc(n);
+		b = nb_xmalloc(n);
+		snprintf(a, n, "%s/%s", from, de->d_name);
+		snprintf(b, n, "%s/%s", to, de->d_name);
+		if (lstat(a, &st) == 0) {
+			if (S_ISDIR(st.st_mode))
+				clone_tree(a, b);
+			else if (S_ISREG(st.st_mode))
+				link(a, b);
+		}
+		free(a);
+		free(b);
+	}
+	closedir(dp);
+}
+
+/* The two copies of a site published as a link: DEST.nb-a and DEST.nb-b. */
+static char *
+copy_name(const char *dest, char which)
+{
+	size_t n = strlen(dest) + 8;
+	char *p = nb_xmalloc(n);
+
+	snprintf(p, n, "%s.nb-%c", dest, which);
+	return p;
+}
+
+static const char *
+base_name(const char *path)
+{
+	const char *s = strrchr(path, '/');
+	return s ? s + 1 : path;
+}
+
 int
 nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 {
+	struct stat st;
 	nb_out *o;
 	size_t n;
+	int exists;
 
 	*out = NULL;
 	if (!*dest || strcmp(dest, "/") == 0 || strcmp(dest, ".") == 0 ||
-	    strcmp(dest, "..") == 0)
+	    strcmp(dest, "..") == 0 || dest[strlen(dest) - 1] == '/')
 		return nb_error(d, dest, 0, 0,
 			"give a folder of its own for the site, like public",
 			"refusing to use this output folder");
 	clean_leftovers(dest);
 	o = nb_xcalloc(1, sizeof(*o));
 	o->dest = nb_xstrdup(dest);
+	exists = lstat(dest, &st) == 0;
+	if (!exists || S_ISLNK(st.st_mode)) {
+		/* a new site, or one published as a link to one of two
+		 * copies: the next build updates the other copy */
+		char target[4096];
+		ssize_t tl = exists ? readlink(dest, target, sizeof(target) - 1)
+				    : -1;
+		char *a = copy_name(dest, 'a');
+		if (tl > 0) {
+			target[tl] = '\0';
+			if (strcmp(target, base_name(a)) != 0 &&
+			    strcmp(target + (tl > 5 ? tl - 5 : 0), ".nb-b") != 0) {
+				free(a);
+				free(o->dest);
+				free(o);
+				return nb_error(d, dest, 0, 0,
+					"remove the link, or give another --output",
+					"the output is a link Noticeboard did not make");
+			}
+			o->stage = copy_name(dest, strcmp(target, base_name(a)) == 0 ?
+					     'b' : 'a');
+			free(a);
+		} else {
+			o->stage = a;
+		}
+		o->swap = 1;
+		/* a copy without its manifest is new, or was left half-updated:
+		 * start it again as a copy of the live one (hard links: files
+		 * are replaced, never written into), to be updated from there */
+		n = strlen(o->stage) + sizeof(SEAL);
+		{
+			char *seal = nb_xmalloc(n);
+			snprintf(seal, n, "%s%s", o->stage, SEAL);
+			if (access(seal, F_OK) != 0) {
+				nb_rmtree(o->stage);
+				if (tl > 0) {
+					char *live = copy_name(dest,
+						o->stage[strlen(o->stage) - 1] == 'a' ? 'b' : 'a');
+					clone_tree(live, o->stage);
+					free(live);
+				}
+			}
+			free(seal);
+		}
+		if (mkdir(o->stage, 0755) != 0 && errno != EEXIST) {
+			nb_error(d, o->stage, 0, 0,
+				 "check that the folder above the output exists and can be written",
+				 "cannot create the site's copy: %s", strerror(errno));
+			goto fail;
+		}
+		read_files(o);
+		*out = o;
+		return 0;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		nb_error(d, dest, 0, 0, "remove it or choose another --output",
+			 "the output path exists and is not a folder");
+		goto fail;
+	}
 	n = strlen(dest) + strlen(STAGE_TAG) + 24;
 	o->stage = nb_xmalloc(n);
 	snprintf(o->stage, n, "%s%s%ld", dest, STAGE_TAG, (long)getpid());
@@ -134,13 +280,36 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 		nb_error(d, o->stage, 0, 0,
 			 "check that the folder above the output exists and can be written",
 			 "cannot create the staging folder: %s", strerror(errno));
-		free(o->stage);
-		free(o->dest);
-		free(o);
-		return -1;
+		goto fail;
 	}
 	*out = o;
 	return 0;
+fail:
+	free(o->stage);
+	free(o->dest);
+	free(o);
+	return -1;
+}
+
+const char *
+nb_out_base(const nb_out *o)
+{
+	return o->swap ? o->stage : o->dest;
+}
+
+void
+nb_out_unseal(nb_out *o)
+{
+	size_t n;
+	char *seal;
+
+	if (!o->swap)
+		return;
+	n = strlen(o->stage) + sizeof(SEAL);
+	seal = nb_xmalloc(n);
+	snprintf(seal, n, "%s%s", o->stage, SEAL);
+	unlink(seal);
+	free(seal);
 }
 
 static int
@@ -216,14 +385,20 @@ nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 			 "cannot create folder: %s", strerror(errno));
 		goto done;
 	}
+	if (nb_map_get(&o->written, rel)) {
+		nb_error(d, rel, 0, 0, "two records want the same address: rename one",
+			 "cannot write: the file was already written by this build");
+		goto done;
+	}
+	unlink(path);   /* never write into a file another copy may share */
 	fp = fopen(path, "wbx");
 	if (!fp) {
 		nb_error(d, rel, 0, 0,
-			 errno == EEXIST ? "two records want the same address: rename one" :
 			 "check the disk has space and the output folder can be written",
 			 "cannot write: %s", strerror(errno));
 		goto done;
 	}
+	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
 	if ((len && fwrite(data, 1, len, fp) != len) || fflush(fp) != 0 ||
 	    ferror(fp)) {
 		nb_error(d, rel, 0, 0, "check the disk has space",
@@ -255,15 +430,22 @@ nb_out_reuse(nb_out *o, const char *rel)
 	struct stat st;
 	int rc = -1;
 
-	if (!rel_ok(rel))
+	if (!rel_ok(rel) || nb_map_get(&o->written, rel))
 		goto done;
 	snprintf(from, n, "%s/%s", o->dest, rel);
 	snprintf(to, n, "%s/%s", o->stage, rel);
-	/* only a regular file of the published site, never a link */
-	if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode))
+	if (o->swap) {
+		/* the copy being updated has it already, as it was: its sealed
+		 * list of files says so */
+		if (!nb_map_get(&o->previous, rel))
+			goto done;
+		st.st_size = 0;
+	} else if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) ||
+		   mkdirs(o, to) != 0 || link(from, to) != 0) {
+		/* only a regular file of the published site, never a link */
 		goto done;
-	if (mkdirs(o, to) != 0 || link(from, to) != 0)
-		goto done;
+	}
+	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
 	o->files++;
 	o->reused++;
 	o->bytes += (size_t)st.st_size;
@@ -300,9 +482,95 @@ out_free(nb_out *o)
 	for (i = 0; i < o->dirs.cap; i++)
 		free((char *)o->dirs.keys[i]);
 	nb_map_free(&o->dirs);
+	for (i = 0; i < o->written.cap; i++)
+		free((char *)o->written.keys[i]);
+	nb_map_free(&o->written);
+	for (i = 0; i < o->previous.cap; i++)
+		free((char *)o->previous.keys[i]);
+	nb_map_free(&o->previous);
 	free(o->stage);
 	free(o->dest);
 	free(o);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Remove what the copy held that this build did not make, and record
+ * what it holds now. */
+static int
+prune(nb_out *o, nb_diags *d)
+{
+	nb_buf list = NB_BUF_INIT;
+	size_t i, n;
+	char *path;
+	int rc = 0;
+
+	for (i = 0; i < o->previous.cap; i++) {
+		const char *rel = o->previous.keys[i];
+		if (!rel || nb_map_get(&o->written, rel))
+			continue;
+		n = strlen(o->stage) + strlen(rel) + 2;
+		path = nb_xmalloc(n);
+		snprintf(path, n, "%s/%s", o->stage, rel);
+		if (unlink(path) == 0) {
+			/* and the folders it leaves empty */
+			char *slash;
+			size_t root = strlen(o->stage);
+			while ((slash = strrchr(path, '/')) != NULL &&
+			       (size_t)(slash - path) > root) {
+				*slash = '\0';
+				if (rmdir(path) != 0)
+					break;
+			}
+		}
+		free(path);
+	}
+	{
+		/* sorted, so that the same site gives the same list */
+		const char **v = nb_xmalloc((o->written.len + 1) * sizeof(*v));
+		size_t k = 0;
+		for (i = 0; i < o->written.cap; i++)
+			if (o->written.keys[i])
+				v[k++] = o->written.keys[i];
+		v[k++] = FILES;
+		qsort(v, k, sizeof(*v), cmp_str);
+		for (i = 0; i < k; i++)
+			nb_buf_printf(&list, "%s\n", v[i]);
+		free(v);
+	}
+	if (nb_out_write(o, FILES, list.ptr, list.len, d) != 0)
+		rc = -1;
+	nb_buf_free(&list);
+	return rc;
+}
+
+static int
+swap_in(nb_out *o, nb_diags *d)
+{
+	size_t n = strlen(o->dest) + strlen(LINK_TAG) + 24;
+	char *tmp = nb_xmalloc(n);
+	int rc = 0;
+
+	if (prune(o, d) != 0) {
+		free(tmp);
+		return -1;
+	}
+	snprintf(tmp, n, "%s%s%ld", o->dest, LINK_TAG, (long)getpid());
+	unlink(tmp);
+	/* the link is replaced in one rename: readers see the old site or
+	 * the new one, never a mixture or nothing */
+	if (symlink(base_name(o->stage), tmp) != 0 || rename(tmp, o->dest) != 0) {
+		rc = nb_error(d, o->dest, 0, 0, NULL,
+			      "cannot point the site at its new copy: %s",
+			      strerror(errno));
+		unlink(tmp);
+	}
+	free(tmp);
+	return rc;
 }
 
 int
@@ -313,6 +581,13 @@ nb_out_commit(nb_out *o, nb_diags *d)
 	size_t n;
 	int rc = -1, had_old;
 
+	if (o->swap) {
+		rc = swap_in(o, d);
+		out_free(o);
+		return rc;
+	}
+	if (prune(o, d) != 0)   /* nothing to remove: writes the list */
+		goto fail;
 	had_old = lstat(o->dest, &st) == 0;
 	if (had_old) {
 		if (!S_ISDIR(st.st_mode)) {
@@ -356,6 +631,9 @@ nb_out_abort(nb_out *o)
 {
 	if (!o)
 		return;
-	nb_rmtree(o->stage);
+	/* a copy is left as it is: without its manifest, the next build
+	 * starts it afresh */
+	if (!o->swap)
+		nb_rmtree(o->stage);
 	out_free(o);
 }

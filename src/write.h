@@ -1,12 +1,21 @@
 /*
- * write.h - the write stage: a new site beside the old, swapped in whole.
+ * write.h - the write stage: a new site that replaces the old one whole.
  *
- * A build writes into a staging folder next to the destination
- * ("public.nb-tmp-PID").  Only when every page is written is it swapped in:
- * the old site is renamed aside, the new one renamed into place, the old
- * one removed.  A failed build removes its staging folder and leaves the
- * published site as it was; staging folders left by a killed build are
- * removed by the next one.
+ * Two ways of publishing, chosen by what is at the output path:
+ *
+ * - Nothing yet, or a link Noticeboard made: the site is kept as two
+ *   copies beside the output (DEST.nb-a and DEST.nb-b) and DEST is a
+ *   symbolic link to the live one.  A build updates the other copy (only
+ *   the files that changed since that copy was made) and then swaps the
+ *   link in one rename.  A copy's manifest is removed before it is touched
+ *   and written last, so a copy left half-updated by a killed build is
+ *   started afresh by the next one.
+ * - A real folder: the site is written into a staging folder beside it
+ *   (DEST.nb-tmp-PID), unchanged files hard-linked from the old site, and
+ *   swapped in with two renames.
+ *
+ * Either way a failed build leaves the published site as it was, and
+ * leftovers of a killed build are removed by the next one.
  */
 #ifndef NB_WRITE_H
 #define NB_WRITE_H
@@ -29,11 +38,18 @@ int nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 
 /* The folder being replaced. */
 const char *nb_out_dest(const nb_out *o);
+/* The folder whose manifest says what the files being updated hold: the
+ * copy being updated, or the published folder. */
+const char *nb_out_base(const nb_out *o);
+/* Mark the copy being updated as incomplete (remove its manifest); call
+ * after reading the manifest and before writing. */
+void nb_out_unseal(nb_out *o);
 
-/* Take the file at `rel` of the site being replaced into the new one
- * unchanged, as a hard link (files are never changed in place, so the old
- * site is untouched).  Returns 0, or -1 when there is no such regular
- * file or it cannot be linked (the caller then writes it afresh). */
+/* Keep the file at `rel` as the last build made it: in the copy being
+ * updated it is already there; in staging it is hard-linked from the old
+ * site (files are never changed in place, so the old site is untouched).
+ * Returns 0, or -1 when there is no such regular file or it cannot be
+ * linked (the caller then writes it afresh). */
 int nb_out_reuse(nb_out *o, const char *rel);
 size_t nb_out_reused(const nb_out *o);
 

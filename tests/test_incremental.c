@@ -160,7 +160,7 @@ incremental__random_commits_equal_full_builds(void)
 		/* the full build starts from the same published site (for its
 		 * calendar SEQUENCE numbers) but renders everything */
 		snprintf(full, sizeof(full), "%s/full-%d", root, step);
-		snprintf(cmd, sizeof(cmd), "cp -a '%s' '%s'", inc, full);
+		snprintf(cmd, sizeof(cmd), "cp -rL '%s' '%s'", inc, full);
 		tu_run(cmd, &out);
 		free(out);
 		CHECK_INT(build(repo, inc, 0, &reused), 0);

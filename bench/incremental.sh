@@ -1,0 +1,53 @@
+#!/bin/sh
+# incremental.sh - the rebuild after a one-record commit against the full
+# build, on a synthetic git repository (issue 3's benchmark).
+#
+#   sh bench/incremental.sh [N] [WORKDIR]     (default N: 10000)
+#
+# Generates N consultations with bench/gen.py into a git repository,
+# builds it from the ref (full), commits a change to one consultation,
+# builds again into the same folder (incremental), and prints both times
+# and their ratio, measured in this one run.
+set -eu
+n=${1:-10000}
+work=${2:-build/bench/incremental}
+bin=${NB_BIN:-./noticeboard}
+rm -rf "$work"
+mkdir -p "$work"
+/usr/bin/python3 bench/gen.py "$n" "$work/repo" >/dev/null
+export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org \
+	GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.org \
+	GIT_CONFIG_NOSYSTEM=1
+(cd "$work/repo" && git init -q -b main . && git add -A && git commit -q -m "Synthetic site" && git gc -q)
+
+now() { date +%s.%N; }
+
+t0=$(now)
+"$bin" build --repo "$work/repo" --ref main --now 2026-11-23 \
+	--output "$work/public" --quiet
+t1=$(now)
+
+edit() {
+	one=$(ls "$work/repo/content/consultations" | sed -n "${1}p")
+	(cd "$work/repo" && sed -i "s/^summary: .*/summary: Changed by the incremental benchmark ($1)./" \
+		"content/consultations/$one" && git commit -q -am "Edit one consultation")
+}
+
+# The first rebuild after a full build also makes the site's second copy
+# (hard links to the first); from then on each rebuild updates the copy
+# that is not live and swaps them.
+edit 100
+t2=$(now)
+"$bin" build --repo "$work/repo" --ref main --now 2026-11-23 \
+	--output "$work/public" --quiet
+t3=$(now)
+edit 200
+t4=$(now)
+"$bin" build --repo "$work/repo" --ref main --now 2026-11-23 \
+	--output "$work/public"
+t5=$(now)
+
+awk -v n="$n" -v f0="$t0" -v f1="$t1" -v a0="$t2" -v a1="$t3" -v i0="$t4" -v i1="$t5" 'BEGIN {
+	full = f1 - f0; first = a1 - a0; inc = i1 - i0;
+	printf "incremental, %d consultations: full build %.2f s; first rebuild (makes the second copy) %.2f s (%.1f%%); rebuild after a one-record commit %.2f s, ratio %.1f%% of the full build (target: under 5%%)\n", n, full, first, 100 * first / full, inc, 100 * inc / full
+}'
