@@ -41,6 +41,20 @@ def run(argv, env=None, cwd=None):
     return wall, ru.ru_utime + ru.ru_stime, ru.ru_maxrss / 1024.0
 
 
+def remove(path):
+    """Remove an output folder: a folder, or a link to the folder the build
+    swapped in (and the builds' other folders beside it)."""
+    parent, base = os.path.split(path)
+    if os.path.isdir(parent):
+        for name in os.listdir(parent):
+            if name == base or name.startswith(base + "."):
+                p = os.path.join(parent, name)
+                if os.path.islink(p) or not os.path.isdir(p):
+                    os.unlink(p)
+                else:
+                    shutil.rmtree(p)
+
+
 def tree_size(path):
     files = size = 0
     for root, _, names in os.walk(path):
@@ -119,18 +133,19 @@ def main(argv):
         hout = os.path.join(d, "hugo-public")
         nbr, cpr, hgr = [], [], []
         for _ in range(a.runs):
-            shutil.rmtree(out, ignore_errors=True)
+            remove(out)
             nbr.append(run([nb, "build", "--quiet", "--source", site,
                             "--output", out, "--now", NOW], env=env))
-            shutil.rmtree(copy, ignore_errors=True)
-            cpr.append(run(["cp", "-r", out, copy]))
-            shutil.rmtree(copy, ignore_errors=True)
+            # the folder itself, where the output is a link to it
+            remove(copy)
+            cpr.append(run(["cp", "-r", os.path.realpath(out), copy]))
+            remove(copy)
             if not a.no_hugo:
-                shutil.rmtree(hout, ignore_errors=True)
+                remove(hout)
                 hgr.append(run([hugo, "--quiet", "--source",
                                 os.path.join(d, "hugo"), "--destination",
                                 hout], env=env))
-        files, size = tree_size(out)
+        files, size = tree_size(os.path.realpath(out))
         print("%d consultations:" % n)
         w, c, m = best(nbr)
         print(fmt_row("noticeboard", files, size, w, c, m))
