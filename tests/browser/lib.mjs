@@ -4,7 +4,9 @@
 
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
-import { mkdtempSync, readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import {
+	mkdtempSync, readFileSync, readdirSync, statSync, existsSync, cpSync, writeFileSync, mkdirSync, rmSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, extname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,14 +15,31 @@ export const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', 
 export const NOW = process.env.NOW || '2026-11-23';
 export const CHROMIUM = process.env.NB_CHROMIUM || '/usr/bin/chromium';
 
-// Build the example site from the repository with the generator built by
-// `make`, into a new temporary folder; returns that folder.
-export function buildSite() {
+// The site checked: the example site in the repository, or NB_SOURCE (a
+// council's own site folder, to check its brand.css and layouts/).
+export const SOURCE = process.env.NB_SOURCE ? resolve(process.env.NB_SOURCE) : ROOT;
+
+// Temporary folders made here, removed by cleanup() unless NB_KEEP is set.
+const temps = [];
+function tempDir(prefix) {
+	const d = mkdtempSync(join(tmpdir(), prefix));
+	temps.push(d);
+	return d;
+}
+export function cleanup() {
+	if (!process.env.NB_KEEP)
+		for (const d of temps.splice(0))
+			rmSync(d, { recursive: true, force: true });
+}
+
+// Build the site with the generator built by `make`, into a new temporary
+// folder; returns that folder.
+export function buildSite(source = SOURCE) {
 	const bin = process.env.NB_BIN ? resolve(ROOT, process.env.NB_BIN) : join(ROOT, 'noticeboard');
 	if (!existsSync(bin))
 		throw new Error(`${bin} is missing: run make first`);
-	const out = join(mkdtempSync(join(tmpdir(), 'nb-browser-')), 'site');
-	const r = spawnSync(bin, ['build', '--source', ROOT, '--output', out, '--now', NOW, '--quiet'],
+	const out = join(tempDir('nb-browser-'), 'site');
+	const r = spawnSync(bin, ['build', '--source', source, '--output', out, '--now', NOW, '--quiet'],
 		{ cwd: ROOT, encoding: 'utf8' });
 	if (r.status !== 0)
 		throw new Error(`noticeboard build failed (${r.status}):\n${r.stdout}${r.stderr}`);
@@ -140,4 +159,24 @@ export function axeSource() {
 
 export function vnuJar() {
 	return join(ROOT, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
+}
+
+// A copy of the site with `n` more past activities for one area and
+// partner, so that its lists of past activities run to several pages (the
+// example site has too few for that); returns the copy's folder.
+export function pagedSource(n = 45, area = 'abbey-ward', partner = 'thornshire-police') {
+	const dir = join(tempDir('nb-paged-'), 'source');
+	mkdirSync(dir);
+	for (const name of ['site.yaml', 'content', 'layouts', 'static', 'themes']) {
+		if (existsSync(join(SOURCE, name)))
+			cpSync(join(SOURCE, name), join(dir, name), { recursive: true });
+	}
+	for (let i = 0; i < n; i++) {
+		const d = String(i % 28 + 1).padStart(2, '0');
+		writeFileSync(join(dir, 'content', 'consultations', `paged-${i}.md`),
+			`---\ntitle: Past activity number ${i + 1}\nsummary: An activity from last year.\n`
+			+ `lead: ${partner}\nlevel: inform\nareas: [${area}]\n`
+			+ `opens: 2025-01-${d}\ncloses: 2025-02-${d}\n---\n`);
+	}
+	return dir;
 }
