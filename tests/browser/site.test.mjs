@@ -11,7 +11,9 @@
 //     (outline, box-shadow or background); in forced-colours mode the
 //     outline is still there;
 //   - with JavaScript off every page shows its main content, unchanged;
-//   - no request leaves the site's origin.
+//   - no request leaves the site's origin;
+//   - printed (print.css), a few page types have no navigation, black text
+//     and nothing wider than the paper.
 //
 // Each page is loaded once with JavaScript and once without, by a small
 // pool of tabs (NB_BROWSER_JOBS, default 2), and every check is made on
@@ -398,6 +400,29 @@ test('forced colours: the focus outline survives', async () => {
 	}
 	await p.close();
 	report(failures, 'forced-colours focus problems');
+});
+
+test('print: no navigation, black text, nothing wider than the paper', async () => {
+	const p = await withJs.newPage({ viewport: { width: 680, height: 960 } });  // A4 less margins
+	await p.emulateMedia({ media: 'print' });
+	const failures = [];
+	for (const [, url] of SCREENSHOTS) {
+		const file = files.find((f) => pageUrl(f) === url);
+		if (!file)
+			continue;
+		await open(p, file);
+		const shown = await p.evaluate(() => ['.site-nav', '.breadcrumbs', '.skip-link', '.pager']
+			.filter((sel) => [...document.querySelectorAll(sel)].some((el) => getComputedStyle(el).display !== 'none')));
+		for (const sel of shown)
+			failures.push(`${url}: ${sel} is printed`);
+		const colour = await p.evaluate(() => getComputedStyle(document.querySelector('main')).color);
+		if (colour !== 'rgb(0, 0, 0)')
+			failures.push(`${url}: the main text prints in ${colour}, not black`);
+		for (const x of await p.evaluate(reflowProblems))
+			failures.push(`${url}: ${x}`);
+	}
+	await p.close();
+	report(failures, 'print problems');
 });
 
 test('Nu HTML checker: no errors on any page', async () => {
