@@ -9,8 +9,13 @@ mkdir -p "$dir/crashes" "$dir/logs"
 failed=""
 for t in "$@"; do
 	mkdir -p "$dir/corpus/$t"
+	case $t in
+	yaml|build) dict=-dict=fuzz/records.dict ;;
+	mustache) dict=-dict=fuzz/mustache.dict ;;
+	*) dict= ;;
+	esac
 	printf 'fuzz %-9s %ss ... ' "$t" "$secs"
-	if "./$dir/fuzz_$t" -max_total_time="$secs" -timeout=30 \
+	if "./$dir/fuzz_$t" $dict -max_total_time="$secs" -timeout=30 \
 	    -rss_limit_mb=4096 -max_len=65536 -print_final_stats=1 \
 	    -artifact_prefix="$dir/crashes/$t-" \
 	    "$dir/corpus/$t" "$dir/seeds/$t" > "$dir/logs/$t.log" 2>&1; then
