@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Run a git command in dir; fail the test when it fails. */
 static void
@@ -245,6 +246,35 @@ git__bad_repository_and_ref_are_clear_errors(void)
 	free(root);
 }
 
+
+static void
+git__post_receive_hook_publishes_on_push(void)
+{
+	char *root = make_repo(), cmd[8400], cwd[4096], *out = NULL, *p;
+
+	if (!getcwd(cwd, sizeof(cwd)))
+		return;
+	snprintf(cmd, sizeof(cmd),
+		 "git init -q --bare -b main hub.git && cp '%s/recipes/post-receive' hub.git/hooks/ && "
+		 "cd repo && git push -q ../hub.git main", cwd);
+	{
+		char env[20000];
+		/* the hook finds noticeboard on PATH and the theme here */
+		snprintf(env, sizeof(env),
+			 "export PATH='%s':$PATH NOTICEBOARD_SHARE='%s' "
+			 "NOTICEBOARD_OUTPUT='%s/www' SOURCE_DATE_EPOCH=1795392000 && %s",
+			 cwd, cwd, root, cmd);
+		CHECK_INT(tu_git(root, "2026-10-20T09:00:00+01:00", env, &out), 0);
+	}
+	CHECK_HAS(out, "noticeboard: published");
+	free(out);
+	p = tu_read(root, "www/consultations/bus-network-review/index.html");
+	CHECK_HAS(p, "<h1>Bus review</h1>");
+	free(p);
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_git(void)
 {
@@ -255,4 +285,5 @@ suite_git(void)
 	RUN(git__shallow_clone_is_warned_about);
 	RUN(git__links_in_the_tree_are_refused);
 	RUN(git__bad_repository_and_ref_are_clear_errors);
+	RUN(git__post_receive_hook_publishes_on_push);
 }

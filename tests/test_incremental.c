@@ -13,8 +13,12 @@
 #include "build.h"
 #include "write.h"
 
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 static unsigned long long rng = 20261123;
 
@@ -206,9 +210,134 @@ incremental__one_edit_renders_little(void)
 	free(root);
 }
 
+
+/* Start the binary building `site` into `out`, kill it after `ms`. */
+static void
+build_and_kill(const char *site, const char *out, int ms)
+{
+	pid_t pid = fork();
+	struct timespec ts;
+
+	if (pid == 0) {
+		execl(tu_bin(), "noticeboard", "build", "--quiet", "--source", site,
+		      "--output", out, "--now", "2026-11-23", (char *)NULL);
+		_exit(127);
+	}
+	ts.tv_sec = ms / 1000;
+	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	nanosleep(&ts, NULL);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+static void
+incremental__killed_builds_leave_the_site_and_are_cleaned_up(void)
+{
+	char *root = tu_tmpdir(), site[4200], out[4200], real[4200], cmd[13000];
+	char *before, *after, *o = NULL;
+	int i, ms;
+
+	snprintf(site, sizeof(site), "%s/site", root);
+	snprintf(out, sizeof(out), "%s/public", root);
+	snprintf(real, sizeof(real), "%s/real", root);
+	tu_copy_tree("tests/fixtures/minimal", site);
+	for (i = 0; i < 400; i++) {
+		char name[128], text[512];
+		snprintf(name, sizeof(name), "content/consultations/many-%03d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Activity %d\nsummary: One of many.\nlead: police\n"
+			 "level: consult\nareas: [north-ward]\nopens: 2026-%02d-01\n"
+			 "closes: 2026-%02d-25\nfeedback_by: 2027-03-01\n---\nBody.\n",
+			 i, 1 + i % 12, 1 + i % 12);
+		tu_write(site, name, text);
+	}
+	/* published as two copies behind a link */
+	CHECK_INT(tu_build(site, out, "2026-11-23", NULL), 0);
+	before = tu_read(out, "consultations/many-001/index.html");
+	tu_write(site, "content/consultations/many-001.md",
+		 "---\ntitle: Changed\nsummary: Changed.\nlead: police\n"
+		 "level: consult\nareas: [north-ward]\nopens: 2026-02-01\n"
+		 "closes: 2026-02-25\n---\n");
+	/* kill rebuilds at several moments: the live site never changes */
+	for (ms = 5; ms <= 125; ms += 40) {
+		build_and_kill(site, out, ms);
+		after = tu_read(out, "consultations/many-001/index.html");
+		if (!after || strcmp(before, after) != 0) {
+			/* a build may have finished before the kill: then it is
+			 * the whole new site, not a mixture */
+			CHECK(after && strstr(after, "<h1>Changed</h1>"));
+			CHECK(tu_exists(out, "consultations/many-399/index.html"));
+		}
+		free(after);
+	}
+	/* the next build finishes the job; leftovers are gone */
+	CHECK_INT(tu_build(site, out, "2026-11-23", NULL), 0);
+	after = tu_read(out, "consultations/many-001/index.html");
+	CHECK_HAS(after, "<h1>Changed</h1>");
+	free(after);
+	/* and equals a full build (but for calendar SEQUENCE numbers, which
+	 * rose with the change: a fresh build has no earlier ones) */
+	snprintf(cmd, sizeof(cmd), "%s/full", root);
+	CHECK_INT(tu_build(site, cmd, "2026-11-23", NULL), 0);
+	snprintf(cmd, sizeof(cmd), "diff -r -x '*.ics' -x calendar-sequence.json '%s/' '%s/full/' && ls -a '%s'", out, root, root);
+	if (tu_run(cmd, &o) != 0)
+		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.1500s", o);
+	CHECK_LACKS(o, "nb-tmp");
+	CHECK_LACKS(o, "nb-link");
+	free(o);
+
+	/* the same with a real folder (staging beside it) */
+	tu_write(real, "index.html", "the site as published before");
+	build_and_kill(site, real, 40);
+	after = tu_read(real, "index.html");
+	CHECK(after && (strcmp(after, "the site as published before") == 0 ||
+			strstr(after, "<html")));
+	free(after);
+	CHECK_INT(tu_build(site, real, "2026-11-23", NULL), 0);
+	snprintf(cmd, sizeof(cmd), "ls -a '%s'", root);
+	tu_run(cmd, &o);
+	CHECK_LACKS(o, "nb-tmp");
+	CHECK_LACKS(o, "nb-old");
+	free(o);
+	free(before);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+incremental__failed_build_leaves_the_site(void)
+{
+	char *root = tu_tmpdir(), site[4200], out[4200], *before, *after;
+
+	snprintf(site, sizeof(site), "%s/site", root);
+	snprintf(out, sizeof(out), "%s/public", root);
+	tu_copy_tree("tests/fixtures/minimal", site);
+	CHECK_INT(tu_build(site, out, "2026-11-23", NULL), 0);
+	CHECK_INT(tu_build(site, out, "2026-11-23", NULL), 0);   /* both copies */
+	before = tu_read(out, "index.html");
+	/* a template error part way through the render */
+	tu_write(site, "layouts/area.mustache", "{{#area}}");
+	CHECK(tu_build(site, out, "2026-11-23", NULL) != 0);
+	after = tu_read(out, "index.html");
+	CHECK_STR(after, before);
+	free(after);
+	/* fixed, the next build completes */
+	tu_write(site, "layouts/area.mustache",
+		 "{{<base}}{{$main}}<h1>{{area.label}}</h1>{{/main}}{{/base}}");
+	CHECK_INT(tu_build(site, out, "2026-11-23", NULL), 0);
+	after = tu_read(out, "areas/town/index.html");
+	CHECK_HAS(after, "<h1>Testbridge</h1>");
+	free(after);
+	free(before);
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_incremental(void)
 {
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
+	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
+	RUN(incremental__failed_build_leaves_the_site);
 }
