@@ -16,22 +16,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static char *tmp, *out;
-
-static const char *
-site_out(void)
-{
-	char p[4096];
-
-	if (out)
-		return out;
-	tmp = tu_tmpdir();
-	snprintf(p, sizeof(p), "%s/public", tmp);
-	out = strdup(p);
-	if (tu_build(".", out, "2026-11-23", NULL) != 0)
-		nb_test_fail(__FILE__, __LINE__, "the example site does not build");
-	return out;
-}
+#define site_out tu_example
+#define tmp tu_example_scratch()
 
 /* An iCalendar text with its folded lines joined again. */
 static char *
@@ -52,15 +38,7 @@ unfold(char *t)
 	return t;
 }
 
-static char *
-file(const char *rel)
-{
-	char *p = tu_read(site_out(), rel);
-
-	if (!p)
-		nb_test_fail(__FILE__, __LINE__, "no file %s", rel);
-	return p;
-}
+#define file tu_example_file
 
 /* Lines of an iCalendar text: CRLF only, at most 75 octets, each physical
  * line valid UTF-8 on its own (folding never splits a character). */
@@ -445,16 +423,6 @@ feeds__embeds_and_their_snippets(void)
 	free(p);
 }
 
-static void
-feeds__cleanup(void)
-{
-	if (tmp)
-		nb_rmtree(tmp);
-	free(tmp);
-	free(out);
-	tmp = out = NULL;
-}
-
 void
 suite_feeds(void)
 {
@@ -469,5 +437,4 @@ suite_feeds(void)
 	RUN(feeds__json_ld_and_open_graph_on_pages);
 	RUN(feeds__json_ld_cannot_close_its_script_element);
 	RUN(feeds__embeds_and_their_snippets);
-	feeds__cleanup();
 }

@@ -14,32 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *tmp, *out;
-
-static const char *
-site_out(void)
-{
-	char p[4096];
-
-	if (out)
-		return out;
-	tmp = tu_tmpdir();
-	snprintf(p, sizeof(p), "%s/public", tmp);
-	out = strdup(p);
-	if (tu_build(".", out, "2026-11-23", NULL) != 0)
-		nb_test_fail(__FILE__, __LINE__, "the example site does not build");
-	return out;
-}
-
-static char *
-page(const char *rel)
-{
-	char *p = tu_read(site_out(), rel);
-
-	if (!p)
-		nb_test_fail(__FILE__, __LINE__, "no file %s", rel);
-	return p;
-}
+#define page tu_example_file
 
 /* Hand counts for 2026 (activities that opened in 2026). */
 static const struct { const char *table, *id; long count; } counts_2026[] = {
@@ -273,16 +248,6 @@ report__promise_states_in_a_minimal_site(void)
 	free(root);
 }
 
-static void
-report__cleanup(void)
-{
-	if (tmp)
-		nb_rmtree(tmp);
-	free(tmp);
-	free(out);
-	tmp = out = NULL;
-}
-
 void
 suite_report(void)
 {
@@ -292,5 +257,4 @@ suite_report(void)
 	RUN(report__accountability_pages);
 	RUN(report__outcome_updates_show_what_changed_and_when);
 	RUN(report__promise_states_in_a_minimal_site);
-	report__cleanup();
 }

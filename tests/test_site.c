@@ -15,36 +15,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static char *tmp, *out;
+#define page tu_example_file
+#define site_out tu_example
 
-static const char *
-site_out(void)
+static void
+site__builds_without_warnings(void)
 {
-	char p[4096], *printed = NULL;
-
-	if (out)
-		return out;
-	tmp = tu_tmpdir();
-	snprintf(p, sizeof(p), "%s/public", tmp);
-	out = strdup(p);
-	if (tu_build(".", out, "2026-11-23", &printed) != 0)
-		nb_test_fail(__FILE__, __LINE__, "the example site does not build:\n%s",
-			     printed);
-	else if (printed && *printed)
-		nb_test_fail(__FILE__, __LINE__, "the example site has warnings:\n%s",
-			     printed);
-	free(printed);
-	return out;
-}
-
-static char *
-page(const char *rel)
-{
-	char *p = tu_read(site_out(), rel);
-
-	if (!p)
-		nb_test_fail(__FILE__, __LINE__, "no page %s", rel);
-	return p;
+	CHECK(tu_example() != NULL);
+	CHECK_STR(tu_example_printed(), "");
 }
 
 static const struct { const char *id, *status; } expected_status[] = {
@@ -412,7 +390,7 @@ site__two_builds_are_identical(void)
 	char p[4096], *cmd, *o = NULL;
 	size_t n;
 
-	snprintf(p, sizeof(p), "%s/again", tmp ? tmp : "/tmp");
+	snprintf(p, sizeof(p), "%s/again", tu_example_scratch());
 	CHECK_INT(tu_build(".", p, "2026-11-23", NULL), 0);
 	n = strlen(first) + strlen(p) + 32;
 	cmd = malloc(n);
@@ -423,19 +401,10 @@ site__two_builds_are_identical(void)
 	free(cmd);
 }
 
-static void
-site__cleanup(void)
-{
-	if (tmp)
-		nb_rmtree(tmp);
-	free(tmp);
-	free(out);
-	tmp = out = NULL;
-}
-
 void
 suite_site(void)
 {
+	RUN(site__builds_without_warnings);
 	RUN(site__every_consultation_has_its_status);
 	RUN(site__consultations_index_groups_by_status);
 	RUN(site__consultation_page_has_everything);
@@ -449,5 +418,4 @@ suite_site(void)
 	RUN(site__partner_topic_audience_pages);
 	RUN(site__every_page_is_well_formed_and_links_resolve);
 	RUN(site__two_builds_are_identical);
-	site__cleanup();
 }

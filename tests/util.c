@@ -2,6 +2,7 @@
  * util.c - test helpers: temporary trees, builds, running the binary.
  */
 #include "util.h"
+#include "harness.h"
 
 #include "diag.h"
 #include "write.h"
@@ -194,4 +195,62 @@ tu_git(const char *dir, const char *date, const char *cmd, char **out)
 		free(o);
 	free(full);
 	return rc;
+}
+
+static char *example_root, *example_out, *example_printed;
+static int example_failed;
+
+static void
+example_cleanup(void)
+{
+	if (example_root)
+		nb_rmtree(example_root);
+	free(example_root);
+	free(example_out);
+	free(example_printed);
+}
+
+const char *
+tu_example(void)
+{
+	char p[4096];
+
+	if (example_out || example_failed)
+		return example_out;
+	example_root = tu_tmpdir();
+	atexit(example_cleanup);
+	snprintf(p, sizeof(p), "%s/public", example_root);
+	if (tu_build(".", p, "2026-11-23", &example_printed) != 0) {
+		example_failed = 1;
+		nb_test_fail(__FILE__, __LINE__,
+			     "the example site does not build:\n%s", example_printed);
+		return NULL;
+	}
+	example_out = strdup(p);
+	return example_out;
+}
+
+const char *
+tu_example_printed(void)
+{
+	tu_example();
+	return example_printed ? example_printed : "";
+}
+
+const char *
+tu_example_scratch(void)
+{
+	tu_example();
+	return example_root;
+}
+
+char *
+tu_example_file(const char *rel)
+{
+	const char *out = tu_example();
+	char *p = out ? tu_read(out, rel) : NULL;
+
+	if (!p)
+		nb_test_fail(__FILE__, __LINE__, "no file %s in the example site", rel);
+	return p;
 }

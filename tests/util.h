@@ -30,6 +30,17 @@ int tu_run(const char *cmd, char **out);
  * *out when out is not NULL (malloc'd). */
 int tu_git(const char *dir, const char *date, const char *cmd, char **out);
 
+/* The example site (the repository's site.yaml and content/) built once
+ * as on 2026-11-23, shared by the suites that read it and removed when
+ * the runner exits; NULL after a failed build (the failure is reported).
+ * tu_example_printed() gives what the build printed; tu_example_scratch()
+ * a folder for the suites' own files; tu_example_file() reads a file of
+ * the built site (malloc'd), failing the test when it is missing. */
+const char *tu_example(void);
+const char *tu_example_printed(void);
+const char *tu_example_scratch(void);
+char *tu_example_file(const char *rel);
+
 /* The noticeboard binary under test ($NB_BIN or ./noticeboard). */
 const char *tu_bin(void);
 
