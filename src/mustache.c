@@ -29,6 +29,7 @@
  */
 #include "mustache.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +83,7 @@ struct nb_tmpl_set {
 	size_t max_steps, max_output;   /* per render */
 	struct entry *tab;       /* open addressing, power-of-two size */
 	size_t cap, used;
+	pthread_mutex_t lock;    /* nb_tmpl_get: pages render in threads */
 };
 
 /* ---- tokens ---------------------------------------------------------- */
@@ -840,6 +842,7 @@ nb_tmpl_set_new(nb_arena *a, nb_tmpl_loader load, void *ud)
 	s->ud = ud;
 	s->max_steps = NB_MUSTACHE_MAX_STEPS;
 	s->max_output = NB_MUSTACHE_MAX_OUTPUT;
+	pthread_mutex_init(&s->lock, NULL);
 	return s;
 }
 
@@ -855,6 +858,7 @@ nb_tmpl_set_free(nb_tmpl_set *s)
 {
 	if (!s)
 		return;
+	pthread_mutex_destroy(&s->lock);
 	free(s->tab);
 	free(s);
 }
@@ -870,9 +874,9 @@ nb_tmpl_parse(nb_template **out, nb_tmpl_set *s, const char *name,
 	return 0;
 }
 
-int
-nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
-	    nb_diags *d)
+static int
+tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
+	 nb_diags *d)
 {
 	const char *text = NULL, *path = NULL;
 	size_t len = 0;
@@ -896,6 +900,20 @@ nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
 	/* a template that fails to parse is not cached: asking again
 	 * reports its errors again */
 	return nb_tmpl_parse(out, s, name, path ? path : name, text, len, d);
+}
+
+/* The cache is filled as templates are first asked for, from whichever
+ * thread asks first: one at a time. */
+int
+nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
+	    nb_diags *d)
+{
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = tmpl_get(out, s, name, d);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
 }
 
 /* ---- rendering ------------------------------------------------------- */

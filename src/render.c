@@ -12,6 +12,7 @@
 #include "mustache.h"
 #include "view.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,7 +172,7 @@ emit(job *j, const char *name, nb_value *ctx, const char *rel)
 		return;
 	rc = nb_tmpl_get(&t, j->th->set, name, j->d);
 	if (rc == 1) {
-		nb_error(j->d, nb_arena_printf(j->th->a,
+		nb_error(j->d, nb_arena_printf(j->vc.a,
 			 "themes/%s/layouts/%s.mustache", j->th->name, name),
 			 0, 0, "every theme needs this template; copy it from themes/default",
 			 "missing template `%s`", name);
@@ -661,6 +662,151 @@ templates_sig(theme *th, nb_diags *d)
 	return h;
 }
 
+/* ---- pages of records, in two threads ---------------------------------------- */
+
+/* A consultation's page (and its history). */
+static void
+page_consultation(job *j, size_t i)
+{
+	const nb_consultation *c = j->vc.m->consultations.items[i];
+	uint64_t s = nb_sig_u64(j->global, nb_sig_consultation(c));
+
+	next_page(j);
+	j->lastmod = nb_consultation_changed(c, j->vc.dv->today);
+	EMIT(j, s, "consultation",
+	     nb_arena_printf(j->vc.a, "consultations/%s/index.html", c->id),
+	     nb_view_consultation(&j->vc, c));
+	if (c->hist) {
+		next_page(j);
+		EMIT(j, s, "history",
+		     nb_arena_printf(j->vc.a, "consultations/%s/history/index.html", c->id),
+		     nb_view_history(&j->vc, c->title, "consultations",
+				     nb_arena_printf(j->vc.a, "consultations/%s/", c->id),
+				     c->hist));
+	}
+}
+
+static void
+page_event(job *j, size_t i)
+{
+	const nb_event *ev = j->vc.m->events.items[i];
+
+	next_page(j);
+	EMIT(j, nb_sig_u64(j->global, nb_sig_event(ev)), "event",
+	     nb_arena_printf(j->vc.a, "events/%s/index.html", ev->id),
+	     nb_view_event(&j->vc, ev));
+}
+
+static void
+page_outcome(job *j, size_t i)
+{
+	const nb_outcome *oc = j->vc.m->outcomes.items[i];
+	uint64_t s = nb_sig_u64(j->global, nb_sig_outcome(oc));
+
+	next_page(j);
+	j->lastmod = nb_outcome_changed(oc, j->vc.dv->today);
+	EMIT(j, s, "outcome",
+	     nb_arena_printf(j->vc.a, "outcomes/%s/index.html", oc->id),
+	     nb_view_outcome(&j->vc, oc));
+	if (oc->hist) {
+		next_page(j);
+		EMIT(j, s, "history",
+		     nb_arena_printf(j->vc.a, "outcomes/%s/history/index.html", oc->id),
+		     nb_view_history(&j->vc, oc->title ? oc->title :
+				     oc->consultation->title, "feedback",
+				     nb_arena_printf(j->vc.a, "outcomes/%s/", oc->id),
+				     oc->hist));
+	}
+}
+
+typedef void (*page_fn)(job *j, size_t i);
+
+typedef struct worker {
+	job j;
+	nb_diags d;
+	page_fn fn;
+	size_t from, to;
+} worker;
+
+static void *
+work(void *arg)
+{
+	worker *w = arg;
+	size_t i;
+
+	for (i = w->from; i < w->to && !w->j.failed; i++)
+		w->fn(&w->j, i);
+	return NULL;
+}
+
+/* Pages 0..n-1 of one kind: the second half in a thread of its own, with
+ * its own arenas, buffers and diagnostics, whose sitemap entries, manifest
+ * lines and diagnostics are then added after the first half's, so that
+ * everything comes out in the order of a build in one thread.  Templates
+ * (cached under a lock) and the output (whose registry has a lock) are
+ * shared; the model and the derived data are only read. */
+static void
+in_parallel(job *j, page_fn fn, size_t n)
+{
+	worker w;
+	pthread_t t;
+	size_t i, mid = n / 2;
+	int threaded;
+
+	if (j->failed)
+		return;
+	memset(&w, 0, sizeof(w));
+	w.j = *j;
+	w.j.d = &w.d;
+	w.j.failed = 0;
+	w.j.lastmod = j->vc.dv->today;
+	w.j.vc.a = nb_arena_new();
+	w.j.site_arena = nb_arena_new();
+	memset(&w.j.buf, 0, sizeof(w.j.buf));
+	memset(&w.j.manifest, 0, sizeof(w.j.manifest));
+	w.j.map = NULL;
+	w.j.map_len = w.j.map_cap = 0;
+	w.j.feeds = NULL;
+	w.j.feeds_len = w.j.feeds_cap = 0;
+	memset(&w.j.seqs, 0, sizeof(w.j.seqs));
+	w.fn = fn;
+	w.from = mid;
+	w.to = n;
+	threaded = n >= 16 && pthread_create(&t, NULL, work, &w) == 0;
+	if (!threaded)
+		mid = n;   /* all in this thread */
+	for (i = 0; i < mid && !j->failed; i++)
+		fn(j, i);
+	if (threaded) {
+		pthread_join(t, NULL);
+		if (w.j.failed)
+			j->failed = 1;
+		nb_buf_put(&j->manifest, w.j.manifest.ptr ? w.j.manifest.ptr : "",
+			   w.j.manifest.len);
+		for (i = 0; i < w.j.map_len; i++) {
+			if (j->map_len == j->map_cap) {
+				j->map_cap = j->map_cap ? j->map_cap * 2 : 256;
+				j->map = nb_xrealloc(j->map, j->map_cap * sizeof(*j->map));
+			}
+			j->map[j->map_len].path = nb_arena_strdup(j->site_arena,
+								  w.j.map[i].path);
+			j->map[j->map_len].lastmod = w.j.map[i].lastmod;
+			j->map_len++;
+		}
+		for (i = 0; i < w.d.len; i++) {
+			const nb_diag *g = &w.d.items[i];
+			nb_diag_add(j->d, g->sev, g->path, g->line, g->col, g->hint,
+				    "%s", g->msg);
+		}
+	}
+	nb_diags_free(&w.d);
+	free(w.j.map);
+	nb_buf_free(&w.j.buf);
+	nb_buf_free(&w.j.manifest);
+	nb_arena_free(w.j.vc.a);
+	nb_arena_free(w.j.site_arena);
+}
+
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	       const nb_source *share, const nb_ical_seqs *old_seqs,
@@ -677,8 +823,10 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	th.src = src;
 	th.share = share;
 	th.name = m->site.theme;
-	th.a = site_arena;
-	th.set = nb_tmpl_set_new(site_arena, load_template, &th);
+	/* templates and what loading them needs: used under the template
+	 * set's lock once pages render in threads */
+	th.a = nb_arena_new();
+	th.set = nb_tmpl_set_new(th.a, load_template, &th);
 
 	memset(&j, 0, sizeof(j));
 	j.th = &th;
@@ -717,51 +865,12 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	next_page(&j);
 	EMIT(&j, j.everything, "consultations", "consultations/index.html",
 	     nb_view_consultations(&j.vc));
-	for (i = 0; i < m->consultations.len && !j.failed; i++) {
-		const nb_consultation *c = m->consultations.items[i];
-		uint64_t s = nb_sig_u64(j.global, nb_sig_consultation(c));
-		next_page(&j);
-		j.lastmod = nb_consultation_changed(c, dv->today);
-		EMIT(&j, s, "consultation",
-		     nb_arena_printf(j.vc.a, "consultations/%s/index.html", c->id),
-		     nb_view_consultation(&j.vc, c));
-		if (c->hist) {
-			next_page(&j);
-			EMIT(&j, s, "history",
-			     nb_arena_printf(j.vc.a, "consultations/%s/history/index.html", c->id),
-			     nb_view_history(&j.vc, c->title, "consultations",
-					     nb_arena_printf(j.vc.a, "consultations/%s/", c->id),
-					     c->hist));
-		}
-	}
-	for (i = 0; i < m->events.len && !j.failed; i++) {
-		const nb_event *ev = m->events.items[i];
-		next_page(&j);
-		EMIT(&j, nb_sig_u64(j.global, nb_sig_event(ev)), "event",
-		     nb_arena_printf(j.vc.a, "events/%s/index.html", ev->id),
-		     nb_view_event(&j.vc, ev));
-	}
+	in_parallel(&j, page_consultation, m->consultations.len);
+	in_parallel(&j, page_event, m->events.len);
 	next_page(&j);
 	EMIT(&j, j.everything, "feedback", "feedback/index.html",
 	     nb_view_feedback(&j.vc));
-	for (i = 0; i < m->outcomes.len && !j.failed; i++) {
-		const nb_outcome *oc = m->outcomes.items[i];
-		uint64_t s = nb_sig_u64(j.global, nb_sig_outcome(oc));
-		next_page(&j);
-		j.lastmod = nb_outcome_changed(oc, dv->today);
-		EMIT(&j, s, "outcome",
-		     nb_arena_printf(j.vc.a, "outcomes/%s/index.html", oc->id),
-		     nb_view_outcome(&j.vc, oc));
-		if (oc->hist) {
-			next_page(&j);
-			EMIT(&j, s, "history",
-			     nb_arena_printf(j.vc.a, "outcomes/%s/history/index.html", oc->id),
-			     nb_view_history(&j.vc, oc->title ? oc->title :
-					     oc->consultation->title, "feedback",
-					     nb_arena_printf(j.vc.a, "outcomes/%s/", oc->id),
-					     oc->hist));
-		}
-	}
+	in_parallel(&j, page_outcome, m->outcomes.len);
 	next_page(&j);
 	EMIT(&j, j.everything, "areas", "areas/index.html", nb_view_areas(&j.vc));
 	for (i = 0; i < m->areas.len && !j.failed; i++) {
@@ -906,6 +1015,7 @@ done:
 	nb_buf_free(&j.manifest);
 	nb_arena_free(j.vc.a);
 	nb_tmpl_set_free(th.set);
+	nb_arena_free(th.a);
 	nb_arena_free(site_arena);
 	return rc;
 }

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,7 +32,12 @@ struct nb_out {
 	nb_map dirs;              /* folders made in the staging folder */
 	nb_map written;           /* every output of this build */
 	nb_map previous;          /* every file the copy held before */
+	pthread_mutex_t lock;     /* dirs, written and the counts: pages
+				   * are written from more than one thread */
 };
+
+#define OUT_LOCK(o) pthread_mutex_lock(&(o)->lock)
+#define OUT_UNLOCK(o) pthread_mutex_unlock(&(o)->lock)
 
 int
 nb_rmtree(const char *path)
@@ -212,6 +218,7 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 			"refusing to use this output folder");
 	clean_leftovers(dest);
 	o = nb_xcalloc(1, sizeof(*o));
+	pthread_mutex_init(&o->lock, NULL);
 	o->dest = nb_xstrdup(dest);
 	exists = lstat(dest, &st) == 0;
 	if (!exists || S_ISLNK(st.st_mode)) {
@@ -366,53 +373,86 @@ mkdirs(nb_out *o, char *path)
 	return 0;
 }
 
+/* Write all of data to fd.  Returns 0, or -1 (errno set). */
+static int
+write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t w = write(fd, data, len);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0) {
+			errno = ENOSPC;
+			return -1;
+		}
+		data += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
 int
 nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 	     nb_diags *d)
 {
-	size_t n = strlen(o->stage) + strlen(rel) + 2;
-	char *path = nb_xmalloc(n);
-	FILE *fp = NULL;
-	int rc = -1;
+	size_t sl = strlen(o->stage), rl = strlen(rel);
+	char stackpath[512], *path = sl + rl + 2 <= sizeof(stackpath) ?
+		stackpath : nb_xmalloc(sl + rl + 2);
+	int fd = -1, rc = -1, e;
 
 	if (!rel_ok(rel)) {
 		nb_error(d, rel, 0, 0, NULL, "refusing to write outside the site");
 		goto done;
 	}
-	snprintf(path, n, "%s/%s", o->stage, rel);
+	memcpy(path, o->stage, sl);
+	path[sl] = '/';
+	memcpy(path + sl + 1, rel, rl + 1);
+	OUT_LOCK(o);
 	if (mkdirs(o, path) != 0) {
+		e = errno;
+		OUT_UNLOCK(o);
 		nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
-			 "cannot create folder: %s", strerror(errno));
+			 "cannot create folder: %s", strerror(e));
 		goto done;
 	}
 	if (nb_map_get(&o->written, rel)) {
+		OUT_UNLOCK(o);
 		nb_error(d, rel, 0, 0, "two records want the same address: rename one",
 			 "cannot write: the file was already written by this build");
 		goto done;
 	}
-	unlink(path);   /* never write into a file another copy may share */
-	fp = fopen(path, "wbx");
-	if (!fp) {
+	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
+	OUT_UNLOCK(o);
+	/* never write into a file another copy may share: a file already
+	 * there is replaced */
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
 		nb_error(d, rel, 0, 0,
 			 "check the disk has space and the output folder can be written",
 			 "cannot write: %s", strerror(errno));
 		goto done;
 	}
-	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
-	if ((len && fwrite(data, 1, len, fp) != len) || fflush(fp) != 0 ||
-	    ferror(fp)) {
+	if (write_all(fd, data, len) != 0) {
 		nb_error(d, rel, 0, 0, "check the disk has space",
 			 "cannot write: %s", strerror(errno));
 		goto done;
 	}
+	OUT_LOCK(o);
 	o->files++;
 	o->bytes += len;
+	OUT_UNLOCK(o);
 	rc = 0;
 done:
-	if (fp && fclose(fp) != 0 && rc == 0)
+	if (fd >= 0 && close(fd) != 0 && rc == 0)
 		rc = nb_error(d, rel, 0, 0, "check the disk has space",
 			      "cannot write: %s", strerror(errno));
-	free(path);
+	if (path != stackpath)
+		free(path);
 	return rc;
 }
 
@@ -428,9 +468,13 @@ nb_out_reuse(nb_out *o, const char *rel)
 	size_t n = strlen(o->stage) + strlen(o->dest) + 2 * strlen(rel) + 4;
 	char *to = nb_xmalloc(n), *from = nb_xmalloc(n);
 	struct stat st;
-	int rc = -1;
+	int rc = -1, locked = 0;
 
-	if (!rel_ok(rel) || nb_map_get(&o->written, rel))
+	if (!rel_ok(rel))
+		goto done;
+	OUT_LOCK(o);
+	locked = 1;
+	if (nb_map_get(&o->written, rel))
 		goto done;
 	snprintf(from, n, "%s/%s", o->dest, rel);
 	snprintf(to, n, "%s/%s", o->stage, rel);
@@ -451,6 +495,8 @@ nb_out_reuse(nb_out *o, const char *rel)
 	o->bytes += (size_t)st.st_size;
 	rc = 0;
 done:
+	if (locked)
+		OUT_UNLOCK(o);
 	free(to);
 	free(from);
 	return rc;
@@ -488,6 +534,7 @@ out_free(nb_out *o)
 	for (i = 0; i < o->previous.cap; i++)
 		free((char *)o->previous.keys[i]);
 	nb_map_free(&o->previous);
+	pthread_mutex_destroy(&o->lock);
 	free(o->stage);
 	free(o->dest);
 	free(o);
