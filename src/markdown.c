@@ -17,6 +17,7 @@
 #include <cmark.h>
 
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #define OPTIONS (CMARK_OPT_SAFE | CMARK_OPT_SMART | CMARK_OPT_VALIDATE_UTF8)
@@ -133,4 +134,108 @@ nb_markdown_inline(nb_arena *a, const char *text, size_t len)
 
 	cmark_node_free(doc);
 	return out;
+}
+
+/* ---- content checks ------------------------------------------------------ */
+
+/* The text inside a node (a link's or an image's), lower-cased and with
+ * runs of space folded, into buf. */
+static void
+inner_text(cmark_node *node, char *buf, size_t size)
+{
+	cmark_iter *it = cmark_iter_new(node);
+	cmark_event_type ev;
+	size_t k = 0;
+
+	if (!it)
+		nb_oom();
+	buf[0] = '\0';
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		const char *s;
+		if (ev != CMARK_EVENT_ENTER || n == node)
+			continue;
+		s = cmark_node_get_literal(n);
+		if (cmark_node_get_type(n) == CMARK_NODE_SOFTBREAK)
+			s = " ";
+		for (; s && *s && k + 1 < size; s++) {
+			char c = *s;
+			if (c >= 'A' && c <= 'Z')
+				c = (char)(c - 'A' + 'a');
+			if ((c == ' ' || c == '\t' || c == '\n') &&
+			    (k == 0 || buf[k - 1] == ' '))
+				continue;
+			if (c == '\t' || c == '\n')
+				c = ' ';
+			buf[k++] = c;
+		}
+	}
+	while (k && buf[k - 1] == ' ')
+		k--;
+	buf[k] = '\0';
+	cmark_iter_free(it);
+}
+
+static const char *const vague[] = { "click here", "here", "click", "more",
+	"read more", "this", "this link", "link", "this page", "find out more",
+	"more information", "learn more", "continue", NULL };
+
+void
+nb_markdown_lint(const char *path, const char *text, size_t len,
+		 int first_line, nb_diags *d)
+{
+	cmark_node *doc = parse(text, len);
+	cmark_iter *it = cmark_iter_new(doc);
+	cmark_event_type ev;
+	struct seen { char text[120]; const char *url; int line; } seen[64];
+	size_t nseen = 0, i;
+
+	if (!it)
+		nb_oom();
+	while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE) {
+		cmark_node *n = cmark_iter_get_node(it);
+		cmark_node_type t = cmark_node_get_type(n);
+		int line = first_line + cmark_node_get_start_line(n) - 1;
+		int col = cmark_node_get_start_column(n);
+		char inner[120];
+
+		if (ev != CMARK_EVENT_ENTER ||
+		    (t != CMARK_NODE_IMAGE && t != CMARK_NODE_LINK))
+			continue;
+		inner_text(n, inner, sizeof(inner));
+		if (t == CMARK_NODE_IMAGE) {
+			if (!inner[0])
+				nb_warning(d, path, line, col,
+					   "describe the image between the brackets: ![A map of the ward](map.png), or leave it out",
+					   "an image has no text alternative (alt text)");
+			continue;
+		}
+		for (i = 0; vague[i]; i++)
+			if (strcmp(inner, vague[i]) == 0)
+				break;
+		if (vague[i]) {
+			nb_warning(d, path, line, col,
+				   "make the link text say where it goes, e.g. [the parking proposals (PDF)](...)",
+				   "the link text \"%s\" does not make sense on its own", inner);
+			continue;
+		}
+		for (i = 0; i < nseen; i++) {
+			if (strcmp(seen[i].text, inner) == 0 &&
+			    strcmp(seen[i].url, cmark_node_get_url(n)) != 0) {
+				nb_warning(d, path, line, col,
+					   "give each link text of its own, so people can tell them apart",
+					   "the link text \"%s\" is also used on line %d for another address",
+					   inner, seen[i].line);
+				break;
+			}
+		}
+		if (i == nseen && nseen < sizeof(seen) / sizeof(seen[0]) && inner[0]) {
+			snprintf(seen[nseen].text, sizeof(seen[nseen].text), "%s", inner);
+			seen[nseen].url = cmark_node_get_url(n);
+			seen[nseen].line = line;
+			nseen++;
+		}
+	}
+	cmark_iter_free(it);
+	cmark_node_free(doc);
 }

@@ -26,4 +26,15 @@ char *nb_markdown_html(nb_arena *a, const char *text, size_t len, int shift);
  * surrounding <p>.  Arena-owned. */
 char *nb_markdown_inline(nb_arena *a, const char *text, size_t len);
 
+/*
+ * Warn (in d, at path:line:column; the body starts on file line
+ * first_line) about what people using screen readers or skimming links
+ * stumble on: images without alt text, link text that makes no sense on
+ * its own ("click here", "read more"), and the same link text pointing to
+ * different places.
+ */
+#include "diag.h"
+void nb_markdown_lint(const char *path, const char *text, size_t len,
+		      int first_line, nb_diags *d);
+
 #endif

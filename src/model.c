@@ -103,12 +103,15 @@ nb_id_valid(const char *id)
 /* ---- reading fields ---------------------------------------------------- */
 
 /* One record being read: where it came from and where errors go. */
+#define NB_HARD_TO_READ 20.0   /* Flesch reading ease: "very difficult" */
+
 typedef struct rd {
 	nb_model *m;
 	nb_arena *a;         /* the model's arena: what records keep */
 	nb_diags *d;
 	const char *path;    /* arena copy */
 	int errors;
+	int body_line;       /* file line the Markdown body starts on */
 } rd;
 
 static void
@@ -648,7 +651,75 @@ documents_read(rd *r, const nb_node *m, size_t *len)
 static const char *
 body_html(rd *r, const char *body, size_t len)
 {
+	nb_markdown_lint(r->path, body, len, r->body_line, r->d);
 	return nb_markdown_html(r->a, body, len, 1);
+}
+
+/* Syllables in a word, roughly: groups of vowels, less a silent final e. */
+static int
+syllables(const char *w, size_t n)
+{
+	int count = 0, prev = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		int v = strchr("aeiouyAEIOUY", w[i]) != NULL && w[i];
+		if (v && !prev)
+			count++;
+		prev = v;
+	}
+	if (n > 2 && (w[n - 1] == 'e' || w[n - 1] == 'E') &&
+	    !strchr("aeiouy", w[n - 2]) && count > 1)
+		count--;
+	return count ? count : 1;
+}
+
+/* The Flesch reading ease of a text: 60 and up is plain English; under
+ * 30 is hard (university level).  Returns 100 for text too short to
+ * judge. */
+static double
+reading_ease(const char *s)
+{
+	long words = 0, sentences = 0, syl = 0;
+	const char *p = s;
+
+	while (*p) {
+		const char *start;
+		while (*p && !isalnum((unsigned char)*p)) {
+			if (*p == '.' || *p == '!' || *p == '?')
+				sentences++;
+			p++;
+		}
+		start = p;
+		while (*p && (isalnum((unsigned char)*p) || *p == '\'' ||
+			      (unsigned char)*p >= 0x80))
+			p++;
+		if (p > start) {
+			words++;
+			syl += syllables(start, (size_t)(p - start));
+		}
+	}
+	if (words < 8)
+		return 100.0;
+	if (!sentences)
+		sentences = 1;
+	return 206.835 - 1.015 * ((double)words / (double)sentences) -
+	       84.6 * ((double)syl / (double)words);
+}
+
+/* A summary is what most people read: warn when it is hard to read. */
+static void
+check_summary(rd *r, const nb_node *m, const char *summary)
+{
+	double ease;
+
+	if (!summary)
+		return;
+	ease = reading_ease(summary);
+	if (ease < NB_HARD_TO_READ)
+		warn(r, nb_node_get(m, "summary"),
+		     "use shorter sentences and everyday words: aim for a reading ease of 60 or more",
+		     "the summary is hard to read (reading ease %.0f of 100)", ease);
 }
 
 /* ---- parsing files ------------------------------------------------------ */
@@ -698,8 +769,8 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
  * scratch). */
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
-	      nb_arena *scratch, const nb_source *src, const char *path,
-	      nb_diags *d, uint64_t *sig)
+	      int *body_line, nb_arena *scratch, const nb_source *src,
+	      const char *path, nb_diags *d, uint64_t *sig)
 {
 	const char *fm, *b;
 	size_t fm_len, b_len;
@@ -726,6 +797,7 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	if (rc == 0) {
 		*body = nb_arena_strndup(scratch, b, b_len);
 		*body_len = b_len;
+		*body_line = b_line;
 		*out = root;
 	}
 	free(data);
@@ -1078,6 +1150,7 @@ consultation_read(rd *r, const nb_node *root, const char *id,
 	c->title = str_field(r, root, "title", 1, "Town centre parking review");
 	c->summary = str_field(r, root, "summary", 1,
 		"One or two plain sentences about what we are asking.");
+	check_summary(r, root, c->summary);
 	tags_read(r, root, &c->tags, 1);
 
 	level = str_field(r, root, "level", 1, "consult");
@@ -1348,6 +1421,7 @@ outcome_read(rd *r, const nb_node *root, const char *id, const char *body,
 	o->title = str_field(r, root, "title", 0, NULL);
 	o->summary = str_field(r, root, "summary", 1,
 		"One or two plain sentences about what happened.");
+	check_summary(r, root, o->summary);
 	date_field(r, root, "published", 1, &o->published);
 	resp = map_field(r, root, "responses", 1);
 	if (resp) {
@@ -1512,8 +1586,8 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		r.d = d;
 		r.path = path;
 		if (strcmp(suffix, ".md") == 0)
-			rc = parse_md_file(&root, &body, &body_len, scratch, src,
-					   path, d, &sig);
+			rc = parse_md_file(&root, &body, &body_len, &r.body_line,
+					   scratch, src, path, d, &sig);
 		else
 			rc = parse_yaml_file(&root, scratch, src, path, d, &sig);
 		id = file_id(&r, names[i], suffix);
@@ -1616,7 +1690,7 @@ link_areas(nb_model *m, pending_parent *pps, size_t n, nb_diags *d)
 
 	for (i = 0; i < n; i++) {
 		pending_parent *pp = &pps[i];
-		rd r = { m, m->arena, d, pp->path, 0 };
+		rd r = { m, m->arena, d, pp->path, 0, 0 };
 		nb_node at;
 
 		if (!pp->parent_id)

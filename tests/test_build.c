@@ -475,6 +475,36 @@ build__month_grid_is_an_accessible_table(void)
 	site_free(&s);
 }
 
+
+static void
+build__content_checks_warn_about_links_images_and_hard_summaries(void)
+{
+	site s;
+	char *printed = NULL;
+
+	site_new(&s);
+	tu_write(s.src, "content/consultations/checks.md",
+		 "---\ntitle: Checks\n"
+		 "summary: \"Notwithstanding the aforementioned considerations regarding "
+		 "infrastructural prioritisation, stakeholders' representations concerning "
+		 "intergenerational sustainability necessitate comprehensive reconsideration.\"\n"
+		 "lead: police\nlevel: inform\nareas: [all]\nopens: 2026-11-01\n"
+		 "closes: 2026-11-30\n---\n"
+		 "A map: ![](map.png)\n\n"
+		 "To respond, [click here](https://example.org/a).\n\n"
+		 "See [the plan](https://example.org/plan-1) and later\n"
+		 "[the plan](https://example.org/plan-2).\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", &printed), 0);
+	CHECK_HAS(printed, "content/consultations/checks.md:3:10: warning: the summary is hard to read");
+	CHECK_HAS(printed, "content/consultations/checks.md:10:8: warning: an image has no text alternative (alt text)");
+	CHECK_HAS(printed, "content/consultations/checks.md:12:13: warning: the link text \"click here\" does not make sense on its own");
+	CHECK_HAS(printed, "content/consultations/checks.md:15:1: warning: the link text \"the plan\" is also used on line 14 for another address");
+	/* warnings do not stop the build */
+	CHECK(tu_exists(s.out, "consultations/checks/index.html"));
+	free(printed);
+	site_free(&s);
+}
+
 /* ---- the command line ------------------------------------------------------ */
 
 static void
@@ -561,6 +591,7 @@ suite_build(void)
 	RUN(build__layouts_override_the_theme);
 	RUN(build__template_error_keeps_old_site);
 	RUN(build__long_lists_are_paginated);
+	RUN(build__content_checks_warn_about_links_images_and_hard_summaries);
 	RUN(build__month_grid_is_an_accessible_table);
 	RUN(cli__help_version_and_usage_errors);
 	RUN(cli__content_errors_exit_1_and_write_nothing);
