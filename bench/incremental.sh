@@ -18,7 +18,7 @@ mkdir -p "$work"
 export GIT_AUTHOR_NAME=Bench GIT_AUTHOR_EMAIL=bench@example.org \
 	GIT_COMMITTER_NAME=Bench GIT_COMMITTER_EMAIL=bench@example.org \
 	GIT_CONFIG_NOSYSTEM=1
-(cd "$work/repo" && git init -q -b main . && git add -A && git commit -q -m "Synthetic site" && git gc -q)
+(cd "$work/repo" && git init -q -b main . && git config gc.auto 0 && git add -A && git commit -q -m "Synthetic site" && git repack -adq)
 
 now() { date +%s.%N; }
 
