@@ -16,16 +16,19 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Paths already reported as symbolic links (so each is reported once). */
+/* Paths already reported as symbolic links (so each is reported once);
+ * pages may be rendered, and so files read, in more than one thread. */
 struct reported {
 	char **v;
 	size_t n;
+	pthread_mutex_t lock;
 };
 
 struct nb_source {
@@ -61,6 +64,7 @@ nb_source_open_dir(nb_source **out, const char *root, nb_diags *d)
 	s->root = nb_xstrdup(root);
 	s->fd = fd;
 	s->links = nb_xcalloc(1, sizeof(*s->links));
+	pthread_mutex_init(&s->links->lock, NULL);
 	*out = s;
 	return 0;
 }
@@ -79,6 +83,7 @@ nb_source_open_git(nb_source **out, const char *repo, const char *ref,
 	s->root = nb_xstrdup(nb_git_name(g));
 	s->fd = -1;
 	s->links = nb_xcalloc(1, sizeof(*s->links));
+	pthread_mutex_init(&s->links->lock, NULL);
 	s->git = g;
 	s->from_git = 1;
 	*out = s;
@@ -109,6 +114,7 @@ nb_source_free(nb_source *s)
 	for (i = 0; i < s->links->n; i++)
 		free(s->links->v[i]);
 	free(s->links->v);
+	pthread_mutex_destroy(&s->links->lock);
 	free(s->links);
 	if (s->fd >= 0)
 		close(s->fd);
@@ -139,22 +145,31 @@ nb_source_names_free(char **names, size_t n)
 	free(names);
 }
 
-/* Report the symbolic link at rel[0..len), once per source. */
+/* Report the symbolic link at rel[0..len), once per source (quiet: only
+ * return -1, so that a later read reports it). */
 static int
-link_error(const nb_source *s, const char *rel, size_t len, nb_diags *d)
+link_error(const nb_source *s, const char *rel, size_t len, int quiet,
+	   nb_diags *d)
 {
 	struct reported *r = s->links;
-	char *p = nb_xstrndup(rel, len);
+	char *p;
 	size_t i;
 
+	if (quiet)
+		return -1;
+	p = nb_xstrndup(rel, len);
+
+	pthread_mutex_lock(&r->lock);
 	for (i = 0; i < r->n; i++) {
 		if (strcmp(r->v[i], p) == 0) {
+			pthread_mutex_unlock(&r->lock);
 			free(p);
 			return -1;
 		}
 	}
 	r->v = nb_xrealloc(r->v, (r->n + 1) * sizeof(*r->v));
 	r->v[r->n++] = p;
+	pthread_mutex_unlock(&r->lock);
 	return nb_error(d, p, 0, 0, HINT_LINK,
 			"symbolic links are not allowed in a site");
 }
@@ -187,8 +202,8 @@ rel_ok(const char *rel)
  * 1 a part is missing or is not a folder, -1 an error added to d.
  */
 static int
-open_dirs(const nb_source *s, const char *rel, size_t len, int *why,
-	  nb_diags *d)
+open_dirs(const nb_source *s, const char *rel, size_t len, int quiet,
+	  int *why, nb_diags *d)
 {
 	size_t at = 0;
 	int fd = dup(s->fd);
@@ -211,7 +226,7 @@ open_dirs(const nb_source *s, const char *rel, size_t len, int *why,
 		if (next < 0) {
 			if (fstatat(fd, part, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
 			    S_ISLNK(st.st_mode))
-				*why = link_error(s, rel, at + n, d);
+				*why = link_error(s, rel, at + n, quiet, d);
 			else if (err == ENOENT || err == ENOTDIR)
 				*why = 1;
 			else
@@ -247,7 +262,7 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 	if (!rel_ok(dir))
 		return nb_error(d, dir, 0, 0, NULL,
 				"refusing to read outside the site");
-	fd = open_dirs(s, dir, strlen(dir), &why, d);
+	fd = open_dirs(s, dir, strlen(dir), 0, &why, d);
 	if (fd < 0)
 		return why < 0 ? -1 : 0;   /* a missing folder: no files */
 	dp = fdopendir(fd);
@@ -271,7 +286,7 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 			rc = nb_error(d, rel, 0, 0, NULL, "cannot read: %s",
 				      strerror(errno));
 		} else if (S_ISLNK(st.st_mode)) {
-			rc = link_error(s, rel, strlen(rel), d);
+			rc = link_error(s, rel, strlen(rel), 0, d);
 		} else if (!S_ISREG(st.st_mode)) {
 			/* folders and devices are not records */
 		} else if (st.st_size > NB_SOURCE_MAX_FILE) {
@@ -300,8 +315,8 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
  * open file (close it) with *st filled in, or -1 with *why as for
  * open_dirs. */
 static int
-open_file(const nb_source *s, const char *path, struct stat *st, int *why,
-	  nb_diags *d)
+open_file(const nb_source *s, const char *path, struct stat *st, int quiet,
+	  int *why, nb_diags *d)
 {
 	const char *slash = strrchr(path, '/');
 	const char *base = slash ? slash + 1 : path;
@@ -313,7 +328,8 @@ open_file(const nb_source *s, const char *path, struct stat *st, int *why,
 				"refusing to read outside the site");
 		return -1;
 	}
-	dfd = open_dirs(s, path, slash ? (size_t)(slash - path) : 0, why, d);
+	dfd = open_dirs(s, path, slash ? (size_t)(slash - path) : 0, quiet, why,
+			d);
 	if (dfd < 0)
 		return -1;
 	fd = -1;
@@ -322,7 +338,7 @@ open_file(const nb_source *s, const char *path, struct stat *st, int *why,
 			nb_error(d, path, 0, 0, NULL, "cannot read: %s",
 				 strerror(errno));
 	} else if (S_ISLNK(st->st_mode)) {
-		*why = link_error(s, path, strlen(path), d);
+		*why = link_error(s, path, strlen(path), quiet, d);
 	} else if (!S_ISREG(st->st_mode)) {
 		*why = nb_error(d, path, 0, 0, NULL, "not a regular file");
 	} else if ((fd = openat(dfd, base, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
@@ -354,7 +370,7 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 		return nb_git_read(s->git, path, data, len, d);
 	*data = NULL;
 	*len = 0;
-	fd = open_file(s, path, &st, &why, d);
+	fd = open_file(s, path, &st, 0, &why, d);
 	if (fd < 0)
 		return why > 0 ? 1 : -1;
 	if (st.st_size > NB_SOURCE_MAX_FILE) {
@@ -400,13 +416,10 @@ nb_source_exists(const nb_source *s, const char *path)
 		char id[41];
 		return nb_git_blob_id(s->git, path, id) == 0;
 	}
-	size_t reported = s->links->n;
 	struct stat st;
-	int why, fd = open_file(s, path, &st, &why, &ignore);
-
 	/* a link found here is reported when the path is read, not now */
-	while (s->links->n > reported)
-		free(s->links->v[--s->links->n]);
+	int why, fd = open_file(s, path, &st, 1, &why, &ignore);
+
 	nb_diags_free(&ignore);
 	if (fd < 0)
 		return 0;
