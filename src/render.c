@@ -463,6 +463,29 @@ list_pages(job *j, const nb_list_page *lp)
 	}
 }
 
+typedef void (*page_fn)(job *j, size_t i);
+static void in_parallel(job *j, page_fn fn, size_t n);
+
+/* The past activities of area i. */
+static void
+area_past(job *j, size_t i)
+{
+	const nb_area *ar = j->vc.m->areas.items[i];
+	nb_arena *a = j->site_arena;
+	nb_vec past = { NULL, 0, 0 };
+	nb_list_page lp;
+
+	memset(&lp, 0, sizeof(lp));
+	nb_view_past(a, &ar->consultations, &j->vc.dv->everywhere, &past);
+	lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
+	lp.section = "areas";
+	lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
+	lp.parent_label = ar->name;
+	lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
+	lp.items = &past;
+	list_pages(j, &lp);
+}
+
 /* Past activities of everything, and of each area, partner, topic and
  * audience; every outcome. */
 static void
@@ -500,18 +523,7 @@ long_lists(job *j)
 	lp.outcomes = 0;
 	lp.intro = NULL;
 
-	for (i = 0; i < m->areas.len && !j->failed; i++) {
-		const nb_area *ar = m->areas.items[i];
-		nb_vec past = { NULL, 0, 0 };
-		nb_view_past(a, &ar->consultations, &dv->everywhere, &past);
-		lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
-		lp.section = "areas";
-		lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
-		lp.parent_label = ar->name;
-		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
-		lp.items = &past;
-		list_pages(j, &lp);
-	}
+	in_parallel(j, area_past, m->areas.len);
 	for (i = 0; i < m->partners.len && !j->failed; i++) {
 		const nb_partner *p = m->partners.items[i];
 		nb_vec past = { NULL, 0, 0 };
@@ -719,7 +731,39 @@ page_outcome(job *j, size_t i)
 	}
 }
 
-typedef void (*page_fn)(job *j, size_t i);
+/* An area's page and its embed. */
+static void
+page_area(job *j, size_t i)
+{
+	const nb_derived *dv = j->vc.dv;
+	const nb_area *ar = j->vc.m->areas.items[i];
+	uint64_t s = nb_sig_events(nb_sig_events(nb_sig_consultations(
+		nb_sig_consultations(j->global, &ar->consultations),
+		&dv->everywhere), &ar->events), &dv->everywhere_events);
+
+	next_page(j);
+	EMIT(j, s, "area",
+	     nb_arena_printf(j->vc.a, "areas/%s/index.html", ar->id),
+	     nb_view_area(&j->vc, ar));
+	next_page(j);
+	EMIT(j, s, "embed",
+	     nb_arena_printf(j->vc.a, "embed/areas/%s/index.html", ar->id),
+	     nb_view_embed(&j->vc, ar->name,
+			   nb_arena_printf(j->vc.a, "areas/%s/", ar->id),
+			   &ar->consultations, &dv->everywhere, &ar->events,
+			   &dv->everywhere_events));
+}
+
+static void
+page_area_feedback(job *j, size_t i)
+{
+	const nb_area *ar = j->vc.m->areas.items[i];
+
+	next_page(j);
+	EMIT(j, j->everything, "accountability",
+	     nb_arena_printf(j->vc.a, "feedback/areas/%s/index.html", ar->id),
+	     nb_view_area_feedback(&j->vc, ar));
+}
 
 typedef struct worker {
 	job j;
@@ -873,23 +917,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	in_parallel(&j, page_outcome, m->outcomes.len);
 	next_page(&j);
 	EMIT(&j, j.everything, "areas", "areas/index.html", nb_view_areas(&j.vc));
-	for (i = 0; i < m->areas.len && !j.failed; i++) {
-		const nb_area *ar = m->areas.items[i];
-		uint64_t s = nb_sig_events(nb_sig_events(nb_sig_consultations(
-			nb_sig_consultations(j.global, &ar->consultations),
-			&dv->everywhere), &ar->events), &dv->everywhere_events);
-		next_page(&j);
-		EMIT(&j, s, "area",
-		     nb_arena_printf(j.vc.a, "areas/%s/index.html", ar->id),
-		     nb_view_area(&j.vc, ar));
-		next_page(&j);
-		EMIT(&j, s, "embed",
-		     nb_arena_printf(j.vc.a, "embed/areas/%s/index.html", ar->id),
-		     nb_view_embed(&j.vc, ar->name,
-				   nb_arena_printf(j.vc.a, "areas/%s/", ar->id),
-				   &ar->consultations, &dv->everywhere, &ar->events,
-				   &dv->everywhere_events));
-	}
+	in_parallel(&j, page_area, m->areas.len);
 	next_page(&j);
 	EMIT(&j, j.everything, "partners", "partners/index.html",
 	     nb_view_partners(&j.vc));
@@ -961,13 +989,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		     nb_arena_printf(j.vc.a, "feedback/partners/%s/index.html", p->id),
 		     nb_view_partner_feedback(&j.vc, p));
 	}
-	for (i = 0; i < m->areas.len && !j.failed; i++) {
-		const nb_area *ar = m->areas.items[i];
-		next_page(&j);
-		EMIT(&j, j.everything, "accountability",
-		     nb_arena_printf(j.vc.a, "feedback/areas/%s/index.html", ar->id),
-		     nb_view_area_feedback(&j.vc, ar));
-	}
+	in_parallel(&j, page_area_feedback, m->areas.len);
 	next_page(&j);
 	EMIT(&j, j.everything, "reports", "reports/index.html",
 	     nb_view_reports(&j.vc, dv->reports, dv->reports_len));

@@ -340,6 +340,19 @@ rel_ok(const char *rel)
 }
 
 static int
+known_dir(nb_out *o, const char *path)
+{
+	int known;
+
+	OUT_LOCK(o);
+	known = nb_map_get(&o->dirs, path) != NULL;
+	OUT_UNLOCK(o);
+	return known;
+}
+
+/* Make the folders above path; the lock is not held while mkdir runs
+ * (two threads making the same folder both succeed: EEXIST). */
+static int
 mkdirs(nb_out *o, char *path)
 {
 	char *p, *slash = strrchr(path, '/');
@@ -348,7 +361,7 @@ mkdirs(nb_out *o, char *path)
 		return 0;
 	/* most files go in a folder made a moment ago: skip the syscalls */
 	*slash = '\0';
-	if (nb_map_get(&o->dirs, path)) {
+	if (known_dir(o, path)) {
 		*slash = '/';
 		return 0;
 	}
@@ -356,7 +369,7 @@ mkdirs(nb_out *o, char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (!nb_map_get(&o->dirs, path) && mkdir(path, 0755) != 0 &&
+		if (!known_dir(o, path) && mkdir(path, 0755) != 0 &&
 		    errno != EEXIST) {
 			*p = '/';
 			*slash = '/';
@@ -368,7 +381,10 @@ mkdirs(nb_out *o, char *path)
 		*slash = '/';
 		return -1;
 	}
-	nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
+	OUT_LOCK(o);
+	if (!nb_map_get(&o->dirs, path))
+		nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
+	OUT_UNLOCK(o);
 	*slash = '/';
 	return 0;
 }
@@ -410,14 +426,13 @@ nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 	memcpy(path, o->stage, sl);
 	path[sl] = '/';
 	memcpy(path + sl + 1, rel, rl + 1);
-	OUT_LOCK(o);
 	if (mkdirs(o, path) != 0) {
 		e = errno;
-		OUT_UNLOCK(o);
 		nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
 			 "cannot create folder: %s", strerror(e));
 		goto done;
 	}
+	OUT_LOCK(o);
 	if (nb_map_get(&o->written, rel)) {
 		OUT_UNLOCK(o);
 		nb_error(d, rel, 0, 0, "two records want the same address: rename one",
@@ -484,10 +499,17 @@ nb_out_reuse(nb_out *o, const char *rel)
 		if (!nb_map_get(&o->previous, rel))
 			goto done;
 		st.st_size = 0;
-	} else if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) ||
-		   mkdirs(o, to) != 0 || link(from, to) != 0) {
+	} else {
+		/* the syscalls without the lock: no other page has this
+		 * address */
+		int ok;
+		OUT_UNLOCK(o);
 		/* only a regular file of the published site, never a link */
-		goto done;
+		ok = lstat(from, &st) == 0 && S_ISREG(st.st_mode) &&
+		     mkdirs(o, to) == 0 && link(from, to) == 0;
+		OUT_LOCK(o);
+		if (!ok)
+			goto done;
 	}
 	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
 	o->files++;
