@@ -886,7 +886,8 @@ nb_data_seqs_json(nb_buf *out, const nb_ical_seqs *s)
 	nb_ical_seq **v = nb_xmalloc((s->all.len + 1) * sizeof(*v));
 	size_t i;
 
-	memcpy(v, s->all.items, s->all.len * sizeof(*v));
+	if (s->all.len)   /* a site with nothing on its calendar has none */
+		memcpy(v, s->all.items, s->all.len * sizeof(*v));
 	qsort(v, s->all.len, sizeof(*v), cmp_seq);
 	for (i = 0; i < s->all.len; i++) {
 		json_t *o = json_object();

@@ -37,6 +37,23 @@ nb_ical_rrule_check(const char *rule, char *why, size_t why_size)
 			 "events cannot repeat more often than daily");
 		return -1;
 	}
+	{
+		/* libical searches for ever for the sixth Friday of a month */
+		int k, most = r.freq == ICAL_MONTHLY_RECURRENCE ? 5 :
+			      r.freq == ICAL_YEARLY_RECURRENCE ? 53 : 0;
+		for (k = 0; k < ICAL_BY_DAY_SIZE &&
+			    r.by_day[k] != ICAL_RECURRENCE_ARRAY_MAX; k++) {
+			int pos = icalrecurrencetype_day_position(r.by_day[k]);
+			if (pos != 0 && (pos > most || pos < -most)) {
+				snprintf(why, why_size,
+					 "there is no day number %d in a %s", pos,
+					 r.freq == ICAL_MONTHLY_RECURRENCE ? "month" :
+					 r.freq == ICAL_YEARLY_RECURRENCE ? "year" :
+					 "week");
+				return -1;
+			}
+		}
+	}
 	why[0] = '\0';
 	return 0;
 }

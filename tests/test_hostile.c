@@ -949,9 +949,50 @@ hostile__template_work_is_bounded(void)
 	}
 }
 
+static void
+hostile__a_site_with_an_empty_calendar_builds(void)
+{
+	static const char *const gone[] = { "content/consultations/bus-review.md",
+		"content/consultations/old-survey.md", "content/outcomes/old-survey-outcome.md" };
+	char path[4096], *printed = NULL;
+	size_t i;
+	site s;
+
+	site_new(&s);
+	for (i = 0; i < sizeof(gone) / sizeof(gone[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", s.src, gone[i]);
+		unlink(path);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", &printed), 0);
+	CHECK_STR(printed, "");
+	CHECK(tu_exists(s.out, "index.html"));
+	free(printed);
+	site_free(&s);
+}
+
+static void
+hostile__impossible_day_numbers_in_a_rule_are_refused(void)
+{
+	site s;
+	char *printed = NULL;
+
+	site_new(&s);
+	tu_write(s.src, "content/events/sixth-friday.md",
+		 "---\ntitle: Never\nlead: police\nareas: [all]\n"
+		 "start: 2026-12-04 19:00\nend: 2026-12-04 20:00\n"
+		 "online: https://meet.test.example/x\n"
+		 "repeat: FREQ=MONTHLY;BYDAY=-6FR;COUNT=5\n---\n");
+	CHECK(tu_build(s.src, s.out, "2026-11-23", &printed) != 0);
+	CHECK_HAS(printed, "content/events/sixth-friday.md:8:9: error: `repeat`: there is no day number -6 in a month");
+	free(printed);
+	site_free(&s);
+}
+
 void
 suite_hostile(void)
 {
+	RUN(hostile__a_site_with_an_empty_calendar_builds);
+	RUN(hostile__impossible_day_numbers_in_a_rule_are_refused);
 	RUN(hostile__the_page_checker_finds_scripts);
 	RUN(hostile__script_in_every_field_is_escaped);
 	RUN(hostile__markdown_cannot_run_script);
