@@ -178,6 +178,6 @@ bench-incremental: noticeboard
 .PHONY: bench bench-incremental
 
 clean:
-	rm -rf build build-asan noticeboard public
+	rm -rf build build-asan noticeboard public public.nb-a public.nb-b
 
 .PHONY: all site test test-asan install uninstall clean deps FORCE
