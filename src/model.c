@@ -340,6 +340,40 @@ long_field(rd *r, const nb_node *m, const char *key, int required,
 	return 0;
 }
 
+/* An optional whole number from lo to hi: 0 and *out set when it is
+ * given and in range, -1 when it is absent or wrong (wrong is reported,
+ * with `hint`). */
+static int
+range_field(rd *r, const nb_node *m, const char *key, long lo, long hi,
+	    const char *hint, long *out)
+{
+	const nb_node *n = field(r, m, key, 0, NULL);
+	char *end = NULL;
+	long v = 0;
+
+	*out = 0;
+	if (!n)
+		return -1;
+	errno = 0;
+	if (n->kind == NB_NODE_SCALAR)   /* out of range: LONG_MIN or MAX */
+		v = strtol(n->str, &end, 10);
+	if (n->kind != NB_NODE_SCALAR || end == n->str || *end ||
+	    (errno && errno != ERANGE)) {
+		err(r, n, hint, "`%s` should be a whole number", key);
+		return -1;
+	}
+	if (v < lo) {
+		err(r, n, hint, "`%s` should be at least %ld", key, lo);
+		return -1;
+	}
+	if (v > hi) {
+		err(r, n, hint, "`%s` is too large: at most %ld", key, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
 static int
 date_field(rd *r, const nb_node *m, const char *key, int required,
 	   nb_date *out)
@@ -820,10 +854,10 @@ site_read(rd *r, const nb_node *root)
 	static const char *const keys[] = { "title", "short_title",
 		"description", "base_url", "language", "time_zone", "theme",
 		"closing_soon_days", "organisation", "contact_email", "ladder",
-		"history_authors", NULL };
+		"history_authors", "feed_entries", NULL };
 	nb_site *s = &r->m->site;
 	const nb_node *l;
-	long days;
+	long days, entries;
 
 	check_keys(r, root, keys);
 	s->title = str_field(r, root, "title", 1, "Our engagement calendar");
@@ -870,6 +904,11 @@ site_read(rd *r, const nb_node *root)
 		else
 			s->closing_soon_days = (int)days;
 	}
+	s->feed_entries = 50;
+	if (range_field(r, root, "feed_entries", 1, 100000,
+			"write how many of the newest entries each Atom feed shows, from 1 to 100000 (default 50)",
+			&entries) == 0)
+		s->feed_entries = (int)entries;
 
 	l = maps_field(r, root, "ladder", 0);
 	if (l && l->n) {

@@ -46,6 +46,7 @@ typedef struct nb_site {
 	const char *organisation, *contact_email;
 	int closing_soon_days;
 	int history_authors;         /* show authors in change histories */
+	int feed_entries;            /* newest entries per Atom feed (0: all) */
 	nb_rung *ladder;
 	size_t ladder_len;
 } nb_site;

@@ -11,6 +11,7 @@
 #include "history.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define HOME_LIMIT 6          /* items per list on the home page */
@@ -1782,6 +1783,58 @@ rfc3339_day(nb_view_ctx *vc, nb_date d)
 			       d.month, d.day);
 }
 
+/* One candidate entry of an Atom feed: the dates it is ordered by and the
+ * record it shows (a consultation or an outcome). */
+typedef struct feed_item {
+	nb_date updated, published;
+	const char *dir;             /* "consultations" or "outcomes" */
+	const char *id;
+	const nb_consultation *c;    /* NULL for an outcome */
+	const nb_outcome *o;         /* NULL for a consultation */
+} feed_item;
+
+/* Newest first by last update, then by publication; then by address, so
+ * that the same records always give the same feed. */
+static int
+cmp_feed_item(const void *x, const void *y)
+{
+	const feed_item *a = x, *b = y;
+	int r = nb_date_cmp(b->updated, a->updated);
+
+	if (r == 0)
+		r = nb_date_cmp(b->published, a->published);
+	if (r == 0)
+		r = strcmp(a->dir, b->dir);
+	if (r == 0)
+		r = strcmp(a->id, b->id);
+	return r;
+}
+
+static nb_value *
+atom_entry(nb_view_ctx *vc, const feed_item *it)
+{
+	nb_value *e = nb_val_map(vc->a);
+	const nb_consultation *lead_of = it->c ? it->c : it->o->consultation;
+
+	if (it->c)
+		nb_val_set_str(vc->a, e, "title", nb_arena_printf(vc->a,
+			       "%s (%s)", it->c->title,
+			       nb_status_label(it->c->status)));
+	else
+		nb_val_set_str(vc->a, e, "title", it->o->title ? it->o->title :
+			nb_arena_printf(vc->a, "What happened: %s",
+					it->o->consultation->title));
+	nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
+		       "%s/%s/", it->dir, it->id)));
+	nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, it->updated));
+	nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, it->published));
+	nb_val_set_str(vc->a, e, "summary", it->c ? it->c->summary :
+		       it->o->summary);
+	nb_val_set_str(vc->a, e, "author", lead_of->tags.lead ?
+		       lead_of->tags.lead->name : vc->m->site.title);
+	return e;
+}
+
 nb_value *
 nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 	     const char *alternate, const nb_vec *cs, const nb_vec *os)
@@ -1789,7 +1842,8 @@ nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 	nb_value *ctx = nb_val_map(vc->a), *feed = nb_val_map(vc->a);
 	nb_value *entries = nb_val_list(vc->a);
 	nb_date newest = { 1970, 1, 1 };
-	size_t i;
+	size_t nc = cs ? cs->len : 0, no = os ? os->len : 0, n = 0, i, limit;
+	feed_item *items;
 
 	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
 	nb_val_set(vc->a, ctx, "feed", feed);
@@ -1797,44 +1851,39 @@ nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 		       title, vc->m->site.title));
 	nb_val_set_str(vc->a, feed, "self", abs_url(vc, self));
 	nb_val_set_str(vc->a, feed, "alternate", abs_url(vc, alternate));
-	for (i = 0; cs && i < cs->len; i++) {
+
+	/* Sort a copy in the page's arena: the caller's lists are shared
+	 * with the other render threads, and stay in record order. */
+	items = nb_arena_alloc(vc->a, (nc + no + 1) * sizeof(*items));
+	for (i = 0; i < nc; i++) {
 		const nb_consultation *c = cs->items[i];
-		nb_value *e = nb_val_map(vc->a);
-		nb_date ch = nb_consultation_changed(c, vc->dv->today);
-		const nb_date pub = nb_date_cmp(c->opens, vc->dv->today) <= 0 ?
-				    c->opens : ch;
-		nb_val_set_str(vc->a, e, "title", nb_arena_printf(vc->a, "%s (%s)",
-			       c->title, nb_status_label(c->status)));
-		nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
-			       "consultations/%s/", c->id)));
-		nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, ch));
-		nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, pub));
-		nb_val_set_str(vc->a, e, "summary", c->summary);
-		nb_val_set_str(vc->a, e, "author", c->tags.lead ?
-			       c->tags.lead->name : vc->m->site.title);
-		nb_val_push(vc->a, entries, e);
-		if (nb_date_cmp(ch, newest) > 0)
-			newest = ch;
+		feed_item *it = &items[n++];
+		it->updated = nb_consultation_changed(c, vc->dv->today);
+		it->published = nb_date_cmp(c->opens, vc->dv->today) <= 0 ?
+				c->opens : it->updated;
+		it->dir = "consultations";
+		it->id = c->id;
+		it->c = c;
 	}
-	for (i = 0; os && i < os->len; i++) {
+	for (i = 0; i < no; i++) {
 		const nb_outcome *o = os->items[i];
-		nb_value *e = nb_val_map(vc->a);
-		nb_date ch = nb_outcome_changed(o, vc->dv->today);
-		nb_val_set_str(vc->a, e, "title", o->title ? o->title :
-			nb_arena_printf(vc->a, "What happened: %s",
-					o->consultation->title));
-		nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
-			       "outcomes/%s/", o->id)));
-		nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, ch));
-		nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, o->published));
-		nb_val_set_str(vc->a, e, "summary", o->summary);
-		nb_val_set_str(vc->a, e, "author",
-			       o->consultation->tags.lead ?
-			       o->consultation->tags.lead->name : vc->m->site.title);
-		nb_val_push(vc->a, entries, e);
-		if (nb_date_cmp(ch, newest) > 0)
-			newest = ch;
+		feed_item *it = &items[n++];
+		it->updated = nb_outcome_changed(o, vc->dv->today);
+		it->published = o->published;
+		it->dir = "outcomes";
+		it->id = o->id;
+		it->o = o;
 	}
+	if (n > 1)
+		qsort(items, n, sizeof(*items), cmp_feed_item);
+
+	/* Feed readers poll every feed often: only the newest entries. */
+	limit = vc->m->site.feed_entries > 0 ?
+		(size_t)vc->m->site.feed_entries : n;
+	for (i = 0; i < n && i < limit; i++)
+		nb_val_push(vc->a, entries, atom_entry(vc, &items[i]));
+	if (n > 0)
+		newest = items[0].updated;
 	nb_val_set_str(vc->a, feed, "updated", rfc3339_day(vc, newest));
 	set_list(vc, feed, "entries", entries);
 	return ctx;

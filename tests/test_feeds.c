@@ -353,6 +353,143 @@ feeds__atom_entries_and_sitemap_lastmod(void)
 	free(p);
 }
 
+/* The text between `open` and `close` after p, copied into out; the end
+ * of it, or NULL when there is none. */
+static const char *
+between(char *out, size_t size, const char *p, const char *open,
+	const char *close)
+{
+	const char *s = p ? strstr(p, open) : NULL, *e;
+
+	*out = '\0';
+	if (!s)
+		return NULL;
+	s += strlen(open);
+	e = strstr(s, close);
+	if (!e)
+		return NULL;
+	snprintf(out, size, "%.*s", (int)(e - s), s);
+	return e;
+}
+
+/* An Atom feed in short: "feed DATE" (its <updated>), then a line
+ * "DATE PATH" per entry, in the feed's order, with the dates cut to the
+ * day and the addresses to their path.  Written into out. */
+static void
+atom_outline(char *out, size_t size, const char *t, const char *base)
+{
+	char v[512], id[512];
+	const char *p = t, *e = t ? strstr(t, "<entry>") : NULL;
+	size_t used;
+
+	*out = '\0';
+	if (!t)
+		return;
+	between(v, sizeof(v), t, "<updated>", "</updated>");
+	if (e && strstr(t, "<updated>") > e)
+		v[0] = '\0';   /* the feed has none of its own */
+	snprintf(out, size, "feed %.10s\n", v);
+	while ((p = strstr(p, "<entry>")) != NULL) {
+		const char *end = strstr(p, "</entry>");
+		if (!end)
+			break;
+		between(id, sizeof(id), p, "<id>", "</id>");
+		between(v, sizeof(v), p, "<updated>", "</updated>");
+		used = strlen(out);
+		snprintf(out + used, size - used, "%.10s %s\n", v,
+			 strncmp(id, base, strlen(base)) == 0 ?
+			 id + strlen(base) : id);
+		p = end;
+	}
+}
+
+static void
+feeds__atom_keeps_the_newest_entries_newest_first(void)
+{
+	/* Candidates on 2026-11-23, by the day each last changed:
+	 *   newest-a, newest-b  opened 20 November (a tie: by id)
+	 *   aaa-closed          closed 19 November, so changed on the 20th,
+	 *                       but published (opened) in October: after
+	 *                       the two above, though its id sorts first
+	 *   bus-review          opened 1 November (the fixture's)
+	 *   mid                 opened 12 October
+	 *   old-survey          promise fell due 1 April (the fixture's);
+	 *                       its outcome was published 15 March
+	 *   ancient             promise fell due 10 February, no outcome
+	 *   upcoming            opens in January: nothing published yet */
+	static const struct { const char *id, *areas, *opens, *closes,
+			      *feedback_by; } cs[] = {
+		{ "newest-b", "county", "2026-11-20", "2027-01-31", "2027-03-01" },
+		{ "newest-a", "county", "2026-11-20", "2027-01-31", "2027-03-01" },
+		{ "aaa-closed", "county", "2026-10-01", "2026-11-19", "2027-03-01" },
+		{ "mid", "county", "2026-10-12", "2027-01-31", "2027-03-01" },
+		{ "ancient", "town", "2026-01-05", "2026-01-20", "2026-02-10" },
+		{ "upcoming", "county", "2027-01-10", "2027-02-10", "2027-04-01" },
+	};
+	const char *base = "https://engage.test.example/";
+	char *root = tu_tmpdir(), src[4200], dst[4200], rel[200], text[800];
+	char got[4096], *t, *printed = NULL;
+	size_t i;
+
+	snprintf(src, sizeof(src), "%s/site", root);
+	snprintf(dst, sizeof(dst), "%s/public", root);
+	tu_copy_tree("tests/fixtures/minimal", src);
+	tu_write(src, "site.yaml",
+		 "title: Test partnership calendar\n"
+		 "base_url: https://engage.test.example\n"
+		 "feed_entries: 3\n");
+	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		snprintf(rel, sizeof(rel), "content/consultations/%s.md", cs[i].id);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Activity %s\nsummary: About %s.\n"
+			 "lead: county-council\nlevel: consult\nareas: [%s]\n"
+			 "opens: %s\ncloses: %s\nfeedback_by: %s\n---\nBody.\n",
+			 cs[i].id, cs[i].id, cs[i].areas, cs[i].opens,
+			 cs[i].closes, cs[i].feedback_by);
+		tu_write(src, rel, text);
+	}
+	CHECK_INT(tu_build(src, dst, "2026-11-23", &printed), 0);
+	CHECK_LACKS(printed, "error");
+
+	/* every activity: three of eight, the feed dated by the first */
+	t = tu_read(dst, "feeds/consultations.atom");
+	atom_outline(got, sizeof(got), t, base);
+	CHECK_STR(got,
+		  "feed 2026-11-20\n"
+		  "2026-11-20 consultations/newest-a/\n"
+		  "2026-11-20 consultations/newest-b/\n"
+		  "2026-11-20 consultations/aaa-closed/\n");
+	CHECK_LACKS(t, "consultations/bus-review/");
+	free(t);
+
+	/* an area's feed merges activities and outcomes in one order: the
+	 * outcome comes before an older activity given ahead of it */
+	t = tu_read(dst, "feeds/areas/town.atom");
+	atom_outline(got, sizeof(got), t, base);
+	CHECK_STR(got,
+		  "feed 2026-11-01\n"
+		  "2026-11-01 consultations/bus-review/\n"
+		  "2026-04-02 consultations/old-survey/\n"
+		  "2026-03-15 outcomes/old-survey-outcome/\n");
+	CHECK_LACKS(t, "consultations/ancient/");
+	free(t);
+
+	/* the same records give the same feed, byte for byte, in a fresh
+	 * build (nothing reused from the first) */
+	t = tu_read(dst, "feeds/consultations.atom");
+	snprintf(dst, sizeof(dst), "%s/again", root);
+	CHECK_INT(tu_build(src, dst, "2026-11-23", NULL), 0);
+	{
+		char *again = tu_read(dst, "feeds/consultations.atom");
+		CHECK_STR(again, t);
+		free(again);
+	}
+	free(t);
+	free(printed);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 feeds__json_ld_and_open_graph_on_pages(void)
 {
@@ -434,6 +571,7 @@ suite_feeds(void)
 	RUN(feeds__subscribe_page_explains_and_links_every_feed);
 	RUN(feeds__xml_is_well_formed_and_data_matches_its_schemas);
 	RUN(feeds__atom_entries_and_sitemap_lastmod);
+	RUN(feeds__atom_keeps_the_newest_entries_newest_first);
 	RUN(feeds__json_ld_and_open_graph_on_pages);
 	RUN(feeds__json_ld_cannot_close_its_script_element);
 	RUN(feeds__embeds_and_their_snippets);
