@@ -118,8 +118,9 @@ nb_arena_free(nb_arena *a)
 	free(a);
 }
 
-void *
-nb_arena_alloc(nb_arena *a, size_t size)
+/* size bytes, not zeroed: for callers that write every byte at once */
+static void *
+alloc_raw(nb_arena *a, size_t size)
 {
 	struct block *b;
 	void *p;
@@ -136,9 +137,7 @@ nb_arena_alloc(nb_arena *a, size_t size)
 		b->next = a->big;
 		a->big = b;
 		b->used = size;
-		p = (char *)b + HDR;
-		memset(p, 0, size);
-		return p;
+		return (char *)b + HDR;
 	}
 	b = a->head;
 	if (!b || b->size - b->used < size) {
@@ -150,7 +149,15 @@ nb_arena_alloc(nb_arena *a, size_t size)
 	}
 	p = (char *)b + HDR + b->used;
 	b->used += size;
-	memset(p, 0, size);
+	return p;
+}
+
+void *
+nb_arena_alloc(nb_arena *a, size_t size)
+{
+	void *p = alloc_raw(a, size);
+
+	memset(p, 0, size ? size : 1);
 	return p;
 }
 
@@ -161,16 +168,19 @@ nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size)
 
 	if (new_size <= old_size)
 		return p;
-	q = nb_arena_alloc(a, new_size);
+	q = alloc_raw(a, new_size);
 	if (p && old_size)
 		memcpy(q, p, old_size);
+	else
+		old_size = 0;
+	memset((char *)q + old_size, 0, new_size - old_size);
 	return q;
 }
 
 char *
 nb_arena_strndup(nb_arena *a, const char *s, size_t len)
 {
-	char *p = nb_arena_alloc(a, len + 1);
+	char *p = alloc_raw(a, len + 1);
 	memcpy(p, s, len);
 	p[len] = '\0';
 	return p;
@@ -195,7 +205,7 @@ nb_arena_vprintf(nb_arena *a, const char *fmt, va_list ap)
 	va_end(ap2);
 	if (n < 0)
 		nb_oom();
-	p = nb_arena_alloc(a, (size_t)n + 1);
+	p = alloc_raw(a, (size_t)n + 1);
 	if ((size_t)n < sizeof(small))
 		memcpy(p, small, (size_t)n + 1);
 	else

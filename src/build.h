@@ -24,6 +24,7 @@ typedef struct nb_build_opts {
 	int check_only;           /* validate; write nothing */
 	int full;                 /* render everything, even what the last
 				   * build's manifest says is unchanged */
+	int jobs;                 /* render threads; 0: one for each core */
 } nb_build_opts;
 
 typedef struct nb_build_stats {

@@ -8,6 +8,8 @@
 #include "ical.h"
 
 #include <libical/ical.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,10 +20,17 @@
 #endif
 #define NB_ICAL_VERSION NB_VERSION
 
+/*
+ * libical keeps state in globals (its built-in time zones above all), so
+ * every call into it is made under this lock: the render stage runs in
+ * threads.
+ */
+static pthread_mutex_t ical_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* ---- recurrence ------------------------------------------------------------ */
 
-int
-nb_ical_rrule_check(const char *rule, char *why, size_t why_size)
+static int
+ical_rrule_check_unlocked(const char *rule, char *why, size_t why_size)
 {
 	struct icalrecurrencetype r;
 
@@ -58,6 +67,17 @@ nb_ical_rrule_check(const char *rule, char *why, size_t why_size)
 	return 0;
 }
 
+int
+nb_ical_rrule_check(const char *rule, char *why, size_t why_size)
+{
+	int r;
+
+	pthread_mutex_lock(&ical_lock);
+	r = ical_rrule_check_unlocked(rule, why, why_size);
+	pthread_mutex_unlock(&ical_lock);
+	return r;
+}
+
 static struct icaltimetype
 to_ical(nb_local l)
 {
@@ -82,8 +102,8 @@ date_to_ical(nb_date d)
 	return t;
 }
 
-size_t
-nb_ical_expand(const char *rule, nb_local start, nb_date until,
+static size_t
+ical_expand_unlocked(const char *rule, nb_local start, nb_date until,
 	       nb_local *out, size_t max)
 {
 	struct icalrecurrencetype r;
@@ -117,6 +137,18 @@ nb_ical_expand(const char *rule, nb_local start, nb_date until,
 	return n;
 }
 
+size_t
+nb_ical_expand(const char *rule, nb_local start, nb_date until,
+	       nb_local *out, size_t max)
+{
+	size_t r;
+
+	pthread_mutex_lock(&ical_lock);
+	r = ical_expand_unlocked(rule, start, until, out, max);
+	pthread_mutex_unlock(&ical_lock);
+	return r;
+}
+
 /* ---- sequences ------------------------------------------------------------- */
 
 static unsigned long long
@@ -131,32 +163,10 @@ hash_str(const char *s)
 	return h;
 }
 
-static long
-next_sequence(nb_arena *a, const nb_ical_seqs *old, nb_ical_seqs *now,
-	      const char *uid, unsigned long long h)
-{
-	nb_ical_seq *o = old ? nb_map_get(&old->by_uid, uid) : NULL;
-	nb_ical_seq *n = now ? nb_map_get(&now->by_uid, uid) : NULL;
-	long seq = 0;
-
-	if (o)
-		seq = o->hash == h ? o->sequence : o->sequence + 1;
-	if (n)   /* already recorded by another feed in this build */
-		return n->sequence;
-	if (now) {
-		n = nb_arena_alloc(a, sizeof(*n));
-		n->uid = nb_arena_strdup(a, uid);
-		n->hash = h;
-		n->sequence = seq;
-		nb_map_put(&now->by_uid, n->uid, n, NULL);
-		nb_vec_push(a, &now->all, n);
-	}
-	return seq;
-}
-
 /* ---- writing ---------------------------------------------------------------- */
 
 #define END_CAL "END:VCALENDAR\r\n"
+#define END_EVENT "END:VEVENT\r\n"
 
 /* Unfold libical's output and fold it again: CRLF, at most 75 octets a
  * line, never inside a UTF-8 sequence. */
@@ -228,43 +238,54 @@ host_of(const char *base_url)
 	return h ? h + 3 : base_url;
 }
 
-/* This build's text of the item `uid`, when another feed has written it. */
-static const nb_ical_seq *
-cached(const nb_ical_seqs *now, const char *uid)
-{
-	const nb_ical_seq *n = now ? nb_map_get(&now->by_uid, uid) : NULL;
+/* One item of a build's feeds: an event, or a consultation's opening or
+ * closing day. */
+typedef struct item {
+	const char *uid;
+	const nb_consultation *c;    /* a day of this consultation, or */
+	int closing;
+	const nb_event *ev;          /* this event (a master) */
+	atomic_int done;             /* text and seq are made */
+	char *text;                  /* the folded VEVENT */
+	size_t len;
+	unsigned long long hash;     /* of what it says, for SEQUENCE */
+	long seq;
+} item;
 
-	return n && n->text ? n : NULL;
+#define ITEMS_PER_CHUNK 256
+#define ZONE_YEARS 400               /* zone texts kept by first year */
+
+struct nb_ical_items {
+	nb_arena *a;                 /* uids, texts made under ical_lock */
+	const nb_model *m;
+	const char *prefix;
+	const nb_ical_seqs *old;
+	nb_date today;
+	icaltimezone *tz;
+	item *items;
+	size_t n;
+	nb_map by_uid;               /* uid -> item* */
+	char *zones[ZONE_YEARS];     /* the VTIMEZONE from year 1900 + i */
+	size_t zone_len[ZONE_YEARS];
+};
+
+static const char *
+day_uid(nb_arena *a, const nb_model *m, const nb_consultation *k, int closing)
+{
+	return nb_arena_printf(a, "consultation-%s-%s@%s", k->id,
+			       closing ? "closes" : "opens",
+			       host_of(m->site.base_url));
 }
 
-/* Everything a VEVENT says except DTSTAMP and SEQUENCE, then those; the
- * item is written to out, kept in `now` for the next feed, and freed. */
-static void
-finish_event(nb_buf *out, icalcomponent *ev, nb_arena *a, const char *uid,
-	     struct icaltimetype stamp, const nb_ical_seqs *old,
-	     nb_ical_seqs *now)
+static const char *
+event_uid(nb_arena *a, const nb_model *m, const nb_event *ev)
 {
-	char *text = icalcomponent_as_ical_string_r(ev);
-	unsigned long long h = hash_str(text ? text : "");
-	size_t start = out->len;
-	nb_ical_seq *n;
-	long seq;
-
-	free(text);
-	seq = next_sequence(a, old, now, uid, h);
-	icalcomponent_add_property(ev, icalproperty_new_dtstamp(stamp));
-	icalcomponent_add_property(ev, icalproperty_new_sequence((int)seq));
-	text = icalcomponent_as_ical_string_r(ev);
-	icalcomponent_free(ev);
-	if (!text)
-		nb_oom();
-	refold(out, text);
-	free(text);
-	n = now ? nb_map_get(&now->by_uid, uid) : NULL;
-	if (n) {
-		n->text = nb_arena_strndup(a, out->ptr + start, out->len - start);
-		n->text_len = out->len - start;
-	}
+	if (ev->consultation)
+		return nb_arena_printf(a, "consultation-%s-%s@%s",
+				       ev->consultation->id, ev->anchor,
+				       host_of(m->site.base_url));
+	return nb_arena_printf(a, "event-%s@%s", ev->id,
+			       host_of(m->site.base_url));
 }
 
 static const char *
@@ -274,34 +295,86 @@ page_url(nb_arena *a, const nb_model *m, const char *prefix, const char *path)
 			       prefix + strlen(prefix) - 1, path);
 }
 
-static void
-event_component(nb_buf *out, nb_arena *a, const nb_model *m,
-		const char *prefix, const nb_event *ev,
-		struct icaltimetype stamp, const nb_ical_seqs *old,
-		nb_ical_seqs *now)
+nb_ical_items *
+nb_ical_items_new(const nb_model *m, const nb_derived *dv, const char *prefix,
+		  const nb_ical_seqs *old, const nb_vec *events, nb_diags *d)
 {
-	const char *tz = m->site.time_zone, *url, *uid;
-	const nb_ical_seq *done;
+	nb_ical_items *it;
+	icaltimezone *tz;
+	size_t i, n = 0;
+
+	pthread_mutex_lock(&ical_lock);
+	tz = icaltimezone_get_builtin_timezone(m->site.time_zone);
+	pthread_mutex_unlock(&ical_lock);
+	if (!tz) {
+		nb_error(d, "site.yaml", 0, 0,
+			"use a time zone name from the tz database, such as Europe/London",
+			"libical has no time zone `%s` for the calendar feeds",
+			m->site.time_zone);
+		return NULL;
+	}
+	it = nb_xcalloc(1, sizeof(*it));
+	it->a = nb_arena_new();
+	it->m = m;
+	it->prefix = prefix;
+	it->old = old;
+	it->today = dv->today;
+	it->tz = tz;
+	it->items = nb_xcalloc(2 * m->consultations.len + events->len + 1,
+			       sizeof(item));
+	for (i = 0; i < m->consultations.len; i++) {
+		int closing;
+		for (closing = 0; closing < 2; closing++) {
+			item *x = &it->items[n++];
+			x->c = m->consultations.items[i];
+			x->closing = closing;
+			x->uid = day_uid(it->a, m, x->c, closing);
+		}
+	}
+	for (i = 0; i < events->len; i++) {
+		item *x = &it->items[n++];
+		x->ev = events->items[i];
+		x->uid = event_uid(it->a, m, x->ev);
+	}
+	it->n = n;
+	for (i = 0; i < n; i++)
+		nb_map_put(&it->by_uid, it->items[i].uid, &it->items[i], NULL);
+	return it;
+}
+
+void
+nb_ical_items_free(nb_ical_items *it)
+{
+	size_t i;
+
+	if (!it)
+		return;
+	for (i = 0; i < it->n; i++)
+		free(it->items[i].text);
+	for (i = 0; i < ZONE_YEARS; i++)
+		free(it->zones[i]);
+	nb_map_free(&it->by_uid);
+	nb_arena_free(it->a);
+	free(it->items);
+	free(it);
+}
+
+/* An event's VEVENT, except DTSTAMP and SEQUENCE.  Under ical_lock. */
+static icalcomponent *
+event_component(nb_arena *a, const nb_model *m, const char *prefix,
+		const nb_event *ev, const char *uid)
+{
+	const char *tz = m->site.time_zone, *url;
 	icalcomponent *c;
 	nb_buf desc = NB_BUF_INIT, loc = NB_BUF_INIT;
 	size_t i;
 
-	if (ev->consultation) {
+	if (ev->consultation)
 		url = page_url(a, m, prefix, nb_arena_printf(a,
 			"consultations/%s/#%s", ev->consultation->id, ev->anchor));
-		uid = nb_arena_printf(a, "consultation-%s-%s@%s",
-				      ev->consultation->id, ev->anchor,
-				      host_of(m->site.base_url));
-	} else {
+	else
 		url = page_url(a, m, prefix, nb_arena_printf(a, "events/%s/",
 							    ev->id));
-		uid = nb_arena_printf(a, "event-%s@%s", ev->id,
-				      host_of(m->site.base_url));
-	}
-	if ((done = cached(now, uid)) != NULL) {
-		nb_buf_put(out, done->text, done->text_len);
-		return;
-	}
 	c = icalcomponent_new_vevent();
 	icalcomponent_add_property(c, icalproperty_new_uid(uid));
 	icalcomponent_add_property(c, with_tzid(icalproperty_new_dtstart(
@@ -351,29 +424,21 @@ event_component(nb_buf *out, nb_arena *a, const nb_model *m,
 	}
 	nb_buf_free(&desc);
 	nb_buf_free(&loc);
-	finish_event(out, c, a, uid, stamp, old, now);
+	return c;
 }
 
-/* A consultation's opening or closing day as an all-day event. */
-static void
-day_component(nb_buf *out, nb_arena *a, const nb_model *m,
-	      const char *prefix, const nb_consultation *k, int closing,
-	      struct icaltimetype stamp, const nb_ical_seqs *old,
-	      nb_ical_seqs *now)
+/* A consultation's opening or closing day as an all-day event, except
+ * DTSTAMP and SEQUENCE.  Under ical_lock. */
+static icalcomponent *
+day_component(nb_arena *a, const nb_model *m, const char *prefix,
+	      const nb_consultation *k, int closing, const char *uid)
 {
 	icalcomponent *c;
 	nb_date day = closing ? k->closes : k->opens;
-	const char *uid = nb_arena_printf(a, "consultation-%s-%s@%s", k->id,
-		closing ? "closes" : "opens", host_of(m->site.base_url));
 	const char *url;
-	const nb_ical_seq *done = cached(now, uid);
 	nb_buf desc = NB_BUF_INIT;
 	enum icalproperty_status st = ICAL_STATUS_CONFIRMED;
 
-	if (done) {
-		nb_buf_put(out, done->text, done->text_len);
-		return;
-	}
 	url = page_url(a, m, prefix,
 		       nb_arena_printf(a, "consultations/%s/", k->id));
 	c = icalcomponent_new_vevent();
@@ -395,34 +460,180 @@ day_component(nb_buf *out, nb_arena *a, const nb_model *m,
 		st = ICAL_STATUS_TENTATIVE;
 	icalcomponent_add_property(c, icalproperty_new_status(st));
 	nb_buf_free(&desc);
-	finish_event(out, c, a, uid, stamp, old, now);
+	return c;
+}
+
+/*
+ * Make one item's text: what it says, hashed for SEQUENCE (the number of
+ * the last published build, one more when the item changed), folded, then
+ * DTSTAMP (the build's date, so the same build says the same thing) and
+ * SEQUENCE.  Each item is made once a build, by
+ * whichever thread needs it first.
+ */
+static void
+make(nb_ical_items *it, item *x)
+{
+	nb_arena *scratch;
+	icalcomponent *ev;
+	nb_ical_seq *o;
+	nb_buf out = NB_BUF_INIT;
+	char *text;
+
+	if (atomic_load_explicit(&x->done, memory_order_acquire))
+		return;
+	pthread_mutex_lock(&ical_lock);
+	if (atomic_load_explicit(&x->done, memory_order_relaxed)) {
+		pthread_mutex_unlock(&ical_lock);
+		return;
+	}
+	scratch = nb_arena_new();
+	ev = x->ev ? event_component(scratch, it->m, it->prefix, x->ev, x->uid) :
+	     day_component(scratch, it->m, it->prefix, x->c, x->closing, x->uid);
+	text = icalcomponent_as_ical_string_r(ev);
+	icalcomponent_free(ev);
+	if (!text)
+		nb_oom();
+	x->hash = hash_str(text);
+	o = it->old ? nb_map_get(&it->old->by_uid, x->uid) : NULL;
+	x->seq = !o ? 0 : o->hash == x->hash ? o->sequence : o->sequence + 1;
+	refold(&out, text);
+	free(text);
+	/* then DTSTAMP and SEQUENCE, the last properties, as libical would
+	 * write them (both are plain ASCII, shorter than a line) */
+	if (out.len < sizeof(END_EVENT) - 1 ||
+	    memcmp(out.ptr + out.len - (sizeof(END_EVENT) - 1), END_EVENT,
+		   sizeof(END_EVENT) - 1) != 0)
+		abort();    /* libical always ends a VEVENT so */
+	out.len -= sizeof(END_EVENT) - 1;
+	nb_buf_printf(&out, "DTSTAMP:%04d%02d%02dT000000Z\r\nSEQUENCE:%ld\r\n"
+		      END_EVENT, it->today.year, it->today.month, it->today.day,
+		      x->seq);
+	x->text = out.ptr;
+	x->len = out.len;
+	nb_arena_free(scratch);
+	atomic_store_explicit(&x->done, 1, memory_order_release);
+	pthread_mutex_unlock(&ical_lock);
+}
+
+size_t
+nb_ical_items_chunks(const nb_ical_items *it)
+{
+	return (it->n + ITEMS_PER_CHUNK - 1) / ITEMS_PER_CHUNK;
+}
+
+void
+nb_ical_items_make(nb_ical_items *it, size_t chunk)
+{
+	size_t i;
+
+	for (i = chunk * ITEMS_PER_CHUNK;
+	     i < it->n && i < (chunk + 1) * ITEMS_PER_CHUNK; i++)
+		make(it, &it->items[i]);
+}
+
+void
+nb_ical_items_seqs(nb_ical_items *it, nb_arena *a, nb_ical_seqs *now)
+{
+	size_t i;
+
+	for (i = 0; i < it->n; i++) {
+		item *x = &it->items[i];
+		nb_ical_seq *s;
+		if (!atomic_load_explicit(&x->done, memory_order_acquire) ||
+		    nb_map_get(&now->by_uid, x->uid))
+			continue;
+		s = nb_arena_alloc(a, sizeof(*s));
+		s->uid = nb_arena_strdup(a, x->uid);
+		s->hash = x->hash;
+		s->sequence = x->seq;
+		nb_map_put(&now->by_uid, s->uid, s, NULL);
+		nb_vec_push(a, &now->all, s);
+	}
+}
+
+/* The site's zone from the start of `year`, folded, under its plain name
+ * (libical's built-in TZIDs carry a prefix): only the rules from the first
+ * year a feed needs, since the zone's history since 1847 would dwarf the
+ * events.  Made once a build for each year.  Under ical_lock. */
+static int
+zone_text(nb_ical_items *it, int year, const char **text, size_t *len)
+{
+	size_t k;
+
+	if (year < 1900)
+		year = 1900;
+	k = (size_t)(year - 1900);
+	if (k >= ZONE_YEARS)
+		k = ZONE_YEARS - 1;
+	if (!it->zones[k]) {
+		icalcomponent *vtz = icalcomponent_new_clone(
+			icaltimezone_get_component(it->tz));
+		struct icaltimetype from = icaltime_null_time();
+		icalproperty *p;
+		nb_buf out = NB_BUF_INIT;
+		char *s;
+		from.year = (int)k + 1900;
+		from.month = 1;
+		from.day = 1;
+		from.zone = icaltimezone_get_utc_timezone();
+		icaltimezone_truncate_vtimezone(vtz, from, icaltime_null_time(), 1);
+		p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
+		if (p)
+			icalproperty_set_tzid(p, it->m->site.time_zone);
+		s = icalcomponent_as_ical_string_r(vtz);
+		icalcomponent_free(vtz);
+		if (!s)
+			return -1;
+		refold(&out, s);
+		free(s);
+		it->zones[k] = out.ptr;
+		it->zone_len[k] = out.len;
+	}
+	*text = it->zones[k];
+	*len = it->zone_len[k];
+	return 0;
+}
+
+/* Copy the item `uid` into out, making it first if no feed has yet. */
+static int
+put_item(nb_buf *out, nb_ical_items *it, const char *uid)
+{
+	item *x = nb_map_get(&it->by_uid, uid);
+
+	if (!x)
+		return -1;
+	make(it, x);
+	nb_buf_put(out, x->text, x->len);
+	return 0;
 }
 
 int
-nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
-	      const nb_derived *dv, const nb_ical_feed *feed,
-	      const char *prefix, const nb_ical_seqs *old, nb_ical_seqs *now,
+nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
 	      nb_diags *d)
 {
-	icaltimezone *tz;
-	icalcomponent *cal, *vtz;
+	const nb_model *m = it->m;
+	icalcomponent *cal;
 	icalproperty *p;
-	struct icaltimetype stamp = icaltime_null_time();
+	const char *zone;
+	size_t zone_len, i;
+	nb_arena *a = nb_arena_new();
 	char *text;
-	size_t i;
+	int year = it->today.year, rc = 0;
 
-	tz = icaltimezone_get_builtin_timezone(m->site.time_zone);
-	if (!tz)
-		return nb_error(d, "site.yaml", 0, 0,
-			"use a time zone name from the tz database, such as Europe/London",
-			"libical has no time zone `%s` for the calendar feeds",
-			m->site.time_zone);
-	/* DTSTAMP: the build's date, so the same build says the same thing */
-	stamp.year = dv->today.year;
-	stamp.month = dv->today.month;
-	stamp.day = dv->today.day;
-	stamp.zone = icaltimezone_get_utc_timezone();
+	for (i = 0; feed->consultations && i < feed->consultations->len; i++) {
+		const nb_consultation *k = feed->consultations->items[i];
+		if (k->opens.year < year)
+			year = k->opens.year;
+	}
+	for (i = 0; feed->events && i < feed->events->len; i++) {
+		const nb_event *ev = feed->events->items[i];
+		if (ev->start.date.year < year)
+			year = ev->start.date.year;
+	}
 
+	/* the calendar's own lines, then its zone: libical would write the
+	 * zone, a component, after the lines and before the end */
+	pthread_mutex_lock(&ical_lock);
 	cal = icalcomponent_new_vcalendar();
 	icalcomponent_add_property(cal, icalproperty_new_prodid(PRODID));
 	icalcomponent_add_property(cal, icalproperty_new_version("2.0"));
@@ -437,67 +648,51 @@ nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
 	icalproperty_add_parameter(p, icalparameter_new_value(ICAL_VALUE_DURATION));
 	icalcomponent_add_property(cal, p);
 	add_x(cal, "X-PUBLISHED-TTL", "PT12H");
-
-	/* the zone, under its plain name (libical's builtin TZIDs carry a
-	 * prefix) */
-	vtz = icalcomponent_new_clone(icaltimezone_get_component(tz));
-	{
-		/* only the rules from the first year the feed needs: the zone's
-		 * whole history since 1847 would dwarf the events */
-		struct icaltimetype from = icaltime_null_time(), none;
-		int year = dv->today.year;
-		for (i = 0; feed->consultations && i < feed->consultations->len; i++) {
-			const nb_consultation *k = feed->consultations->items[i];
-			if (k->opens.year < year)
-				year = k->opens.year;
-		}
-		for (i = 0; feed->events && i < feed->events->len; i++) {
-			const nb_event *ev = feed->events->items[i];
-			if (ev->start.date.year < year)
-				year = ev->start.date.year;
-		}
-		from.year = year;
-		from.month = 1;
-		from.day = 1;
-		from.zone = icaltimezone_get_utc_timezone();
-		none = icaltime_null_time();
-		icaltimezone_truncate_vtimezone(vtz, from, none, 1);
-	}
-	p = icalcomponent_get_first_property(vtz, ICAL_TZID_PROPERTY);
-	if (p)
-		icalproperty_set_tzid(p, m->site.time_zone);
-	icalcomponent_add_component(cal, vtz);
-
-	/* the calendar's own lines and its zone, then the items, each
-	 * written once a build and copied into every feed that holds it */
 	text = icalcomponent_as_ical_string_r(cal);
 	icalcomponent_free(cal);
-	if (!text)
+	if (text && zone_text(it, year, &zone, &zone_len) != 0) {
+		free(text);
+		text = NULL;
+	}
+	pthread_mutex_unlock(&ical_lock);
+	if (!text) {
+		nb_arena_free(a);
 		return nb_error(d, "calendar", 0, 0, NULL,
 				"libical could not write a calendar feed");
+	}
 	refold(out, text);
 	free(text);
 	if (out->len < sizeof(END_CAL) - 1 ||
 	    memcmp(out->ptr + out->len - (sizeof(END_CAL) - 1), END_CAL,
-		   sizeof(END_CAL) - 1) != 0)
+		   sizeof(END_CAL) - 1) != 0) {
+		nb_arena_free(a);
 		return nb_error(d, "calendar", 0, 0, NULL,
 				"libical wrote a calendar feed without its end");
-	out->len -= sizeof(END_CAL) - 1;
-	out->ptr[out->len] = '\0';
-	for (i = 0; feed->consultations && i < feed->consultations->len; i++) {
-		const nb_consultation *k = feed->consultations->items[i];
-		day_component(out, a, m, prefix, k, 0, stamp, old, now);
-		day_component(out, a, m, prefix, k, 1, stamp, old, now);
 	}
-	for (i = 0; feed->events && i < feed->events->len; i++)
-		event_component(out, a, m, prefix, feed->events->items[i],
-				stamp, old, now);
+	out->len -= sizeof(END_CAL) - 1;
+	nb_buf_put(out, zone, zone_len);
+
+	/* the items, each made once a build and copied into every feed
+	 * that holds it */
+	for (i = 0; rc == 0 && feed->consultations &&
+		    i < feed->consultations->len; i++) {
+		const nb_consultation *k = feed->consultations->items[i];
+		rc = put_item(out, it, day_uid(a, m, k, 0));
+		if (rc == 0)
+			rc = put_item(out, it, day_uid(a, m, k, 1));
+	}
+	for (i = 0; rc == 0 && feed->events && i < feed->events->len; i++)
+		rc = put_item(out, it, event_uid(a, m, feed->events->items[i]));
+	nb_arena_free(a);
+	if (rc != 0)
+		return nb_error(d, "calendar", 0, 0, NULL,
+				"a calendar feed holds an item the build does not know");
 	nb_buf_puts(out, END_CAL);
 	return 0;
 }
 
-int
-nb_ical_validate(const char *text, char *why, size_t why_size)
+static int
+ical_validate_unlocked(const char *text, char *why, size_t why_size)
 {
 	icalcomponent *c = icalparser_parse_string(text), *sub;
 	icalproperty *p;
@@ -529,4 +724,15 @@ nb_ical_validate(const char *text, char *why, size_t why_size)
 	}
 	icalcomponent_free(c);
 	return rc;
+}
+
+int
+nb_ical_validate(const char *text, char *why, size_t why_size)
+{
+	int r;
+
+	pthread_mutex_lock(&ical_lock);
+	r = ical_validate_unlocked(text, why, why_size);
+	pthread_mutex_unlock(&ical_lock);
+	return r;
 }

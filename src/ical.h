@@ -29,21 +29,44 @@ int nb_ical_rrule_check(const char *rule, char *why, size_t why_size);
 size_t nb_ical_expand(const char *rule, nb_local start, nb_date until,
 		      nb_local *out, size_t max);
 
-/* SEQUENCE numbers by UID, with a hash of what each item said. */
+/* SEQUENCE numbers by UID, with a hash of what each item said: carried
+ * from one build to the next in data/calendar-sequence.json. */
 typedef struct nb_ical_seq {
 	const char *uid;
 	unsigned long long hash;
 	long sequence;
-	/* this build's VEVENT for the uid, folded, as every feed that
-	 * holds the item writes it (NULL until written once) */
-	const char *text;
-	size_t text_len;
 } nb_ical_seq;
 
 typedef struct nb_ical_seqs {
 	nb_map by_uid;               /* uid -> nb_ical_seq* */
 	nb_vec all;                  /* nb_ical_seq*, in the order added */
 } nb_ical_seqs;
+
+/*
+ * The items of one build's feeds: every consultation's opening and
+ * closing day and every event in `events` (masters, not occurrences).  An
+ * item says the same in every feed of a build (its UID, SEQUENCE and
+ * DTSTAMP depend only on the record and the build), so each is made once,
+ * by the first feed or nb_ical_items_make() call that needs it, and
+ * copied into every feed that holds it.  Feeds may be written from
+ * several threads at once: libical is only called under a lock.  `old`
+ * holds the SEQUENCE numbers of the last published build (may be NULL):
+ * an item whose text changed gets the old number + 1.  Returns NULL with
+ * an error in d when libical does not know the site's time zone.
+ */
+typedef struct nb_ical_items nb_ical_items;
+nb_ical_items *nb_ical_items_new(const nb_model *m, const nb_derived *dv,
+				 const char *prefix, const nb_ical_seqs *old,
+				 const nb_vec *events, nb_diags *d);
+void nb_ical_items_free(nb_ical_items *it);
+
+/* Make the items ahead of the feeds, in chunks that threads can share. */
+size_t nb_ical_items_chunks(const nb_ical_items *it);
+void nb_ical_items_make(nb_ical_items *it, size_t chunk);
+
+/* Add the sequence of every item made so far to `now` (in the order of
+ * the items, skipping uids already there), allocated in `a`. */
+void nb_ical_items_seqs(nb_ical_items *it, nb_arena *a, nb_ical_seqs *now);
 
 /* What a feed holds and how it is described. */
 typedef struct nb_ical_feed {
@@ -53,19 +76,11 @@ typedef struct nb_ical_feed {
 	const nb_vec *consultations; /* their opening and closing days */
 } nb_ical_feed;
 
-/*
- * Write a whole VCALENDAR to out.  `old` holds the sequences of the last
- * published build (may be empty); `now` records the sequence of every item
- * written (an item whose hash changed gets old + 1), allocated in `a`.
- * An item says the same in every feed of a build, so `now` also keeps its
- * text, made once and copied into every later feed that holds it (`now`
- * and `a` must then live as long as the feeds are written).
- * Returns 0, or -1 with an error in d.
- */
-int nb_ical_write(nb_buf *out, nb_arena *a, const nb_model *m,
-		  const nb_derived *dv, const nb_ical_feed *feed,
-		  const char *prefix, const nb_ical_seqs *old,
-		  nb_ical_seqs *now, nb_diags *d);
+/* Write a whole VCALENDAR to out: its own lines, the site's zone from the
+ * first year the feed needs, and the items.  Returns 0, or -1 with an
+ * error in d. */
+int nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
+		  nb_diags *d);
 
 /* Check a feed by parsing it back with libical: 0 when it parses with no
  * error, else -1 with libical's first complaint in why. */

@@ -66,7 +66,7 @@ static const char usage_text[] =
 static const char build_text[] =
 "Usage: noticeboard build [--source DIR | --repo PATH] [--ref REF]\n"
 "                         [--output DIR] [--now YYYY-MM-DD] [--full]\n"
-"                         [--no-history] [--quiet]\n"
+"                         [--jobs N] [--no-history] [--quiet]\n"
 "\n"
 "Check the records and write the website.\n"
 "\n"
@@ -81,6 +81,8 @@ static const char build_text[] =
 "                    pages whose records, templates and settings have not\n"
 "                    changed since the last build there are kept as they are\n"
 "  --full            render every page, even unchanged ones\n"
+"  --jobs N          render in N threads (default: one for each core); the\n"
+"                    website is the same whatever N is\n"
 "  --now YYYY-MM-DD  build as if today were this date (statuses such as\n"
 "                    open, closing soon and feedback overdue depend on it)\n"
 "  --no-history      do not date pages from the git history\n"
@@ -336,6 +338,7 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 		name[n] = '\0';
 		if (!(strcmp(name, "--source") == 0 || strcmp(name, "--now") == 0 ||
 		      (strcmp(name, "--output") == 0 && (cmd->opts & OPT_OUTPUT)) ||
+		      (strcmp(name, "--jobs") == 0 && (cmd->opts & OPT_OUTPUT)) ||
 		      (strcmp(name, "--format") == 0 && (cmd->opts & OPT_FORMAT)) ||
 		      (strcmp(name, "--min-days") == 0 && (cmd->opts & OPT_MIN_DAYS)) ||
 		      (strcmp(name, "--port") == 0 && (cmd->opts & OPT_PORT)) ||
@@ -354,6 +357,11 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 			a->b.source = val;
 		} else if (strcmp(name, "--output") == 0) {
 			a->b.output = val;
+		} else if (strcmp(name, "--jobs") == 0) {
+			if (parse_int(val, 1, 64, &a->b.jobs) != 0)
+				return usage_error(cmd->name,
+					"--jobs needs a number of threads from 1 to 64, not '%s'",
+					val);
 		} else if (strcmp(name, "--now") == 0) {
 			char why[120];
 			if (nb_date_parse(&a->b.today, val, strlen(val), why,

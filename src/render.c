@@ -13,9 +13,11 @@
 #include "view.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 typedef struct theme {
 	const nb_source *src, *share;
@@ -146,14 +148,12 @@ typedef struct job {
 	nb_sitemap_entry *map;       /* every page, for sitemap.xml */
 	size_t map_len, map_cap;
 	nb_arena *site_arena;        /* lives for the whole render */
-	const nb_ical_seqs *old_seqs;
-	nb_ical_seqs seqs;
-	nb_feed_link *feeds;
-	size_t feeds_len, feeds_cap;
+	nb_ical_items *items;        /* the feeds' items, made once */
 	/* incremental builds */
 	const nb_manifest *old;      /* the last build's signatures */
 	uint64_t global;             /* what every page shows */
 	uint64_t everything;         /* global and every record */
+	uint64_t months;             /* every month there is */
 	uint64_t sig;                /* of the output being made */
 	nb_buf manifest;             /* this build's signatures */
 } job;
@@ -287,230 +287,257 @@ unique(nb_arena *a, const nb_vec *cs, const nb_vec *extra, nb_vec *out)
 	nb_map_free(&seen);
 }
 
+/* A fresh arena for the next page's values. */
 static void
-add_feed_link(job *j, const char *label, const char *group, const char *ics,
-	      const char *atom)
+next_page(job *j)
 {
-	if (j->feeds_len == j->feeds_cap) {
-		j->feeds_cap = j->feeds_cap ? j->feeds_cap * 2 : 64;
-		j->feeds = nb_xrealloc(j->feeds, j->feeds_cap * sizeof(*j->feeds));
-	}
-	j->feeds[j->feeds_len].label = label;
-	j->feeds[j->feeds_len].group = group;
-	j->feeds[j->feeds_len].ics_path = ics;
-	j->feeds[j->feeds_len].atom_path = atom;
-	j->feeds_len++;
+	nb_arena_reset(j->vc.a);
 }
 
-/* One calendar feed (and, with atom_rel, its news feed). */
+/* ---- the plan: every output, as tasks ----------------------------------------
+ *
+ * The site is rendered as a list of tasks, each writing one or a few
+ * outputs, worked through by as many threads as there are cores.  Each
+ * thread has its own arenas, buffer, manifest, sitemap list and
+ * diagnostics; the model, the derived data, the site view and the plan are
+ * only read.  Templates are cached under a lock (mustache.c), the output
+ * registry has a lock (write.c), and libical is only called under a lock
+ * (ical.c).  Afterwards each task's manifest lines, sitemap entries and
+ * diagnostics are put together in the order of the list, so the output is
+ * the same, byte for byte, whatever the number of threads.
+ */
+typedef void (*task_fn)(job *j, const void *arg, size_t i);
+
+typedef struct task {
+	task_fn fn;
+	const void *arg;
+	size_t i;
+} task;
+
+/* What one task added to its thread's job. */
+typedef struct span {
+	unsigned worker;
+	int ran;
+	size_t man_from, man_to, map_from, map_to, diag_from, diag_to;
+} span;
+
+/* A calendar feed (and perhaps its news feed), as planned. */
+typedef struct feed_plan {
+	const char *label, *ics, *atom, *page, *description;
+	const nb_vec *cs, *extra_cs, *evs, *extra_evs;
+} feed_plan;
+
+typedef struct plan {
+	task *t;
+	size_t len, cap;
+	nb_feed_link *feeds;         /* for /subscribe/ */
+	size_t feeds_len, feeds_cap;
+} plan;
+
 static void
-feed(job *j, const char *label, const char *group, const char *ics_rel,
-     const char *atom_rel, const char *page_path, const nb_vec *cs,
-     const nb_vec *extra_cs, const nb_vec *evs, const nb_vec *extra_evs,
-     const char *description)
+add(plan *p, task_fn fn, const void *arg, size_t i)
 {
+	if (p->len == p->cap) {
+		p->cap = p->cap ? p->cap * 2 : 1024;
+		p->t = nb_xrealloc(p->t, p->cap * sizeof(*p->t));
+	}
+	p->t[p->len].fn = fn;
+	p->t[p->len].arg = arg;
+	p->t[p->len].i = i;
+	p->len++;
+}
+
+/* ---- feeds ------------------------------------------------------------------- */
+
+static void
+task_feed(job *j, const void *arg, size_t i)
+{
+	const feed_plan *fp = arg;
 	nb_arena *a = j->vc.a;
 	nb_vec c = { NULL, 0, 0 }, e = { NULL, 0, 0 };
 	nb_ical_feed f;
 
-	if (j->failed)
-		return;
-	unique(a, cs, extra_cs, &c);
-	masters(a, evs, extra_evs, &e);
+	(void)i;
+	next_page(j);
+	unique(a, fp->cs, fp->extra_cs, &c);
+	masters(a, fp->evs, fp->extra_evs, &e);
 	j->sig = nb_sig_events(nb_sig_consultations(j->global, &c), &e);
-	if (!reuse(j, ics_rel)) {
-		f.name = nb_arena_printf(a, "%s: %s", label, j->vc.m->site.title);
-		f.description = description;
+	if (!reuse(j, fp->ics)) {
+		f.name = nb_arena_printf(a, "%s: %s", fp->label, j->vc.m->site.title);
+		f.description = fp->description;
 		f.events = &e;
 		f.consultations = &c;
 		nb_buf_clear(&j->buf);
-		if (nb_ical_write(&j->buf, j->site_arena, j->vc.m, j->vc.dv, &f,
-				  j->vc.prefix, j->old_seqs, &j->seqs, j->d) != 0) {
+		if (nb_ical_write(&j->buf, j->items, &f, j->d) != 0) {
 			j->failed = 1;
 			return;
 		}
-		write_buf(j, ics_rel);
+		write_buf(j, fp->ics);
 	}
-	if (atom_rel && !reuse(j, atom_rel)) {
+	if (fp->atom && !reuse(j, fp->atom)) {
 		nb_vec outs = { NULL, 0, 0 };
-		size_t i;
 		for (i = 0; i < c.len; i++) {
 			nb_consultation *k = c.items[i];
 			if (k->outcome)
 				nb_vec_push(a, &outs, k->outcome);
 		}
-		emit(j, "feed-atom", nb_view_atom(&j->vc, label, atom_rel,
-			page_path, &c, &outs), atom_rel);
+		emit(j, "feed-atom", nb_view_atom(&j->vc, fp->label, fp->atom,
+			fp->page, &c, &outs), fp->atom);
 	}
-	add_feed_link(j, nb_arena_strdup(j->site_arena, label), group,
-		      nb_arena_strdup(j->site_arena, ics_rel),
-		      atom_rel ? nb_arena_strdup(j->site_arena, atom_rel) : NULL);
 }
 
 static void
-all_feeds(job *j)
+task_items(job *j, const void *arg, size_t chunk)
+{
+	(void)arg;
+	nb_ical_items_make(j->items, chunk);
+}
+
+static void
+plan_feed(job *j, plan *p, const char *label, const char *group,
+	  const char *ics, const char *atom, const char *page,
+	  const nb_vec *cs, const nb_vec *extra_cs, const nb_vec *evs,
+	  const nb_vec *extra_evs, const char *description)
+{
+	feed_plan *fp = nb_arena_alloc(j->site_arena, sizeof(*fp));
+
+	fp->label = label;
+	fp->ics = ics;
+	fp->atom = atom;
+	fp->page = page;
+	fp->description = description;
+	fp->cs = cs;
+	fp->extra_cs = extra_cs;
+	fp->evs = evs;
+	fp->extra_evs = extra_evs;
+	add(p, task_feed, fp, 0);
+	if (p->feeds_len == p->feeds_cap) {
+		p->feeds_cap = p->feeds_cap ? p->feeds_cap * 2 : 64;
+		p->feeds = nb_xrealloc(p->feeds, p->feeds_cap * sizeof(*p->feeds));
+	}
+	p->feeds[p->feeds_len].label = label;
+	p->feeds[p->feeds_len].group = group;
+	p->feeds[p->feeds_len].ics_path = ics;
+	p->feeds[p->feeds_len].atom_path = atom;
+	p->feeds_len++;
+}
+
+static void
+task_atom(job *j, const void *arg, size_t outcomes)
+{
+	(void)arg;
+	next_page(j);
+	if (!outcomes)
+		EMIT(j, j->everything, "feed-atom", "feeds/consultations.atom",
+		     nb_view_atom(&j->vc, "New and changed activities",
+		     "feeds/consultations.atom", "consultations/",
+		     &j->vc.m->consultations, NULL));
+	else
+		EMIT(j, j->everything, "feed-atom", "feeds/outcomes.atom",
+		     nb_view_atom(&j->vc, "Published outcomes",
+		     "feeds/outcomes.atom", "feedback/", NULL,
+		     &j->vc.dv->outcomes));
+}
+
+static void
+plan_feeds(job *j, plan *p)
 {
 	const nb_model *m = j->vc.m;
 	const nb_derived *dv = j->vc.dv;
-	nb_vec none = { NULL, 0, 0 };
+	nb_arena *a = j->site_arena;
+	static const nb_vec none = { NULL, 0, 0 };
 	size_t i;
 
-	next_page(j);
-	feed(j, "Everything", "site", "calendar.ics", NULL, "calendar/",
-	     &m->consultations, NULL, &m->all_events, NULL,
-	     "Every consultation, meeting and event by every partner.");
-	next_page(j);
-	EMIT(j, j->everything, "feed-atom", "feeds/consultations.atom",
-	     nb_view_atom(&j->vc, "New and changed activities",
-	     "feeds/consultations.atom", "consultations/", &m->consultations,
-	     NULL));
-	next_page(j);
-	EMIT(j, j->everything, "feed-atom", "feeds/outcomes.atom",
-	     nb_view_atom(&j->vc, "Published outcomes",
-	     "feeds/outcomes.atom", "feedback/", NULL, &dv->outcomes));
-	for (i = 0; i < m->areas.len && !j->failed; i++) {
+	plan_feed(j, p, "Everything", "site", "calendar.ics", NULL, "calendar/",
+		  &m->consultations, NULL, &m->all_events, NULL,
+		  "Every consultation, meeting and event by every partner.");
+	add(p, task_atom, NULL, 0);
+	add(p, task_atom, NULL, 1);
+	for (i = 0; i < m->areas.len; i++) {
 		const nb_area *ar = m->areas.items[i];
-		next_page(j);
-		feed(j, ar->name, "areas",
-		     nb_arena_printf(j->vc.a, "feeds/areas/%s.ics", ar->id),
-		     nb_arena_printf(j->vc.a, "feeds/areas/%s.atom", ar->id),
-		     nb_arena_printf(j->vc.a, "areas/%s/", ar->id),
-		     &ar->consultations, &dv->everywhere, &ar->events,
-		     &dv->everywhere_events, NULL);
+		plan_feed(j, p, ar->name, "areas",
+			  nb_arena_printf(a, "feeds/areas/%s.ics", ar->id),
+			  nb_arena_printf(a, "feeds/areas/%s.atom", ar->id),
+			  nb_arena_printf(a, "areas/%s/", ar->id),
+			  &ar->consultations, &dv->everywhere, &ar->events,
+			  &dv->everywhere_events, NULL);
 	}
-	for (i = 0; i < m->partners.len && !j->failed; i++) {
-		const nb_partner *p = m->partners.items[i];
-		next_page(j);
-		feed(j, p->name, "partners",
-		     nb_arena_printf(j->vc.a, "feeds/partners/%s.ics", p->id),
-		     nb_arena_printf(j->vc.a, "feeds/partners/%s.atom", p->id),
-		     nb_arena_printf(j->vc.a, "partners/%s/", p->id),
-		     &p->consultations, &none, &p->events, &none, NULL);
+	for (i = 0; i < m->partners.len; i++) {
+		const nb_partner *pa = m->partners.items[i];
+		plan_feed(j, p, pa->name, "partners",
+			  nb_arena_printf(a, "feeds/partners/%s.ics", pa->id),
+			  nb_arena_printf(a, "feeds/partners/%s.atom", pa->id),
+			  nb_arena_printf(a, "partners/%s/", pa->id),
+			  &pa->consultations, &none, &pa->events, &none, NULL);
 	}
-	for (i = 0; i < m->topics.len && !j->failed; i++) {
+	for (i = 0; i < m->topics.len; i++) {
 		const nb_term *t = m->topics.items[i];
-		next_page(j);
-		feed(j, t->label, "topics",
-		     nb_arena_printf(j->vc.a, "feeds/topics/%s.ics", t->id),
-		     NULL, nb_arena_printf(j->vc.a, "topics/%s/", t->id),
-		     &t->consultations, &none, &t->events, &none, NULL);
+		plan_feed(j, p, t->label, "topics",
+			  nb_arena_printf(a, "feeds/topics/%s.ics", t->id), NULL,
+			  nb_arena_printf(a, "topics/%s/", t->id),
+			  &t->consultations, &none, &t->events, &none, NULL);
 	}
+}
+
+/* ---- long lists ------------------------------------------------------------- */
+
+/* One page of a long list. */
+static void
+task_list_page(job *j, const void *arg, size_t p)
+{
+	const nb_list_page *lp = arg;
+	size_t pages = nb_view_pages(lp->items->len), i;
+	size_t first = (p - 1) * NB_VIEW_PER_PAGE;
+	/* a page depends on its own items and on how many there are */
+	uint64_t s = nb_sig_u64(j->global, lp->items->len);
+
+	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
+		s = nb_sig_u64(s, lp->outcomes ?
+			nb_sig_outcome(lp->items->items[i]) :
+			nb_sig_consultation(lp->items->items[i]));
 	next_page(j);
-	EMIT(j, j->everything, "subscribe", "subscribe/index.html",
-	     nb_view_subscribe(&j->vc, j->feeds, j->feeds_len));
-	/* carried to the next build: SEQUENCE rises only when an item
-	 * changes; items of feeds taken unchanged keep their numbers */
-	if (j->old_seqs) {
-		for (i = 0; i < j->old_seqs->all.len; i++) {
-			nb_ical_seq *s = j->old_seqs->all.items[i];
-			if (!nb_map_get(&j->seqs.by_uid, s->uid)) {
-				nb_map_put(&j->seqs.by_uid, s->uid, s, NULL);
-				nb_vec_push(j->site_arena, &j->seqs.all, s);
-			}
-		}
-	}
-	nb_buf_clear(&j->buf);
-	j->sig = 0;
-	if (!j->failed && nb_data_seqs_json(&j->buf, &j->seqs) == 0)
-		write_buf(j, "data/calendar-sequence.json");
+	EMIT(j, s, "list",
+	     p == 1 ? nb_arena_printf(j->vc.a, "%sindex.html", lp->path) :
+	     nb_arena_printf(j->vc.a, "%spage/%zu/index.html", lp->path, p),
+	     nb_view_list_page(&j->vc, lp, p, pages));
 }
 
-/* A redirect page: not in the sitemap, never over a real page. */
 static void
-emit_redirect(job *j, const nb_redirect *rd)
+plan_list(job *j, plan *p, const nb_list_page *lp)
 {
-	nb_template *t = NULL;
-	char *rel = nb_arena_printf(j->vc.a, "%sindex.html", rd->from);
+	nb_list_page *copy = nb_arena_alloc(j->site_arena, sizeof(*copy));
+	size_t pages = nb_view_pages(lp->items->len), i;
 
-	if (j->failed)
-		return;
-	j->sig = j->everything;
-	j->redirect = 1;
-	if (!reuse(j, rel)) {
-		if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
-			j->failed = 1;
-		} else {
-			nb_buf_clear(&j->buf);
-			if (nb_tmpl_render(&j->buf, j->th->set, t,
-					   nb_view_redirect(&j->vc, rd), j->d) != 0)
-				j->failed = 1;
-			else
-				write_buf(j, rel);
-		}
-	}
-	j->redirect = 0;
+	*copy = *lp;
+	for (i = 1; i <= pages; i++)
+		add(p, task_list_page, copy, i);
 }
 
-/* Every page of one long list. */
+/* The past activities of everything, and of each area, partner, topic
+ * and audience; every outcome. */
 static void
-list_pages(job *j, const nb_list_page *lp)
-{
-	size_t pages = nb_view_pages(lp->items->len), p, i;
-
-	for (p = 1; p <= pages && !j->failed; p++) {
-		size_t first = (p - 1) * NB_VIEW_PER_PAGE;
-		uint64_t s = nb_sig_u64(j->global, lp->items->len);
-		/* a page depends on its own items and on how many there are */
-		for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
-			s = nb_sig_u64(s, lp->outcomes ?
-				nb_sig_outcome(lp->items->items[i]) :
-				nb_sig_consultation(lp->items->items[i]));
-		next_page(j);
-		EMIT(j, s, "list",
-		     p == 1 ? nb_arena_printf(j->vc.a, "%sindex.html", lp->path) :
-		     nb_arena_printf(j->vc.a, "%spage/%zu/index.html", lp->path, p),
-		     nb_view_list_page(&j->vc, lp, p, pages));
-	}
-}
-
-typedef void (*page_fn)(job *j, size_t i);
-static void in_parallel(job *j, page_fn fn, size_t n);
-
-/* The past activities of area i. */
-static void
-area_past(job *j, size_t i)
-{
-	const nb_area *ar = j->vc.m->areas.items[i];
-	nb_arena *a = j->site_arena;
-	nb_vec past = { NULL, 0, 0 };
-	nb_list_page lp;
-
-	memset(&lp, 0, sizeof(lp));
-	nb_view_past(a, &ar->consultations, &j->vc.dv->everywhere, &past);
-	lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
-	lp.section = "areas";
-	lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
-	lp.parent_label = ar->name;
-	lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
-	lp.items = &past;
-	list_pages(j, &lp);
-}
-
-/* Past activities of everything, and of each area, partner, topic and
- * audience; every outcome. */
-static void
-long_lists(job *j)
+plan_long_lists(job *j, plan *p)
 {
 	const nb_model *m = j->vc.m;
 	const nb_derived *dv = j->vc.dv;
 	nb_arena *a = j->site_arena;
 	static const char *kinds[] = { "topics", "audiences" };
 	nb_list_page lp;
+	nb_vec *past;
 	size_t i, k;
 
 	memset(&lp, 0, sizeof(lp));
+	past = nb_arena_alloc(a, sizeof(*past));
+	nb_view_past(a, &m->consultations, NULL, past);
+	lp.title = "Past consultations and activities";
 	lp.section = "consultations";
-	{
-		nb_vec past = { NULL, 0, 0 };
-		nb_view_past(a, &m->consultations, NULL, &past);
-		lp.title = "Past consultations and activities";
-		lp.path = "consultations/past/";
-		lp.intro = "Every activity that has closed or was cancelled, newest first, with what happened next.";
-		lp.parent_label = "Consultations";
-		lp.parent_path = "consultations/";
-		lp.items = &past;
-		list_pages(j, &lp);
-	}
+	lp.path = "consultations/past/";
+	lp.intro = "Every activity that has closed or was cancelled, newest first, with what happened next.";
+	lp.parent_label = "Consultations";
+	lp.parent_path = "consultations/";
+	lp.items = past;
+	plan_list(j, p, &lp);
+
 	lp.title = "Every outcome";
 	lp.section = "feedback";
 	lp.path = "outcomes/";
@@ -519,72 +546,94 @@ long_lists(job *j)
 	lp.parent_path = "feedback/";
 	lp.items = &dv->outcomes;
 	lp.outcomes = 1;
-	list_pages(j, &lp);
+	plan_list(j, p, &lp);
 	lp.outcomes = 0;
 	lp.intro = NULL;
 
-	in_parallel(j, area_past, m->areas.len);
-	for (i = 0; i < m->partners.len && !j->failed; i++) {
-		const nb_partner *p = m->partners.items[i];
-		nb_vec past = { NULL, 0, 0 };
-		nb_view_past(a, &p->consultations, NULL, &past);
-		lp.title = nb_arena_printf(a, "Past activities: %s", p->name);
+	for (i = 0; i < m->areas.len; i++) {
+		const nb_area *ar = m->areas.items[i];
+		past = nb_arena_alloc(a, sizeof(*past));
+		nb_view_past(a, &ar->consultations, &dv->everywhere, past);
+		lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
+		lp.section = "areas";
+		lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
+		lp.parent_label = ar->name;
+		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
+		lp.items = past;
+		plan_list(j, p, &lp);
+	}
+	for (i = 0; i < m->partners.len; i++) {
+		const nb_partner *pa = m->partners.items[i];
+		past = nb_arena_alloc(a, sizeof(*past));
+		nb_view_past(a, &pa->consultations, NULL, past);
+		lp.title = nb_arena_printf(a, "Past activities: %s", pa->name);
 		lp.section = "partners";
-		lp.path = nb_arena_printf(a, "partners/%s/past/", p->id);
-		lp.parent_label = p->name;
-		lp.parent_path = nb_arena_printf(a, "partners/%s/", p->id);
-		lp.items = &past;
-		list_pages(j, &lp);
+		lp.path = nb_arena_printf(a, "partners/%s/past/", pa->id);
+		lp.parent_label = pa->name;
+		lp.parent_path = nb_arena_printf(a, "partners/%s/", pa->id);
+		lp.items = past;
+		plan_list(j, p, &lp);
 	}
 	for (k = 0; k < 2; k++) {
 		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
-		for (i = 0; i < ts->len && !j->failed; i++) {
+		for (i = 0; i < ts->len; i++) {
 			const nb_term *t = ts->items[i];
-			nb_vec past = { NULL, 0, 0 };
-			nb_view_past(a, &t->consultations, NULL, &past);
+			past = nb_arena_alloc(a, sizeof(*past));
+			nb_view_past(a, &t->consultations, NULL, past);
 			lp.title = nb_arena_printf(a, "Past activities: %s", t->label);
 			lp.section = "consultations";
 			lp.path = nb_arena_printf(a, "%s/%s/past/", kinds[k], t->id);
 			lp.parent_label = t->label;
 			lp.parent_path = nb_arena_printf(a, "%s/%s/", kinds[k], t->id);
-			lp.items = &past;
-			list_pages(j, &lp);
+			lp.items = past;
+			plan_list(j, p, &lp);
 		}
 	}
 }
 
-/* Open data: JSON and CSV of every collection, and their schemas. */
+/* ---- open data and reports --------------------------------------------------- */
+
+/* One collection's JSON and CSV. */
 static void
-open_data(job *j)
+task_data(job *j, const void *arg, size_t k)
+{
+	const char *name = nb_data_name((nb_data_kind)k);
+	char rel[128];
+
+	(void)arg;
+	j->sig = j->everything;
+	snprintf(rel, sizeof(rel), "data/%s.json", name);
+	if (!reuse(j, rel)) {
+		nb_buf_clear(&j->buf);
+		if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
+				 j->vc.prefix) != 0) {
+			nb_error(j->d, "data", 0, 0, NULL,
+				 "cannot write %s as JSON", name);
+			j->failed = 1;
+			return;
+		}
+		write_buf(j, rel);
+	}
+	snprintf(rel, sizeof(rel), "data/%s.csv", name);
+	if (!reuse(j, rel)) {
+		nb_buf_clear(&j->buf);
+		nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
+		write_buf(j, rel);
+	}
+}
+
+/* Each collection's schema, from the site or the installed share folder
+ * (in one thread: sources are read one at a time). */
+static void
+data_schemas(job *j)
 {
 	const nb_source *srcs[3] = { j->th->src, j->th->share, NULL };
 	size_t k;
 
 	for (k = 0; k < NB_DATA_COUNT && !j->failed; k++) {
 		const char *name = nb_data_name((nb_data_kind)k);
-		char rel[128];
-		j->sig = j->everything;
-		snprintf(rel, sizeof(rel), "data/%s.json", name);
-		if (!reuse(j, rel)) {
-			nb_buf_clear(&j->buf);
-			if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
-					 j->vc.prefix) != 0) {
-				nb_error(j->d, "data", 0, 0, NULL,
-					 "cannot write %s as JSON", name);
-				j->failed = 1;
-				return;
-			}
-			write_buf(j, rel);
-		}
-		snprintf(rel, sizeof(rel), "data/%s.csv", name);
-		if (!reuse(j, rel)) {
-			nb_buf_clear(&j->buf);
-			nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
-			write_buf(j, rel);
-		}
-		/* the schema, from the site or the installed share folder */
 		for (size_t s = 0; srcs[s] && !j->failed; s++) {
-			char path[128], *text;
+			char path[128], rel[128], *text;
 			size_t len;
 			int rc;
 			snprintf(path, sizeof(path), "schemas/data/%s.schema.json", name);
@@ -604,12 +653,18 @@ open_data(job *j)
 	}
 }
 
-/* A year's figures as JSON and CSV beside its report page. */
+/* A year's report page, and its figures as JSON and CSV beside it. */
 static void
-emit_data(job *j, const nb_report *rp)
+task_report(job *j, const void *arg, size_t i)
 {
+	const nb_report *rp = &j->vc.dv->reports[i];
 	char rel[64];
 
+	(void)arg;
+	next_page(j);
+	EMIT(j, j->everything, "report",
+	     nb_arena_printf(j->vc.a, "reports/%d/index.html", rp->year),
+	     nb_view_report(&j->vc, rp));
 	if (j->failed)
 		return;
 	j->sig = j->everything;
@@ -630,13 +685,6 @@ emit_data(job *j, const nb_report *rp)
 		nb_data_report_csv(&j->buf, rp);
 		write_buf(j, rel);
 	}
-}
-
-/* A fresh arena for the next page's values. */
-static void
-next_page(job *j)
-{
-	nb_arena_reset(j->vc.a);
 }
 
 /* A signature of every template the site can use: the site's layouts/
@@ -674,15 +722,70 @@ templates_sig(theme *th, nb_diags *d)
 	return h;
 }
 
-/* ---- pages of records, in two threads ---------------------------------------- */
+/* ---- pages ------------------------------------------------------------------- */
+
+/* The pages with one address each: which one is i. */
+enum { ONE_HOME, ONE_404, ONE_CONSULTATIONS, ONE_FEEDBACK, ONE_AREAS,
+       ONE_PARTNERS, ONE_TOPICS, ONE_AUDIENCES, ONE_CALENDAR, ONE_REPORTS };
+
+static void
+task_one(job *j, const void *arg, size_t i)
+{
+	const nb_derived *dv = j->vc.dv;
+
+	(void)arg;
+	next_page(j);
+	switch (i) {
+	case ONE_HOME:
+		EMIT(j, j->everything, "home", "index.html", nb_view_home(&j->vc));
+		break;
+	case ONE_404:
+		EMIT(j, j->everything, "404", "404.html",
+		     nb_view_not_found(&j->vc));
+		break;
+	case ONE_CONSULTATIONS:
+		EMIT(j, j->everything, "consultations", "consultations/index.html",
+		     nb_view_consultations(&j->vc));
+		break;
+	case ONE_FEEDBACK:
+		EMIT(j, j->everything, "feedback", "feedback/index.html",
+		     nb_view_feedback(&j->vc));
+		break;
+	case ONE_AREAS:
+		EMIT(j, j->everything, "areas", "areas/index.html",
+		     nb_view_areas(&j->vc));
+		break;
+	case ONE_PARTNERS:
+		EMIT(j, j->everything, "partners", "partners/index.html",
+		     nb_view_partners(&j->vc));
+		break;
+	case ONE_TOPICS:
+		EMIT(j, j->everything, "terms", "topics/index.html",
+		     nb_view_terms(&j->vc, "topics"));
+		break;
+	case ONE_AUDIENCES:
+		EMIT(j, j->everything, "terms", "audiences/index.html",
+		     nb_view_terms(&j->vc, "audiences"));
+		break;
+	case ONE_CALENDAR:
+		EMIT(j, j->everything, "calendar", "calendar/index.html",
+		     nb_view_calendar(&j->vc));
+		break;
+	case ONE_REPORTS:
+		EMIT(j, j->everything, "reports", "reports/index.html",
+		     nb_view_reports(&j->vc, dv->reports, dv->reports_len));
+		break;
+	}
+}
 
 /* A consultation's page (and its history). */
 static void
-page_consultation(job *j, size_t i)
+task_consultation(job *j, const void *arg, size_t i)
 {
 	const nb_consultation *c = j->vc.m->consultations.items[i];
 	uint64_t s = nb_sig_u64(j->global, nb_sig_consultation(c));
 
+	(void)arg;
 	next_page(j);
 	j->lastmod = nb_consultation_changed(c, j->vc.dv->today);
 	EMIT(j, s, "consultation",
@@ -699,10 +802,11 @@ page_consultation(job *j, size_t i)
 }
 
 static void
-page_event(job *j, size_t i)
+task_event(job *j, const void *arg, size_t i)
 {
 	const nb_event *ev = j->vc.m->events.items[i];
 
+	(void)arg;
 	next_page(j);
 	EMIT(j, nb_sig_u64(j->global, nb_sig_event(ev)), "event",
 	     nb_arena_printf(j->vc.a, "events/%s/index.html", ev->id),
@@ -710,11 +814,12 @@ page_event(job *j, size_t i)
 }
 
 static void
-page_outcome(job *j, size_t i)
+task_outcome(job *j, const void *arg, size_t i)
 {
 	const nb_outcome *oc = j->vc.m->outcomes.items[i];
 	uint64_t s = nb_sig_u64(j->global, nb_sig_outcome(oc));
 
+	(void)arg;
 	next_page(j);
 	j->lastmod = nb_outcome_changed(oc, j->vc.dv->today);
 	EMIT(j, s, "outcome",
@@ -733,7 +838,7 @@ page_outcome(job *j, size_t i)
 
 /* An area's page and its embed. */
 static void
-page_area(job *j, size_t i)
+task_area(job *j, const void *arg, size_t i)
 {
 	const nb_derived *dv = j->vc.dv;
 	const nb_area *ar = j->vc.m->areas.items[i];
@@ -741,6 +846,7 @@ page_area(job *j, size_t i)
 		nb_sig_consultations(j->global, &ar->consultations),
 		&dv->everywhere), &ar->events), &dv->everywhere_events);
 
+	(void)arg;
 	next_page(j);
 	EMIT(j, s, "area",
 	     nb_arena_printf(j->vc.a, "areas/%s/index.html", ar->id),
@@ -754,116 +860,348 @@ page_area(job *j, size_t i)
 			   &dv->everywhere_events));
 }
 
+/* A partner's page and its embed. */
 static void
-page_area_feedback(job *j, size_t i)
+task_partner(job *j, const void *arg, size_t i)
+{
+	const nb_partner *p = j->vc.m->partners.items[i];
+	uint64_t s = nb_sig_events(nb_sig_consultations(j->global,
+		&p->consultations), &p->events);
+
+	(void)arg;
+	next_page(j);
+	EMIT(j, s, "partner",
+	     nb_arena_printf(j->vc.a, "partners/%s/index.html", p->id),
+	     nb_view_partner(&j->vc, p));
+	next_page(j);
+	EMIT(j, s, "embed",
+	     nb_arena_printf(j->vc.a, "embed/partners/%s/index.html", p->id),
+	     nb_view_embed(&j->vc, p->name,
+			   nb_arena_printf(j->vc.a, "partners/%s/", p->id),
+			   &p->consultations, NULL, &p->events, NULL));
+}
+
+/* A topic's (arg NULL) or an audience's page. */
+static void
+task_term(job *j, const void *arg, size_t i)
+{
+	const char *kind = arg ? "audiences" : "topics";
+	const nb_vec *ts = arg ? &j->vc.m->audiences : &j->vc.m->topics;
+	const nb_term *t = ts->items[i];
+
+	next_page(j);
+	EMIT(j, nb_sig_events(nb_sig_consultations(j->global,
+	     &t->consultations), &t->events), "term",
+	     nb_arena_printf(j->vc.a, "%s/%s/index.html", kind, t->id),
+	     nb_view_term(&j->vc, kind, t));
+}
+
+/* A month of the calendar: it shows its items and links to the months
+ * around it. */
+static void
+task_month(job *j, const void *arg, size_t i)
+{
+	const nb_month *mo = j->vc.dv->months.items[i];
+	uint64_t s = nb_sig_u64(j->months, i);
+	size_t x;
+
+	(void)arg;
+	for (x = 0; x < mo->items.len; x++) {
+		const nb_cal_item *it = mo->items.items[x];
+		s = nb_sig_u64(s, it->kind);
+		s = nb_sig_u64(s, it->event ? nb_sig_event(it->event) :
+			       nb_sig_consultation(it->consultation));
+		s = nb_sig_u64(s, it->event ?
+			(uint64_t)nb_date_days(it->event->start.date) * 1440 +
+			(uint64_t)(it->event->start.hour * 60 +
+				   it->event->start.minute) : 0);
+	}
+	next_page(j);
+	EMIT(j, s, "month",
+	     nb_arena_printf(j->vc.a, "calendar/%04d/%02d/index.html",
+			     mo->year, mo->month),
+	     nb_view_month(&j->vc, i));
+}
+
+static void
+task_partner_feedback(job *j, const void *arg, size_t i)
+{
+	const nb_partner *p = j->vc.m->partners.items[i];
+
+	(void)arg;
+	next_page(j);
+	EMIT(j, j->everything, "accountability",
+	     nb_arena_printf(j->vc.a, "feedback/partners/%s/index.html", p->id),
+	     nb_view_partner_feedback(&j->vc, p));
+}
+
+static void
+task_area_feedback(job *j, const void *arg, size_t i)
 {
 	const nb_area *ar = j->vc.m->areas.items[i];
 
+	(void)arg;
 	next_page(j);
 	EMIT(j, j->everything, "accountability",
 	     nb_arena_printf(j->vc.a, "feedback/areas/%s/index.html", ar->id),
 	     nb_view_area_feedback(&j->vc, ar));
 }
 
+static void
+task_content_page(job *j, const void *arg, size_t i)
+{
+	const nb_page *p = j->vc.m->pages.items[i];
+
+	(void)arg;
+	next_page(j);
+	EMIT(j, nb_sig_u64(j->global, nb_sig_page(p)), "page",
+	     nb_arena_printf(j->vc.a, "%s/index.html", p->id),
+	     nb_view_content_page(&j->vc, p));
+}
+
+/* A redirect page: not in the sitemap, never over a real page. */
+static void
+task_redirect(job *j, const void *arg, size_t i)
+{
+	const nb_redirect *rd = j->vc.m->redirects.items[i];
+	nb_template *t = NULL;
+	char *rel;
+
+	(void)arg;
+	next_page(j);
+	rel = nb_arena_printf(j->vc.a, "%sindex.html", rd->from);
+	j->sig = j->everything;
+	j->redirect = 1;
+	if (!reuse(j, rel)) {
+		if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
+			j->failed = 1;
+		} else {
+			nb_buf_clear(&j->buf);
+			if (nb_tmpl_render(&j->buf, j->th->set, t,
+					   nb_view_redirect(&j->vc, rd), j->d) != 0)
+				j->failed = 1;
+			else
+				write_buf(j, rel);
+		}
+	}
+	j->redirect = 0;
+}
+
+static void
+add_range(plan *p, task_fn fn, const void *arg, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		add(p, fn, arg, i);
+}
+
+/* Every output but the few that need all the others (the subscribe page,
+ * the sitemap, the sequence numbers, the manifest), in the order of the
+ * site map. */
+static void
+plan_site(job *j, plan *p, uint64_t cal_sig)
+{
+	const nb_model *m = j->vc.m;
+	const nb_derived *dv = j->vc.dv;
+	size_t i, chunks = 0, c = 0;
+	uint64_t was;
+
+	/* the feeds' items are made ahead, spread among the consultation
+	 * pages, unless the feed of everything is unchanged (then so is
+	 * every other feed; one that is not makes the items it needs) */
+	if (!j->old || !nb_manifest_get(j->old, "calendar.ics", &was) ||
+	    was != cal_sig)
+		chunks = nb_ical_items_chunks(j->items);
+	/* the longest tasks first, so that no thread is left with one at
+	 * the end while the others wait */
+	add_range(p, task_data, NULL, NB_DATA_COUNT);
+	add(p, task_one, NULL, ONE_HOME);
+	add(p, task_one, NULL, ONE_404);
+	add(p, task_one, NULL, ONE_CONSULTATIONS);
+	for (i = 0; i < m->consultations.len; i++) {
+		add(p, task_consultation, NULL, i);
+		while (c < chunks && c * m->consultations.len <= i * chunks)
+			add(p, task_items, NULL, c++);
+	}
+	while (c < chunks)
+		add(p, task_items, NULL, c++);
+	add_range(p, task_event, NULL, m->events.len);
+	add(p, task_one, NULL, ONE_FEEDBACK);
+	add_range(p, task_outcome, NULL, m->outcomes.len);
+	add(p, task_one, NULL, ONE_AREAS);
+	add_range(p, task_area, NULL, m->areas.len);
+	add(p, task_one, NULL, ONE_PARTNERS);
+	add_range(p, task_partner, NULL, m->partners.len);
+	add(p, task_one, NULL, ONE_TOPICS);
+	add_range(p, task_term, NULL, m->topics.len);
+	add(p, task_one, NULL, ONE_AUDIENCES);
+	add_range(p, task_term, (void *)1, m->audiences.len);
+	add(p, task_one, NULL, ONE_CALENDAR);
+	add_range(p, task_month, NULL, dv->months.len);
+	add_range(p, task_partner_feedback, NULL, m->partners.len);
+	add_range(p, task_area_feedback, NULL, m->areas.len);
+	add(p, task_one, NULL, ONE_REPORTS);
+	add_range(p, task_report, NULL, dv->reports_len);
+	add_range(p, task_content_page, NULL, m->pages.len);
+	add_range(p, task_redirect, NULL, m->redirects.len);
+	plan_long_lists(j, p);
+	plan_feeds(j, p);
+}
+
+/* ---- running the plan in threads --------------------------------------------- */
+
+typedef struct pool {
+	const plan *p;
+	span *spans;
+	atomic_size_t next;
+	atomic_int failed;
+} pool;
+
 typedef struct worker {
 	job j;
 	nb_diags d;
-	page_fn fn;
-	size_t from, to;
+	pool *pl;
+	unsigned id;
 } worker;
 
 static void *
 work(void *arg)
 {
 	worker *w = arg;
-	size_t i;
+	pool *pl = w->pl;
 
-	for (i = w->from; i < w->to && !w->j.failed; i++)
-		w->fn(&w->j, i);
+	for (;;) {
+		size_t i = atomic_fetch_add(&pl->next, 1);
+		span *sp;
+		if (i >= pl->p->len || atomic_load(&pl->failed))
+			break;
+		sp = &pl->spans[i];
+		sp->worker = w->id;
+		sp->man_from = w->j.manifest.len;
+		sp->map_from = w->j.map_len;
+		sp->diag_from = w->d.len;
+		pl->p->t[i].fn(&w->j, pl->p->t[i].arg, pl->p->t[i].i);
+		sp->man_to = w->j.manifest.len;
+		sp->map_to = w->j.map_len;
+		sp->diag_to = w->d.len;
+		sp->ran = 1;
+		if (w->j.failed)
+			atomic_store(&pl->failed, 1);
+	}
 	return NULL;
 }
 
-/* Pages 0..n-1 of one kind: the second half in a thread of its own, with
- * its own arenas, buffers and diagnostics, whose sitemap entries, manifest
- * lines and diagnostics are then added after the first half's, so that
- * everything comes out in the order of a build in one thread.  Templates
- * (cached under a lock) and the output (whose registry has a lock) are
- * shared; the model and the derived data are only read. */
-static void
-in_parallel(job *j, page_fn fn, size_t n)
+/* How many threads render: `jobs`, or one for each core. */
+static unsigned
+threads_for(int jobs)
 {
-	worker w;
-	pthread_t t;
-	size_t i, mid = n / 2;
-	int threaded;
+	long n = jobs > 0 ? jobs : sysconf(_SC_NPROCESSORS_ONLN);
 
-	if (j->failed)
-		return;
-	memset(&w, 0, sizeof(w));
-	w.j = *j;
-	w.j.d = &w.d;
-	w.j.failed = 0;
-	w.j.lastmod = j->vc.dv->today;
-	w.j.vc.a = nb_arena_new();
-	w.j.site_arena = nb_arena_new();
-	memset(&w.j.buf, 0, sizeof(w.j.buf));
-	memset(&w.j.manifest, 0, sizeof(w.j.manifest));
-	w.j.map = NULL;
-	w.j.map_len = w.j.map_cap = 0;
-	w.j.feeds = NULL;
-	w.j.feeds_len = w.j.feeds_cap = 0;
-	memset(&w.j.seqs, 0, sizeof(w.j.seqs));
-	w.fn = fn;
-	w.from = mid;
-	w.to = n;
-	threaded = n >= 16 && pthread_create(&t, NULL, work, &w) == 0;
-	if (!threaded)
-		mid = n;   /* all in this thread */
-	for (i = 0; i < mid && !j->failed; i++)
-		fn(j, i);
-	if (threaded) {
-		pthread_join(t, NULL);
-		if (w.j.failed)
-			j->failed = 1;
-		nb_buf_put(&j->manifest, w.j.manifest.ptr ? w.j.manifest.ptr : "",
-			   w.j.manifest.len);
-		for (i = 0; i < w.j.map_len; i++) {
+	if (n < 1)
+		n = 1;
+	if (n > 64)
+		n = 64;
+	return (unsigned)n;
+}
+
+/*
+ * Run every task of p.  The workers' site arenas are handed to `keep`
+ * (sitemap paths point into them); everything else a worker made is put
+ * together into j in the order of the plan.
+ */
+static void
+run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
+{
+	worker *ws = nb_xcalloc(nthreads, sizeof(*ws));
+	pthread_t *ts = nb_xcalloc(nthreads, sizeof(*ts));
+	int *started = nb_xcalloc(nthreads, sizeof(*started));
+	pool pl;
+	unsigned w;
+	size_t i, k;
+
+	pl.p = p;
+	pl.spans = nb_xcalloc(p->len + 1, sizeof(span));
+	atomic_init(&pl.next, 0);
+	atomic_init(&pl.failed, 0);
+	for (w = 0; w < nthreads; w++) {
+		worker *x = &ws[w];
+		x->j = *j;
+		x->j.d = &x->d;
+		x->j.failed = 0;
+		x->j.redirect = 0;
+		x->j.lastmod = j->vc.dv->today;
+		x->j.vc.a = nb_arena_new();
+		x->j.site_arena = keep[w] = nb_arena_new();
+		memset(&x->j.buf, 0, sizeof(x->j.buf));
+		memset(&x->j.manifest, 0, sizeof(x->j.manifest));
+		x->j.map = NULL;
+		x->j.map_len = x->j.map_cap = 0;
+		x->pl = &pl;
+		x->id = w;
+	}
+	for (w = 1; w < nthreads; w++)
+		started[w] = pthread_create(&ts[w], NULL, work, &ws[w]) == 0;
+	work(&ws[0]);
+	for (w = 1; w < nthreads; w++)
+		if (started[w])
+			pthread_join(ts[w], NULL);
+
+	for (i = 0; i < p->len; i++) {
+		const span *sp = &pl.spans[i];
+		worker *x = &ws[sp->worker];
+		if (!sp->ran)
+			continue;
+		nb_buf_put(&j->manifest, x->j.manifest.ptr + sp->man_from,
+			   sp->man_to - sp->man_from);
+		for (k = sp->map_from; k < sp->map_to; k++) {
 			if (j->map_len == j->map_cap) {
 				j->map_cap = j->map_cap ? j->map_cap * 2 : 256;
-				j->map = nb_xrealloc(j->map, j->map_cap * sizeof(*j->map));
+				j->map = nb_xrealloc(j->map,
+						     j->map_cap * sizeof(*j->map));
 			}
-			j->map[j->map_len].path = nb_arena_strdup(j->site_arena,
-								  w.j.map[i].path);
-			j->map[j->map_len].lastmod = w.j.map[i].lastmod;
-			j->map_len++;
+			j->map[j->map_len++] = x->j.map[k];
 		}
-		for (i = 0; i < w.d.len; i++) {
-			const nb_diag *g = &w.d.items[i];
+		for (k = sp->diag_from; k < sp->diag_to; k++) {
+			const nb_diag *g = &x->d.items[k];
 			nb_diag_add(j->d, g->sev, g->path, g->line, g->col, g->hint,
 				    "%s", g->msg);
 		}
 	}
-	nb_diags_free(&w.d);
-	free(w.j.map);
-	nb_buf_free(&w.j.buf);
-	nb_buf_free(&w.j.manifest);
-	nb_arena_free(w.j.vc.a);
-	nb_arena_free(w.j.site_arena);
+	if (atomic_load(&pl.failed))
+		j->failed = 1;
+	for (w = 0; w < nthreads; w++) {
+		nb_diags_free(&ws[w].d);
+		free(ws[w].j.map);
+		nb_buf_free(&ws[w].j.buf);
+		nb_buf_free(&ws[w].j.manifest);
+		nb_arena_free(ws[w].j.vc.a);
+	}
+	free(pl.spans);
+	free(started);
+	free(ts);
+	free(ws);
 }
 
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	       const nb_source *share, const nb_ical_seqs *old_seqs,
-	       const nb_manifest *old, nb_out *o, nb_diags *d)
+	       const nb_manifest *old, int jobs, nb_out *o, nb_diags *d)
 {
-	static const char *kinds[] = { "topics", "audiences" };
 	theme th;
 	job j;
-	nb_arena *site_arena = nb_arena_new();
-	size_t i, k;
+	plan p;
+	nb_arena *site_arena = nb_arena_new(), **keep;
+	nb_ical_seqs seqs;
+	nb_vec all_masters = { NULL, 0, 0 };
+	unsigned nthreads = threads_for(jobs), w;
+	size_t i;
 	int rc = -1;
 
 	memset(&th, 0, sizeof(th));
+	memset(&p, 0, sizeof(p));
+	memset(&seqs, 0, sizeof(seqs));
+	keep = nb_xcalloc(nthreads, sizeof(*keep));
 	th.src = src;
 	th.share = share;
 	th.name = m->site.theme;
@@ -884,10 +1222,14 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.vc.a = nb_arena_new();
 	j.site_arena = site_arena;
 	j.lastmod = dv->today;
-	j.old_seqs = old_seqs;
 	j.old = old;
 	j.global = nb_sig_global(m, dv, templates_sig(&th, d));
 	j.everything = nb_sig_u64(j.global, nb_sig_all(m));
+	j.months = nb_sig_u64(j.global, dv->months.len);
+	for (i = 0; i < dv->months.len; i++) {
+		const nb_month *mo = dv->months.items[i];
+		j.months = nb_sig_u64(j.months, (uint64_t)(mo->year * 12 + mo->month));
+	}
 	nb_buf_puts(&j.manifest, "noticeboard-manifest 1\n");
 	if (m->commit)
 		nb_buf_printf(&j.manifest, "commit %s\n", m->commit);
@@ -902,120 +1244,36 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		if (lrc != 0)
 			goto done;
 	}
+	masters(site_arena, &m->all_events, NULL, &all_masters);
+	j.items = nb_ical_items_new(m, dv, j.vc.prefix, old_seqs, &all_masters, d);
+	if (!j.items)
+		goto done;
 
-	EMIT(&j, j.everything, "home", "index.html", nb_view_home(&j.vc));
+	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
+		  &m->consultations), &all_masters));
+	run(&j, &p, nthreads, keep);
+
+	/* what needs every other output */
 	next_page(&j);
-	EMIT(&j, j.everything, "404", "404.html", nb_view_not_found(&j.vc));
-	next_page(&j);
-	EMIT(&j, j.everything, "consultations", "consultations/index.html",
-	     nb_view_consultations(&j.vc));
-	in_parallel(&j, page_consultation, m->consultations.len);
-	in_parallel(&j, page_event, m->events.len);
-	next_page(&j);
-	EMIT(&j, j.everything, "feedback", "feedback/index.html",
-	     nb_view_feedback(&j.vc));
-	in_parallel(&j, page_outcome, m->outcomes.len);
-	next_page(&j);
-	EMIT(&j, j.everything, "areas", "areas/index.html", nb_view_areas(&j.vc));
-	in_parallel(&j, page_area, m->areas.len);
-	next_page(&j);
-	EMIT(&j, j.everything, "partners", "partners/index.html",
-	     nb_view_partners(&j.vc));
-	for (i = 0; i < m->partners.len && !j.failed; i++) {
-		const nb_partner *p = m->partners.items[i];
-		uint64_t s = nb_sig_events(nb_sig_consultations(j.global,
-			&p->consultations), &p->events);
-		next_page(&j);
-		EMIT(&j, s, "partner",
-		     nb_arena_printf(j.vc.a, "partners/%s/index.html", p->id),
-		     nb_view_partner(&j.vc, p));
-		next_page(&j);
-		EMIT(&j, s, "embed",
-		     nb_arena_printf(j.vc.a, "embed/partners/%s/index.html", p->id),
-		     nb_view_embed(&j.vc, p->name,
-				   nb_arena_printf(j.vc.a, "partners/%s/", p->id),
-				   &p->consultations, NULL, &p->events, NULL));
-	}
-	for (k = 0; k < 2; k++) {
-		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
-		next_page(&j);
-		EMIT(&j, j.everything, "terms",
-		     nb_arena_printf(j.vc.a, "%s/index.html", kinds[k]),
-		     nb_view_terms(&j.vc, kinds[k]));
-		for (i = 0; i < ts->len && !j.failed; i++) {
-			const nb_term *t = ts->items[i];
-			next_page(&j);
-			EMIT(&j, nb_sig_events(nb_sig_consultations(j.global,
-			     &t->consultations), &t->events), "term",
-			     nb_arena_printf(j.vc.a, "%s/%s/index.html", kinds[k], t->id),
-			     nb_view_term(&j.vc, kinds[k], t));
-		}
-	}
-	next_page(&j);
-	EMIT(&j, j.everything, "calendar", "calendar/index.html",
-	     nb_view_calendar(&j.vc));
-	{
-		/* a month shows its items and links to the months around it */
-		uint64_t months = nb_sig_u64(j.global, dv->months.len);
-		for (i = 0; i < dv->months.len; i++) {
-			const nb_month *mo = dv->months.items[i];
-			months = nb_sig_u64(months, (uint64_t)(mo->year * 12 + mo->month));
-		}
-		for (i = 0; i < dv->months.len && !j.failed; i++) {
-			const nb_month *mo = dv->months.items[i];
-			uint64_t s = nb_sig_u64(months, i);
-			size_t x;
-			for (x = 0; x < mo->items.len; x++) {
-				const nb_cal_item *it = mo->items.items[x];
-				s = nb_sig_u64(s, it->kind);
-				s = nb_sig_u64(s, it->event ? nb_sig_event(it->event) :
-					       nb_sig_consultation(it->consultation));
-				s = nb_sig_u64(s, it->event ?
-					(uint64_t)nb_date_days(it->event->start.date) * 1440 +
-					(uint64_t)(it->event->start.hour * 60 +
-						   it->event->start.minute) : 0);
+	EMIT(&j, j.everything, "subscribe", "subscribe/index.html",
+	     nb_view_subscribe(&j.vc, p.feeds, p.feeds_len));
+	/* carried to the next build: SEQUENCE rises only when an item
+	 * changes; items of feeds taken unchanged keep their numbers */
+	nb_ical_items_seqs(j.items, site_arena, &seqs);
+	if (old_seqs) {
+		for (i = 0; i < old_seqs->all.len; i++) {
+			nb_ical_seq *s = old_seqs->all.items[i];
+			if (!nb_map_get(&seqs.by_uid, s->uid)) {
+				nb_map_put(&seqs.by_uid, s->uid, s, NULL);
+				nb_vec_push(site_arena, &seqs.all, s);
 			}
-			next_page(&j);
-			EMIT(&j, s, "month",
-			     nb_arena_printf(j.vc.a, "calendar/%04d/%02d/index.html",
-					     mo->year, mo->month),
-			     nb_view_month(&j.vc, i));
 		}
 	}
-	for (i = 0; i < m->partners.len && !j.failed; i++) {
-		const nb_partner *p = m->partners.items[i];
-		next_page(&j);
-		EMIT(&j, j.everything, "accountability",
-		     nb_arena_printf(j.vc.a, "feedback/partners/%s/index.html", p->id),
-		     nb_view_partner_feedback(&j.vc, p));
-	}
-	in_parallel(&j, page_area_feedback, m->areas.len);
-	next_page(&j);
-	EMIT(&j, j.everything, "reports", "reports/index.html",
-	     nb_view_reports(&j.vc, dv->reports, dv->reports_len));
-	for (i = 0; i < dv->reports_len && !j.failed; i++) {
-		const nb_report *rp = &dv->reports[i];
-		next_page(&j);
-		EMIT(&j, j.everything, "report",
-		     nb_arena_printf(j.vc.a, "reports/%d/index.html", rp->year),
-		     nb_view_report(&j.vc, rp));
-		emit_data(&j, rp);
-	}
-	for (i = 0; i < m->pages.len && !j.failed; i++) {
-		const nb_page *p = m->pages.items[i];
-		next_page(&j);
-		EMIT(&j, nb_sig_u64(j.global, nb_sig_page(p)), "page",
-		     nb_arena_printf(j.vc.a, "%s/index.html", p->id),
-		     nb_view_content_page(&j.vc, p));
-	}
-	for (i = 0; i < m->redirects.len && !j.failed; i++) {
-		const nb_redirect *rd = m->redirects.items[i];
-		next_page(&j);
-		emit_redirect(&j, rd);
-	}
-	long_lists(&j);
-	all_feeds(&j);
-	open_data(&j);
+	nb_buf_clear(&j.buf);
+	j.sig = 0;
+	if (!j.failed && nb_data_seqs_json(&j.buf, &seqs) == 0)
+		write_buf(&j, "data/calendar-sequence.json");
+	data_schemas(&j);
 	next_page(&j);
 	EMIT(&j, j.everything, "sitemap", "sitemap.xml",
 	     nb_view_sitemap(&j.vc, j.map, j.map_len));
@@ -1031,13 +1289,18 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	rc = j.failed ? -1 : 0;
 done:
 	free(j.map);
-	free(j.feeds);
-	nb_map_free(&j.seqs.by_uid);
+	free(p.t);
+	free(p.feeds);
+	nb_ical_items_free(j.items);
+	nb_map_free(&seqs.by_uid);
 	nb_buf_free(&j.buf);
 	nb_buf_free(&j.manifest);
 	nb_arena_free(j.vc.a);
 	nb_tmpl_set_free(th.set);
 	nb_arena_free(th.a);
+	for (w = 0; w < nthreads; w++)
+		nb_arena_free(keep[w]);
+	free(keep);
 	nb_arena_free(site_arena);
 	return rc;
 }

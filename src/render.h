@@ -21,11 +21,13 @@
  * `old_seqs` are the calendar SEQUENCE numbers of the site being replaced
  * (may be NULL).  `old` is that site's manifest (may be NULL): an output
  * whose signature (sig.h) has not changed is taken from it unchanged.
+ * Pages render in `jobs` threads (0: one for each core); the output is
+ * the same whatever the number.
  * Returns 0, or -1 with errors in d.
  */
 int nb_render_site(const nb_model *m, const nb_derived *dv,
 		   const nb_source *src, const nb_source *share,
 		   const nb_ical_seqs *old_seqs, const nb_manifest *old,
-		   nb_out *o, nb_diags *d);
+		   int jobs, nb_out *o, nb_diags *d);
 
 #endif

@@ -120,6 +120,13 @@ int
 tu_build(const char *source, const char *output, const char *today,
 	 char **printed)
 {
+	return tu_build_jobs(source, output, today, 0, printed);
+}
+
+int
+tu_build_jobs(const char *source, const char *output, const char *today,
+	      int jobs, char **printed)
+{
 	nb_build_opts o;
 	nb_build_stats st;
 	nb_diags d = NB_DIAGS_INIT;
@@ -133,6 +140,7 @@ tu_build(const char *source, const char *output, const char *today,
 	o.output = output;
 	o.share = ".";      /* the repository: themes/default */
 	o.has_today = 1;
+	o.jobs = jobs;
 	nb_date_parse(&o.today, today, strlen(today), why, sizeof(why));
 	rc = nb_build(&o, &st, &d);
 	nb_diags_sort(&d);

@@ -22,6 +22,9 @@ int tu_exists(const char *dir, const char *rel);
  * prints them. */
 int tu_build(const char *source, const char *output, const char *today,
 	     char **printed);
+/* The same in `jobs` render threads (0: one for each core). */
+int tu_build_jobs(const char *source, const char *output, const char *today,
+		  int jobs, char **printed);
 /* Run a shell command; returns its exit status, *out (malloc'd) gets its
  * standard output and error. */
 int tu_run(const char *cmd, char **out);
