@@ -297,7 +297,8 @@ page_url(nb_arena *a, const nb_model *m, const char *prefix, const char *path)
 
 nb_ical_items *
 nb_ical_items_new(const nb_model *m, const nb_derived *dv, const char *prefix,
-		  const nb_ical_seqs *old, const nb_vec *events, nb_diags *d)
+		  const nb_ical_seqs *old, const nb_vec *consultations,
+		  const nb_vec *events, nb_diags *d)
 {
 	nb_ical_items *it;
 	icaltimezone *tz;
@@ -320,13 +321,13 @@ nb_ical_items_new(const nb_model *m, const nb_derived *dv, const char *prefix,
 	it->old = old;
 	it->today = dv->today;
 	it->tz = tz;
-	it->items = nb_xcalloc(2 * m->consultations.len + events->len + 1,
+	it->items = nb_xcalloc(2 * consultations->len + events->len + 1,
 			       sizeof(item));
-	for (i = 0; i < m->consultations.len; i++) {
+	for (i = 0; i < consultations->len; i++) {
 		int closing;
 		for (closing = 0; closing < 2; closing++) {
 			item *x = &it->items[n++];
-			x->c = m->consultations.items[i];
+			x->c = consultations->items[i];
 			x->closing = closing;
 			x->uid = day_uid(it->a, m, x->c, closing);
 		}

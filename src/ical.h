@@ -43,8 +43,9 @@ typedef struct nb_ical_seqs {
 } nb_ical_seqs;
 
 /*
- * The items of one build's feeds: every consultation's opening and
- * closing day and every event in `events` (masters, not occurrences).  An
+ * The items of one build's feeds: the opening and closing day of every
+ * consultation in `consultations`, and every event in `events` (masters,
+ * not occurrences).  An
  * item says the same in every feed of a build (its UID, SEQUENCE and
  * DTSTAMP depend only on the record and the build), so each is made once,
  * by the first feed or nb_ical_items_make() call that needs it, and
@@ -57,6 +58,7 @@ typedef struct nb_ical_seqs {
 typedef struct nb_ical_items nb_ical_items;
 nb_ical_items *nb_ical_items_new(const nb_model *m, const nb_derived *dv,
 				 const char *prefix, const nb_ical_seqs *old,
+				 const nb_vec *consultations,
 				 const nb_vec *events, nb_diags *d);
 void nb_ical_items_free(nb_ical_items *it);
 

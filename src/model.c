@@ -854,10 +854,10 @@ site_read(rd *r, const nb_node *root)
 	static const char *const keys[] = { "title", "short_title",
 		"description", "base_url", "language", "time_zone", "theme",
 		"closing_soon_days", "organisation", "contact_email", "ladder",
-		"history_authors", "feed_entries", NULL };
+		"history_authors", "feed_entries", "calendar_past_days", NULL };
 	nb_site *s = &r->m->site;
 	const nb_node *l;
-	long days, entries;
+	long days, entries, past;
 
 	check_keys(r, root, keys);
 	s->title = str_field(r, root, "title", 1, "Our engagement calendar");
@@ -909,6 +909,11 @@ site_read(rd *r, const nb_node *root)
 			"write how many of the newest entries each Atom feed shows, from 1 to 100000 (default 50)",
 			&entries) == 0)
 		s->feed_entries = (int)entries;
+	s->calendar_past_days = 365;
+	if (range_field(r, root, "calendar_past_days", 0, 100000,
+			"write for how many days the calendar feeds keep what has ended, from 0 to 100000 (default 365)",
+			&past) == 0)
+		s->calendar_past_days = (int)past;
 
 	l = maps_field(r, root, "ladder", 0);
 	if (l && l->n) {

@@ -47,6 +47,8 @@ typedef struct nb_site {
 	int closing_soon_days;
 	int history_authors;         /* show authors in change histories */
 	int feed_entries;            /* newest entries per Atom feed (0: all) */
+	int calendar_past_days;      /* calendar feeds keep what ended in the
+				      * last N days, and all that is to come */
 	nb_rung *ladder;
 	size_t ladder_len;
 } nb_site;

@@ -247,6 +247,33 @@ write_buf(job *j, const char *rel)
 
 /* ---- feeds ------------------------------------------------------------------- */
 
+/* Whether a calendar feed holds a consultation, an event (a master): all
+ * that is to come, and what ended in the last calendar_past_days. */
+static nb_date
+feed_cutoff(const job *j)
+{
+	return nb_date_add_days(j->vc.dv->today,
+				-j->vc.m->site.calendar_past_days);
+}
+
+static void
+window(nb_arena *a, const nb_vec *cs, const nb_vec *evs, nb_date cutoff,
+       nb_vec *cs_out, nb_vec *evs_out)
+{
+	size_t i;
+
+	for (i = 0; i < cs->len; i++) {
+		const nb_consultation *c = cs->items[i];
+		if (nb_date_cmp(c->closes, cutoff) >= 0)
+			nb_vec_push(a, cs_out, cs->items[i]);
+	}
+	for (i = 0; i < evs->len; i++) {
+		const nb_event *ev = evs->items[i];
+		if (ev->rrule || nb_date_cmp(ev->end.date, cutoff) >= 0)
+			nb_vec_push(a, evs_out, evs->items[i]);
+	}
+}
+
 /* The masters of a list of events (an occurrence stands for its repeating
  * event), each once, in order. */
 static void
@@ -355,18 +382,20 @@ task_feed(job *j, const void *arg, size_t i)
 	const feed_plan *fp = arg;
 	nb_arena *a = j->vc.a;
 	nb_vec c = { NULL, 0, 0 }, e = { NULL, 0, 0 };
+	nb_vec wc = { NULL, 0, 0 }, we = { NULL, 0, 0 };
 	nb_ical_feed f;
 
 	(void)i;
 	next_page(j);
 	unique(a, fp->cs, fp->extra_cs, &c);
 	masters(a, fp->evs, fp->extra_evs, &e);
-	j->sig = nb_sig_events(nb_sig_consultations(j->global, &c), &e);
+	window(a, &c, &e, feed_cutoff(j), &wc, &we);
+	j->sig = nb_sig_events(nb_sig_consultations(j->global, &wc), &we);
 	if (!reuse(j, fp->ics)) {
 		f.name = nb_arena_printf(a, "%s: %s", fp->label, j->vc.m->site.title);
 		f.description = fp->description;
-		f.events = &e;
-		f.consultations = &c;
+		f.events = &we;
+		f.consultations = &wc;
 		nb_buf_clear(&j->buf);
 		if (nb_ical_write(&j->buf, j->items, &f, j->d) != 0) {
 			j->failed = 1;
@@ -374,6 +403,7 @@ task_feed(job *j, const void *arg, size_t i)
 		}
 		write_buf(j, fp->ics);
 	}
+	j->sig = nb_sig_events(nb_sig_consultations(j->global, &c), &e);
 	if (fp->atom && !reuse(j, fp->atom)) {
 		nb_vec outs = { NULL, 0, 0 };
 		for (i = 0; i < c.len; i++) {
@@ -1193,7 +1223,8 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	plan p;
 	nb_arena *site_arena = nb_arena_new(), **keep;
 	nb_ical_seqs seqs;
-	nb_vec all_masters = { NULL, 0, 0 };
+	nb_vec all_masters = { NULL, 0, 0 }, feed_cs = { NULL, 0, 0 };
+	nb_vec feed_evs = { NULL, 0, 0 };
 	unsigned nthreads = threads_for(jobs), w;
 	size_t i;
 	int rc = -1;
@@ -1244,13 +1275,18 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		if (lrc != 0)
 			goto done;
 	}
+	/* the items of the feed of everything, which every other feed's
+	 * items are among */
 	masters(site_arena, &m->all_events, NULL, &all_masters);
-	j.items = nb_ical_items_new(m, dv, j.vc.prefix, old_seqs, &all_masters, d);
+	window(site_arena, &m->consultations, &all_masters, feed_cutoff(&j),
+	       &feed_cs, &feed_evs);
+	j.items = nb_ical_items_new(m, dv, j.vc.prefix, old_seqs, &feed_cs,
+				    &feed_evs, d);
 	if (!j.items)
 		goto done;
 
 	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
-		  &m->consultations), &all_masters));
+		  &feed_cs), &feed_evs));
 	run(&j, &p, nthreads, keep);
 
 	/* what needs every other output */
