@@ -658,6 +658,20 @@ set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
 
 static nb_value *outcome_item(nb_view_ctx *vc, const nb_outcome *o);
 
+/* Whether the pagination of page `page` of `pages` links to page i: the
+ * first, the last, two either side of this one, and any page that an
+ * ellipsis would otherwise stand for on its own. */
+static int
+page_shown(size_t i, size_t page, size_t pages)
+{
+	if (i < 1 || i > pages)
+		return 0;
+	if (i == 1 || i == pages || (i + 2 >= page && i <= page + 2))
+		return 1;
+	/* 1 ... 3: show 2 rather than an ellipsis for one page */
+	return (i == 2 && page <= 5) || (i + 1 == pages && page + 4 >= pages);
+}
+
 nb_value *
 nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 		  size_t pages)
@@ -698,14 +712,27 @@ nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 				nb_arena_printf(vc->a, "Next page (%zu of %zu)",
 						page + 1, pages),
 				url(vc, "%spage/%zu/", lp->path, page + 1)));
+		/* the first and last pages and those near this one, with
+		 * an ellipsis for each gap (1 ... 4 5 [6] 7 8 ... 42): a
+		 * list of thousands of numbers on every page helps nobody */
 		for (i = 1; i <= pages; i++) {
-			nb_value *n = link_val(vc, nb_arena_printf(vc->a, "%zu", i),
+			nb_value *n;
+			if (!page_shown(i, page, pages)) {
+				if (page_shown(i - 1, page, pages)) {
+					n = nb_val_map(vc->a);
+					nb_val_set_bool(vc->a, n, "ellipsis", 1);
+					nb_val_set_bool(vc->a, n, "current", 0);
+					nb_val_push(vc->a, nums, n);
+				}
+				continue;
+			}
+			n = link_val(vc, nb_arena_printf(vc->a, "%zu", i),
 				i == 1 ? url(vc, "%s", lp->path) :
 				url(vc, "%spage/%zu/", lp->path, i));
 			nb_val_set_str(vc->a, n, "aria_label", nb_arena_printf(vc->a,
 				"Page %zu of %zu", i, pages));
-			if (i == page)
-				nb_val_set_bool(vc->a, n, "current", 1);
+			nb_val_set_bool(vc->a, n, "current", i == page);
+			nb_val_set_bool(vc->a, n, "ellipsis", 0);
 			nb_val_push(vc->a, nums, n);
 		}
 		set_list(vc, pg, "numbers", nums);

@@ -395,6 +395,49 @@ build__template_error_keeps_old_site(void)
 }
 
 
+/* Thousands of pages do not each list every page number: the first,
+ * the last and two either side, with an ellipsis for each gap. */
+static void
+build__pagination_shows_pages_near_this_one(void)
+{
+	site s;
+	char *p, name[128], text[512];
+	int i;
+
+	site_new(&s);
+	for (i = 0; i < 240; i++) {   /* with the old survey: 13 pages */
+		snprintf(name, sizeof(name), "content/consultations/past-%03d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Past activity %03d\nsummary: Old.\n"
+			 "lead: police\nlevel: inform\nareas: [north-ward]\n"
+			 "opens: 2025-01-%02d\ncloses: 2025-02-%02d\n---\n",
+			 i, i % 28 + 1, i % 28 + 1);
+		tu_write(s.src, name, text);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "consultations/past/page/7/index.html");
+	CHECK_HAS(p, "(page 7 of 13)");
+	CHECK_HAS(p, "href=\"/consultations/past/\" aria-label=\"Page 1 of 13\"");
+	for (i = 5; i <= 9; i++) {
+		snprintf(text, sizeof(text), "/consultations/past/page/%d/\" ", i);
+		CHECK_HAS(p, text);
+	}
+	CHECK_HAS(p, "aria-label=\"Page 13 of 13\"");
+	CHECK_LACKS(p, "aria-label=\"Page 2 of 13\"");
+	CHECK_LACKS(p, "aria-label=\"Page 4 of 13\"");
+	CHECK_LACKS(p, "aria-label=\"Page 10 of 13\"");
+	CHECK_LACKS(p, "aria-label=\"Page 12 of 13\"");
+	CHECK_HAS(p, "<li class=\"pagination__ellipsis\">&hellip;</li>");
+	CHECK_HAS(p, "aria-current=\"page\" aria-label=\"Page 7 of 13, this page\"");
+	free(p);
+	/* near the start, page 2 stands in for a one-page gap */
+	p = tu_read(s.out, "consultations/past/page/5/index.html");
+	CHECK_HAS(p, "aria-label=\"Page 2 of 13\"");
+	CHECK_LACKS(p, "aria-label=\"Page 8 of 13\"");
+	free(p);
+	site_free(&s);
+}
+
 static void
 build__long_lists_are_paginated(void)
 {
@@ -415,6 +458,7 @@ build__long_lists_are_paginated(void)
 	}
 	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
 	p = tu_read(s.out, "consultations/past/index.html");
+	CHECK_LACKS(p, "pagination__ellipsis");   /* three pages: all shown */
 	CHECK_HAS(p, "<title>Past consultations and activities (page 1 of 3) - ");
 	CHECK_HAS(p, "46 in all.");
 	CHECK_HAS(p, "href=\"/consultations/past/page/2/\" rel=\"next\"");
@@ -591,6 +635,7 @@ suite_build(void)
 	RUN(build__layouts_override_the_theme);
 	RUN(build__template_error_keeps_old_site);
 	RUN(build__long_lists_are_paginated);
+	RUN(build__pagination_shows_pages_near_this_one);
 	RUN(build__content_checks_warn_about_links_images_and_hard_summaries);
 	RUN(build__month_grid_is_an_accessible_table);
 	RUN(cli__help_version_and_usage_errors);
