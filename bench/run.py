@@ -43,8 +43,10 @@ def run(argv, env=None, cwd=None):
 
 def remove(path):
     """Remove an output folder: a folder, or a link to the folder the build
-    swapped in (and the builds' other folders beside it)."""
+    swapped in (and the builds' other folders beside it).  Returns whether
+    a folder was removed."""
     parent, base = os.path.split(path)
+    removed = False
     if os.path.isdir(parent):
         for name in os.listdir(parent):
             if name == base or name.startswith(base + "."):
@@ -53,6 +55,26 @@ def remove(path):
                     os.unlink(p)
                 else:
                     shutil.rmtree(p)
+                    removed = True
+    return removed
+
+
+# ext4 does not hand out an inode freed in the last minute or so while it
+# can find another, and looking costs the program that creates files: a
+# build started just after the last one's output was removed pays for the
+# removal.  And dirty pages left by one program are written back while the
+# next one runs.  So before each size's runs the old outputs are removed
+# and the disk settles (written back, and a minute passed since a
+# removal); between the programs of a run the disk is synced.
+SETTLE_SECONDS = 65
+
+
+def settle(removed_at):
+    subprocess.call(["sync"])
+    if removed_at is not None:
+        left = SETTLE_SECONDS - (time.monotonic() - removed_at)
+        if left > 0:
+            time.sleep(left)
 
 
 def tree_size(path):
@@ -124,6 +146,7 @@ def main(argv):
     print("machine: %d cores; figures are the fastest of %d run(s); "
           "ratios are from this run" % (os.cpu_count(), a.runs))
     summary = []
+    last_removed = None
     for n in [int(s) for s in a.sizes.split()]:
         d = os.path.abspath(os.path.join(a.dir, str(n)))
         ensure_site(d, n)
@@ -133,19 +156,22 @@ def main(argv):
         hout = os.path.join(d, "hugo-public")
         nbr, cpr, hgr = [], [], []
         for _ in range(a.runs):
-            remove(out)
+            if any([remove(p) for p in (out, copy, hout)]):
+                last_removed = time.monotonic()
+            settle(last_removed)
             nbr.append(run([nb, "build", "--quiet", "--source", site,
                             "--output", out, "--now", NOW], env=env))
+            settle(None)
             # the folder itself, where the output is a link to it
-            remove(copy)
             cpr.append(run(["cp", "-r", os.path.realpath(out), copy]))
-            remove(copy)
             if not a.no_hugo:
-                remove(hout)
+                settle(None)
                 hgr.append(run([hugo, "--quiet", "--source",
                                 os.path.join(d, "hugo"), "--destination",
                                 hout], env=env))
         files, size = tree_size(os.path.realpath(out))
+        if remove(copy):      # it is only the floor: no need to keep it
+            last_removed = time.monotonic()
         print("%d consultations:" % n)
         w, c, m = best(nbr)
         print(fmt_row("noticeboard", files, size, w, c, m))
