@@ -514,6 +514,8 @@ timeZone = "Europe/London"
 [params]
 today = "2026-11-23"
 closing_soon_days = 14
+# calendar feeds keep what ended in the last 365 days (calendar_past_days)
+feed_cutoff = "2025-11-23"
 
 [taxonomies]
 area = "areas"
