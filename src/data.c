@@ -481,66 +481,58 @@ partner_json(const nb_model *m, const nb_partner *p, const char *prefix)
 	return o;
 }
 
-/* Every event record (masters: a repeating event once, with its rule). */
-static void
-each_event(const nb_model *m, void (*fn)(void *, const nb_event *), void *ud)
+/* ---- one record at a time ------------------------------------------------- */
+
+/* A collection is written record by record: each record's json_t is built,
+ * written out and freed before the next, so memory follows the largest
+ * record rather than the whole collection (100,000 consultations would be
+ * hundreds of megabytes of jansson objects). */
+
+/* Called with each record in turn; takes the record (and frees it).
+ * Returns 0 to go on, anything else to stop. */
+typedef int (*record_fn)(void *ud, json_t *rec);
+
+/* Every record of collection k, in order, to fn (events: every event
+ * record, masters only: a repeating event once, with its rule).  Returns
+ * fn's first nonzero result, or 0. */
+static int
+each_record(nb_data_kind k, const nb_model *m, const char *prefix,
+	    record_fn fn, void *ud)
 {
 	size_t i, j;
-
-	for (i = 0; i < m->consultations.len; i++) {
-		const nb_consultation *c = m->consultations.items[i];
-		for (j = 0; j < c->events_len; j++)
-			fn(ud, c->events[j]);
-	}
-	for (i = 0; i < m->events.len; i++)
-		fn(ud, m->events.items[i]);
-}
-
-struct ev_json_ctx { json_t *arr; const nb_model *m; const char *prefix; };
-
-static void
-push_event_json(void *ud, const nb_event *ev)
-{
-	struct ev_json_ctx *c = ud;
-	json_array_append_new(c->arr, event_json(c->m, ev, c->prefix));
-}
-
-static json_t *
-collection(nb_data_kind k, const nb_model *m, const char *prefix)
-{
-	json_t *a = json_array();
-	size_t i;
+	int rc = 0;
 
 	switch (k) {
 	case NB_DATA_CONSULTATIONS:
-		for (i = 0; i < m->consultations.len; i++)
-			json_array_append_new(a, consultation_json(m,
+		for (i = 0; rc == 0 && i < m->consultations.len; i++)
+			rc = fn(ud, consultation_json(m,
 				m->consultations.items[i], prefix));
 		break;
-	case NB_DATA_EVENTS: {
-		struct ev_json_ctx c = { a, m, prefix };
-		each_event(m, push_event_json, &c);
+	case NB_DATA_EVENTS:
+		for (i = 0; rc == 0 && i < m->consultations.len; i++) {
+			const nb_consultation *c = m->consultations.items[i];
+			for (j = 0; rc == 0 && j < c->events_len; j++)
+				rc = fn(ud, event_json(m, c->events[j], prefix));
+		}
+		for (i = 0; rc == 0 && i < m->events.len; i++)
+			rc = fn(ud, event_json(m, m->events.items[i], prefix));
 		break;
-	}
 	case NB_DATA_OUTCOMES:
-		for (i = 0; i < m->outcomes.len; i++)
-			json_array_append_new(a, outcome_json(m,
-				m->outcomes.items[i], prefix));
+		for (i = 0; rc == 0 && i < m->outcomes.len; i++)
+			rc = fn(ud, outcome_json(m, m->outcomes.items[i], prefix));
 		break;
 	case NB_DATA_AREAS:
-		for (i = 0; i < m->areas.len; i++)
-			json_array_append_new(a, area_json(m, m->areas.items[i],
-							   prefix));
+		for (i = 0; rc == 0 && i < m->areas.len; i++)
+			rc = fn(ud, area_json(m, m->areas.items[i], prefix));
 		break;
 	case NB_DATA_PARTNERS:
-		for (i = 0; i < m->partners.len; i++)
-			json_array_append_new(a, partner_json(m,
-				m->partners.items[i], prefix));
+		for (i = 0; rc == 0 && i < m->partners.len; i++)
+			rc = fn(ud, partner_json(m, m->partners.items[i], prefix));
 		break;
 	default:
 		break;
 	}
-	return a;
+	return rc;
 }
 
 static int
@@ -557,19 +549,71 @@ dump(nb_buf *out, json_t *j, size_t flags)
 	return 0;
 }
 
+/* jansson's text for one record, straight into the buffer, with one more
+ * space after every newline: the record sits one level down, inside the
+ * array.  jansson writes a newline inside a string as \n, so every newline
+ * it hands us lies between tokens. */
+static int
+put_nested(const char *s, size_t len, void *ud)
+{
+	nb_buf *out = ud;
+	const char *nl;
+
+	while ((nl = memchr(s, '\n', len)) != NULL) {
+		size_t n = (size_t)(nl - s) + 1;
+		nb_buf_put(out, s, n);
+		nb_buf_putc(out, ' ');
+		s += n;
+		len -= n;
+	}
+	nb_buf_put(out, s, len);
+	return 0;
+}
+
+struct json_ctx { nb_buf *out; size_t written; };
+
+/* One element of the array, laid out as json_dumps() lays out the whole
+ * array with JSON_INDENT(1): "[\n " before the first, ",\n " between. */
+static int
+put_record_json(void *ud, json_t *rec)
+{
+	struct json_ctx *c = ud;
+	int rc;
+
+	if (!rec)
+		return -1;
+	nb_buf_puts(c->out, c->written++ ? ",\n " : "[\n ");
+	rc = json_dump_callback(rec, put_nested, c->out,
+				JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	json_decref(rec);
+	return rc;
+}
+
 int
 nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
 	     const char *prefix)
 {
-	return dump(out, collection(k, m, prefix),
-		    JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	struct json_ctx c = { out, 0 };
+	size_t start = out->len;
+
+	if (each_record(k, m, prefix, put_record_json, &c) != 0) {
+		/* leave out as it was: no half-written array */
+		out->len = start;
+		if (out->ptr)
+			out->ptr[start] = '\0';
+		return -1;
+	}
+	/* an empty array is "[]", as jansson writes it */
+	nb_buf_puts(out, c.written ? "\n]\n" : "[]\n");
+	return 0;
 }
 
 /* CSV: the JSON objects flattened: nested objects as column.sub, lists of
  * strings joined with "; ", lists of objects left out (they are in the
- * JSON). */
+ * JSON).  `scratch` is a buffer for joining lists, reused from one value
+ * to the next. */
 static void
-csv_value(nb_buf *out, json_t *v)
+csv_value(nb_buf *out, nb_buf *scratch, json_t *v)
 {
 	char num[32];
 	size_t i;
@@ -590,19 +634,17 @@ csv_value(nb_buf *out, json_t *v)
 	case JSON_FALSE:
 		nb_buf_puts(out, "false");
 		break;
-	case JSON_ARRAY: {
-		nb_buf joined = NB_BUF_INIT;
+	case JSON_ARRAY:
+		nb_buf_clear(scratch);
 		json_array_foreach(v, i, it) {
 			if (!json_is_string(it))
 				continue;
-			if (joined.len)
-				nb_buf_puts(&joined, "; ");
-			nb_buf_puts(&joined, json_string_value(it));
+			if (scratch->len)
+				nb_buf_puts(scratch, "; ");
+			nb_buf_puts(scratch, json_string_value(it));
 		}
-		nb_csv_field(out, nb_buf_cstr(&joined));
-		nb_buf_free(&joined);
+		nb_csv_field(out, nb_buf_cstr(scratch));
 		break;
-	}
 	default:
 		break;
 	}
@@ -622,23 +664,15 @@ csv_column(json_t *v)
 	return 1;
 }
 
-void
-nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
-	    const char *prefix)
+/* The header row.  The columns come from the first record alone: every
+ * record has every key, so its keys are everyone's. */
+static void
+csv_header(nb_buf *out, json_t *first)
 {
-	json_t *arr = collection(k, m, prefix), *first, *row, *v, *sub;
+	json_t *v, *sub;
 	const char *key, *skey;
-	size_t i;
-	int col;
+	int col = 0;
 
-	first = json_array_get(arr, 0);
-	if (!first) {
-		json_decref(arr);
-		nb_buf_puts(out, "id\r\n");
-		return;
-	}
-	/* the header from the first object (all objects have every key) */
-	col = 0;
 	json_object_foreach(first, key, v) {
 		if (json_is_object(v)) {
 			json_object_foreach(v, skey, sub) {
@@ -657,30 +691,69 @@ nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
 		nb_buf_puts(out, key);
 	}
 	nb_buf_puts(out, "\r\n");
-	json_array_foreach(arr, i, row) {
-		col = 0;
-		json_object_foreach(first, key, v) {
-			json_t *rv = json_object_get(row, key);
-			if (json_is_object(v)) {
-				json_object_foreach(v, skey, sub) {
-					if (!csv_column(sub))
-						continue;
-					if (col++)
-						nb_buf_putc(out, ',');
-					csv_value(out, json_object_get(rv, skey));
-				}
-				continue;
+}
+
+/* One record's row, in the first record's columns. */
+static void
+csv_row(nb_buf *out, nb_buf *scratch, json_t *first, json_t *row)
+{
+	json_t *v, *sub, *rv, *sv;
+	const char *key, *skey;
+	int col = 0;
+
+	json_object_foreach(first, key, v) {
+		rv = json_object_get(row, key);
+		if (json_is_object(v)) {
+			json_object_foreach(v, skey, sub) {
+				if (!csv_column(sub))
+					continue;
+				if (col++)
+					nb_buf_putc(out, ',');
+				if ((sv = json_object_get(rv, skey)) != NULL)
+					csv_value(out, scratch, sv);
 			}
-			if (!csv_column(v))
-				continue;
-			if (col++)
-				nb_buf_putc(out, ',');
-			if (rv)
-				csv_value(out, rv);
+			continue;
 		}
-		nb_buf_puts(out, "\r\n");
+		if (!csv_column(v))
+			continue;
+		if (col++)
+			nb_buf_putc(out, ',');
+		if (rv)
+			csv_value(out, scratch, rv);
 	}
-	json_decref(arr);
+	nb_buf_puts(out, "\r\n");
+}
+
+struct csv_ctx { nb_buf *out; nb_buf scratch; json_t *first; };
+
+static int
+put_record_csv(void *ud, json_t *rec)
+{
+	struct csv_ctx *c = ud;
+
+	if (!rec)
+		return 0;   /* out of memory: the row is left out */
+	if (!c->first) {
+		c->first = rec;   /* kept to the end: it names the columns */
+		csv_header(c->out, rec);
+	}
+	csv_row(c->out, &c->scratch, c->first, rec);
+	if (rec != c->first)
+		json_decref(rec);
+	return 0;
+}
+
+void
+nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
+	    const char *prefix)
+{
+	struct csv_ctx c = { out, NB_BUF_INIT, NULL };
+
+	each_record(k, m, prefix, put_record_csv, &c);
+	if (!c.first)
+		nb_buf_puts(out, "id\r\n");
+	json_decref(c.first);
+	nb_buf_free(&c.scratch);
 }
 
 /* ---- schema.org ------------------------------------------------------------ */

@@ -35,7 +35,9 @@ const char *nb_data_name(nb_data_kind k);
 
 /* A collection as a JSON array (described by /data/schema/NAME.schema.json)
  * or as CSV with a header row; appended to out.  `prefix` is the site's URL
- * path prefix.  Returns 0, or -1 if jansson fails. */
+ * path prefix.  Records are converted and written one at a time, so memory
+ * beyond `out` follows the largest record, not the collection.
+ * nb_data_json returns 0, or -1 if jansson fails (out is then as it was). */
 int nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
 		 const char *prefix);
 void nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,

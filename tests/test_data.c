@@ -1,0 +1,207 @@
+/*
+ * test_data.c - open data (data/NAME.json and data/NAME.csv) as written
+ * one record at a time: the JSON is, byte for byte, what jansson writes
+ * for the whole array; an empty collection is "[]" and a lone "id"
+ * header; every CSV row has the header's columns.
+ */
+#include "harness.h"
+#include "util.h"
+
+#include "write.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *kinds[] = {
+	"consultations", "events", "outcomes", "areas", "partners"
+};
+
+/* Strings that jansson must escape: a newline (which must not be taken
+ * for one of the layout's own), quotes, a backslash, a tab, a slash and
+ * text outside ASCII. */
+static const char tricky[] =
+	"---\n"
+	"title: \"Quotes \\\"here\\\" and a back\\\\slash\"\n"
+	"summary: \"Line one.\\nLine two,\\tafter a tab.\"\n"
+	"lead: county-council\n"
+	"level: consult\n"
+	"areas: [town]\n"
+	"opens: 2026-11-01\n"
+	"closes: 2026-12-31\n"
+	"can_influence:\n"
+	"  - \"First\\nand second line\"\n"
+	"  - Caf\xc3\xa9 opening times, 9/5\n"
+	"documents:\n"
+	"  - title: \"Plan\\n(draft)\"\n"
+	"    url: https://example.org/plan.pdf\n"
+	"events:\n"
+	"  - title: \"Drop-in\\nat the hall\"\n"
+	"    start: 2026-12-09 10:00\n"
+	"    end: 2026-12-09 12:00\n"
+	"    online: https://example.org/meet\n"
+	"---\n"
+	"Body.\n";
+
+/* The minimal fixture, copied to a new folder and built into its out/;
+ * `extra` (or NULL) is written as content/consultations/tricky.md; the
+ * content folders named in `drop` (NULL-terminated) are removed first. */
+static char *
+site(const char *extra, const char *const *drop)
+{
+	char *root = tu_tmpdir(), from[2048], src[2048], *out = NULL;
+
+	snprintf(from, sizeof(from), "%s/tests/fixtures/minimal",
+		 nb_test_root());
+	snprintf(src, sizeof(src), "%s/src", root);
+	CHECK_INT(tu_copy_tree(from, src), 0);
+	if (extra)
+		CHECK_INT(tu_write(src, "content/consultations/tricky.md",
+				   extra), 0);
+	for (; drop && *drop; drop++) {
+		char dir[2200];
+		snprintf(dir, sizeof(dir), "%s/content/%s", src, *drop);
+		nb_rmtree(dir);
+	}
+	snprintf(from, sizeof(from), "%s/out", root);
+	CHECK_INT(tu_build(src, from, "2026-11-23", &out), 0);
+	free(out);
+	return root;
+}
+
+static char *
+data_file(const char *root, const char *name, const char *ext)
+{
+	char dir[2048], rel[128];
+
+	snprintf(dir, sizeof(dir), "%s/out", root);
+	snprintf(rel, sizeof(rel), "data/%s.%s", name, ext);
+	return tu_read(dir, rel);
+}
+
+/* The number of records in a CSV text, or -1 when one has a different
+ * number of fields from the header. */
+static int
+csv_rows(const char *s)
+{
+	int rows = 0, fields = 1, want = -1, quoted = 0;
+
+	for (; *s; s++) {
+		if (*s == '"')
+			quoted = !quoted;   /* "" inside quotes toggles twice */
+		else if (!quoted && *s == ',')
+			fields++;
+		else if (!quoted && s[0] == '\r' && s[1] == '\n') {
+			if (want < 0)
+				want = fields;
+			else if (fields != want)
+				return -1;
+			rows++;
+			fields = 1;
+			s++;
+		}
+	}
+	return rows;
+}
+
+static void
+data__json_is_what_jansson_writes_for_the_whole_array(void)
+{
+	char *root = site(tricky, NULL), *text, *again;
+	json_t *arr, *c;
+	json_error_t err;
+	size_t i, n, k;
+	int newline = 0;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		text = data_file(root, kinds[k], "json");
+		CHECK(text != NULL);
+		if (!text)
+			continue;
+		arr = json_loads(text, 0, &err);
+		CHECK(json_is_array(arr));
+		CHECK(json_array_size(arr) > 0);
+		again = json_dumps(arr, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		/* the file is jansson's text for the array and a newline */
+		CHECK(again != NULL);
+		if (again) {
+			n = strlen(again);
+			CHECK_INT(strlen(text), n + 1);
+			CHECK(strncmp(text, again, n) == 0 && text[n] == '\n');
+		}
+		json_array_foreach(arr, i, c) {
+			const char *s = json_string_value(
+				json_object_get(c, "summary"));
+			if (s && strchr(s, '\n'))
+				newline = 1;
+		}
+		free(again);
+		json_decref(arr);
+		free(text);
+	}
+	/* the newline in a string really was there to be told apart */
+	CHECK(newline);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+data__csv_rows_have_the_header_columns(void)
+{
+	char *root = site(tricky, NULL), *text;
+	size_t k;
+
+	for (k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		text = data_file(root, kinds[k], "csv");
+		CHECK(text != NULL);
+		/* a header and at least one record, all the same width */
+		CHECK(text && csv_rows(text) >= 2);
+		free(text);
+	}
+	text = data_file(root, "consultations", "csv");
+	CHECK_HAS(text, "\"Line one.\nLine two,\tafter a tab.\"");
+	CHECK_HAS(text, "\"First\nand second line; Caf\xc3\xa9 opening times, 9/5\"");
+	free(text);
+	nb_rmtree(root);
+	free(root);
+}
+
+static void
+data__an_empty_collection_is_an_empty_array(void)
+{
+	static const char *const no_outcomes[] = { "outcomes", NULL };
+	static const char *const nothing[] = {
+		"outcomes", "consultations", NULL
+	};
+	char *root = site(NULL, no_outcomes), *text;
+
+	text = data_file(root, "outcomes", "json");
+	CHECK_STR(text, "[]\n");
+	free(text);
+	text = data_file(root, "outcomes", "csv");
+	CHECK_STR(text, "id\r\n");
+	free(text);
+	nb_rmtree(root);
+	free(root);
+	/* no consultations: no events either */
+	root = site(NULL, nothing);
+	text = data_file(root, "consultations", "json");
+	CHECK_STR(text, "[]\n");
+	free(text);
+	text = data_file(root, "events", "json");
+	CHECK_STR(text, "[]\n");
+	free(text);
+	text = data_file(root, "events", "csv");
+	CHECK_STR(text, "id\r\n");
+	free(text);
+	nb_rmtree(root);
+	free(root);
+}
+
+void
+suite_data(void)
+{
+	RUN(data__json_is_what_jansson_writes_for_the_whole_array);
+	RUN(data__csv_rows_have_the_header_columns);
+	RUN(data__an_empty_collection_is_an_empty_array);
+}
