@@ -41,7 +41,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
-	if (nb_model_load(&m, src, d) != 0)
+	if (nb_model_load_jobs(&m, src, opts->jobs, d) != 0)
 		goto done;
 	if (opts->history != 0 && nb_source_git(src) &&
 	    nb_history_attach(m, nb_source_git(src), d) != 0)

@@ -15,6 +15,9 @@
 #include "yaml.h"
 
 #include <ctype.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <unistd.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -1201,7 +1204,7 @@ consultation_read(rd *r, const nb_node *root, const char *id,
 	c->level = -1;
 	if (level) {
 		const nb_site *s = &r->m->site;
-		const char *cands[32];
+		const char *cands[32] = { NULL };
 		size_t k = 0;
 		for (i = 0; i < s->ladder_len; i++) {
 			if (k < 32)
@@ -1597,10 +1600,229 @@ file_id(rd *r, const char *name, const char *suffix)
 	return NULL;
 }
 
+/* One record file, read into `a` with diagnostics in d: the record, or
+ * NULL after an error.  Only reads the model (ids of what loaded before). */
+typedef struct loaded {
+	void *rec;
+	const char *id;
+	uint64_t sig;                /* the hash of its file */
+	unsigned worker;             /* which thread read it */
+	size_t diag_from, diag_to;   /* its diagnostics in the thread's list */
+} loaded;
+
+static void
+load_one(nb_model *m, const nb_source *src, const char *dir,
+	 const char *suffix, kind k, const char *name, nb_arena *a,
+	 nb_diags *d, pending_parent *pp, loaded *out)
+{
+	nb_arena *scratch = nb_arena_new();
+	const nb_node *root = NULL;
+	const char *body = NULL;
+	size_t body_len = 0;
+	rd r;
+	int rc;
+
+	out->rec = NULL;
+	memset(&r, 0, sizeof(r));
+	r.m = m;
+	r.a = a;
+	r.d = d;
+	r.path = nb_arena_printf(a, "%s/%s", dir, name);
+	if (strcmp(suffix, ".md") == 0)
+		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
+				   scratch, src, r.path, d, &out->sig);
+	else
+		rc = parse_yaml_file(&root, scratch, src, r.path, d, &out->sig);
+	out->id = file_id(&r, name, suffix);
+	if (rc != 0 || !out->id)
+		goto done;
+	if (root->kind != NB_NODE_MAP) {
+		err(&r, root, "write each field on its own line as `name: value`",
+		    "the record should be a set of fields, not %s",
+		    kind_name(root));
+		goto done;
+	}
+	switch (k) {
+	case K_PARTNER:
+		out->rec = partner_read(&r, root, out->id);
+		break;
+	case K_AREA:
+		out->rec = area_read(&r, root, out->id, pp);
+		break;
+	case K_CONSULTATION:
+		out->rec = consultation_read(&r, root, out->id, body, body_len);
+		break;
+	case K_EVENT:
+		out->rec = event_read(&r, root, out->id, body, body_len);
+		break;
+	case K_OUTCOME:
+		out->rec = outcome_read(&r, root, out->id, body, body_len);
+		break;
+	case K_PAGE:
+		out->rec = page_read(&r, root, out->id, body, body_len);
+		break;
+	}
+done:
+	nb_arena_free(scratch);
+}
+
+/* A loaded record into the model: every record keeps the hash of its
+ * file, what an incremental build compares. */
+static void
+keep(nb_model *m, kind k, const loaded *l)
+{
+	switch (k) {
+	case K_PARTNER: {
+		nb_partner *p = l->rec;
+		p->sig = l->sig;
+		nb_map_put(&m->partner_ids, l->id, p, NULL);
+		nb_vec_push(m->arena, &m->partners, p);
+		break;
+	}
+	case K_AREA: {
+		nb_area *a = l->rec;
+		a->sig = l->sig;
+		nb_map_put(&m->area_ids, l->id, a, NULL);
+		nb_vec_push(m->arena, &m->areas, a);
+		break;
+	}
+	case K_CONSULTATION: {
+		nb_consultation *c = l->rec;
+		c->sig = l->sig;
+		nb_map_put(&m->consultation_ids, l->id, c, NULL);
+		nb_vec_push(m->arena, &m->consultations, c);
+		break;
+	}
+	case K_EVENT: {
+		nb_event *e = l->rec;
+		e->sig = l->sig;
+		nb_map_put(&m->event_ids, l->id, e, NULL);
+		nb_vec_push(m->arena, &m->events, e);
+		break;
+	}
+	case K_OUTCOME: {
+		nb_outcome *o = l->rec;
+		o->sig = l->sig;
+		nb_map_put(&m->outcome_ids, l->id, o, NULL);
+		nb_vec_push(m->arena, &m->outcomes, o);
+		break;
+	}
+	case K_PAGE: {
+		nb_page *p = l->rec;
+		p->sig = l->sig;
+		nb_map_put(&m->page_ids, l->id, p, NULL);
+		nb_vec_push(m->arena, &m->pages, p);
+		break;
+	}
+	}
+}
+
+/*
+ * Reading a folder of records in threads.  Each thread reads files (the
+ * next one not taken) into an arena of its own, which the model then
+ * keeps, with diagnostics of its own; the records go into the model, and
+ * the diagnostics into d, in the order of the files, whatever thread read
+ * them.  Records only read what loaded before their folder (the partners
+ * and areas a consultation names, the consultation an outcome answers).
+ */
+typedef struct loader {
+	nb_model *m;
+	const nb_source *src;
+	const char *dir, *suffix;
+	kind k;
+	char **names;
+	size_t n;
+	loaded *out;
+	atomic_size_t next;
+} loader;
+
+typedef struct load_worker {
+	loader *l;
+	unsigned id;
+	nb_arena *a;
+	nb_diags d;
+} load_worker;
+
+static void *
+load_work(void *arg)
+{
+	load_worker *w = arg;
+	loader *l = w->l;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&l->next, 1)) < l->n) {
+		loaded *o = &l->out[i];
+		o->worker = w->id;
+		o->diag_from = w->d.len;
+		load_one(l->m, l->src, l->dir, l->suffix, l->k, l->names[i],
+			 w->a, &w->d, NULL, o);
+		o->diag_to = w->d.len;
+	}
+	return NULL;
+}
+
+#define LOAD_THREADS_MAX 16
+
+static void
+load_parallel(nb_model *m, const nb_source *src, const char *dir,
+	      const char *suffix, kind k, char **names, size_t n,
+	      unsigned nthreads, nb_diags *d)
+{
+	load_worker ws[LOAD_THREADS_MAX];
+	pthread_t ts[LOAD_THREADS_MAX];
+	int started[LOAD_THREADS_MAX];
+	loader l;
+	unsigned w;
+	size_t i, j;
+
+	memset(&l, 0, sizeof(l));
+	l.m = m;
+	l.src = src;
+	l.dir = dir;
+	l.suffix = suffix;
+	l.k = k;
+	l.names = names;
+	l.n = n;
+	l.out = nb_xcalloc(n, sizeof(*l.out));
+	atomic_init(&l.next, 0);
+	for (w = 0; w < nthreads; w++) {
+		memset(&ws[w], 0, sizeof(ws[w]));
+		ws[w].l = &l;
+		ws[w].id = w;
+		ws[w].a = nb_arena_new();
+		if (m->arenas_len == m->arenas_cap) {
+			m->arenas_cap = m->arenas_cap ? m->arenas_cap * 2 : 8;
+			m->arenas = nb_xrealloc(m->arenas,
+						m->arenas_cap * sizeof(*m->arenas));
+		}
+		m->arenas[m->arenas_len++] = ws[w].a;
+	}
+	for (w = 1; w < nthreads; w++)
+		started[w] = pthread_create(&ts[w], NULL, load_work, &ws[w]) == 0;
+	load_work(&ws[0]);
+	for (w = 1; w < nthreads; w++)
+		if (started[w])
+			pthread_join(ts[w], NULL);
+	for (i = 0; i < n; i++) {
+		const loaded *o = &l.out[i];
+		const nb_diags *wd = &ws[o->worker].d;
+		for (j = o->diag_from; j < o->diag_to; j++) {
+			const nb_diag *g = &wd->items[j];
+			nb_diag_add(d, g->sev, g->path, g->line, g->col, g->hint,
+				    "%s", g->msg);
+		}
+		if (o->rec)
+			keep(m, k, o);
+	}
+	for (w = 0; w < nthreads; w++)
+		nb_diags_free(&ws[w].d);
+	free(l.out);
+}
+
 static void
 load_dir(nb_model *m, const nb_source *src, const char *dir,
-	 const char *suffix, kind k, nb_diags *d, pending_parent **pps,
-	 size_t *pps_len)
+	 const char *suffix, kind k, unsigned nthreads, nb_diags *d,
+	 pending_parent **pps, size_t *pps_len)
 {
 	char **names;
 	size_t n, i;
@@ -1613,87 +1835,23 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		*pps = nb_xcalloc(n ? n : 1, sizeof(**pps));
 		*pps_len = 0;
 	}
+	/* the records that many sites have thousands of, in threads; areas
+	 * and partners (a few hundred, and areas note their parents in
+	 * order) in this one */
+	if (nthreads > 1 && n >= 64 && k != K_AREA && k != K_PARTNER) {
+		load_parallel(m, src, dir, suffix, k, names, n, nthreads, d);
+		nb_source_names_free(names, n);
+		return;
+	}
 	for (i = 0; i < n; i++) {
-		nb_arena *scratch = nb_arena_new();
-		const nb_node *root = NULL;
-		const char *body = NULL, *id;
-		size_t body_len = 0;
-		uint64_t sig = 0;
-		char *path;
-		rd r;
-		int rc;
-
-		path = nb_arena_printf(m->arena, "%s/%s", dir, names[i]);
-		memset(&r, 0, sizeof(r));
-		r.m = m;
-		r.a = m->arena;
-		r.d = d;
-		r.path = path;
-		if (strcmp(suffix, ".md") == 0)
-			rc = parse_md_file(&root, &body, &body_len, &r.body_line,
-					   scratch, src, path, d, &sig);
-		else
-			rc = parse_yaml_file(&root, scratch, src, path, d, &sig);
-		id = file_id(&r, names[i], suffix);
-		if (rc != 0 || !id)
-			goto next;
-		if (root->kind != NB_NODE_MAP) {
-			err(&r, root, "write each field on its own line as `name: value`",
-			    "the record should be a set of fields, not %s",
-			    kind_name(root));
-			goto next;
-		}
-		/* every record keeps the hash of its file: what an
-		 * incremental build compares */
-		switch (k) {
-		case K_PARTNER: {
-			nb_partner *p = partner_read(&r, root, id);
-			p->sig = sig;
-			nb_map_put(&m->partner_ids, id, p, NULL);
-			nb_vec_push(m->arena, &m->partners, p);
-			break;
-		}
-		case K_AREA: {
-			nb_area *a = area_read(&r, root, id, &(*pps)[*pps_len]);
-			a->sig = sig;
+		loaded l;
+		load_one(m, src, dir, suffix, k, names[i], m->arena, d,
+			 k == K_AREA ? &(*pps)[*pps_len] : NULL, &l);
+		if (!l.rec)
+			continue;
+		if (k == K_AREA)
 			(*pps_len)++;
-			nb_map_put(&m->area_ids, id, a, NULL);
-			nb_vec_push(m->arena, &m->areas, a);
-			break;
-		}
-		case K_CONSULTATION: {
-			nb_consultation *c = consultation_read(&r, root, id,
-							       body, body_len);
-			c->sig = sig;
-			nb_map_put(&m->consultation_ids, id, c, NULL);
-			nb_vec_push(m->arena, &m->consultations, c);
-			break;
-		}
-		case K_EVENT: {
-			nb_event *e = event_read(&r, root, id, body, body_len);
-			e->sig = sig;
-			nb_map_put(&m->event_ids, id, e, NULL);
-			nb_vec_push(m->arena, &m->events, e);
-			break;
-		}
-		case K_OUTCOME: {
-			nb_outcome *o = outcome_read(&r, root, id, body,
-						     body_len);
-			o->sig = sig;
-			nb_map_put(&m->outcome_ids, id, o, NULL);
-			nb_vec_push(m->arena, &m->outcomes, o);
-			break;
-		}
-		case K_PAGE: {
-			nb_page *p = page_read(&r, root, id, body, body_len);
-			p->sig = sig;
-			nb_map_put(&m->page_ids, id, p, NULL);
-			nb_vec_push(m->arena, &m->pages, p);
-			break;
-		}
-		}
-next:
-		nb_arena_free(scratch);
+		keep(m, k, &l);
 	}
 	nb_source_names_free(names, n);
 }
@@ -1812,6 +1970,16 @@ link_outcomes(nb_model *m, nb_diags *d)
 int
 nb_model_load(nb_model **out, const nb_source *src, nb_diags *d)
 {
+	return nb_model_load_jobs(out, src, 0, d);
+}
+
+int
+nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
+		   nb_diags *d)
+{
+	long cores = jobs > 0 ? jobs : sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned nthreads = cores < 1 ? 1 : cores > LOAD_THREADS_MAX ?
+			    LOAD_THREADS_MAX : (unsigned)cores;
 	size_t errors_before = d->errors, pps_len = 0;
 	pending_parent *pps = NULL;
 	nb_arena *scratch;
@@ -1854,15 +2022,18 @@ nb_model_load(nb_model **out, const nb_source *src, nb_diags *d)
 		   "topic", d);
 	load_terms(m, src, "content/audiences.yaml", &m->audiences,
 		   &m->audience_ids, "audience", d);
-	load_dir(m, src, "content/partners", ".yaml", K_PARTNER, d, NULL, NULL);
-	load_dir(m, src, "content/areas", ".yaml", K_AREA, d, &pps, &pps_len);
+	load_dir(m, src, "content/partners", ".yaml", K_PARTNER, 1, d, NULL, NULL);
+	load_dir(m, src, "content/areas", ".yaml", K_AREA, 1, d, &pps, &pps_len);
 	link_areas(m, pps, pps_len, d);
 	free(pps);
-	load_dir(m, src, "content/consultations", ".md", K_CONSULTATION, d,
+	load_dir(m, src, "content/consultations", ".md", K_CONSULTATION,
+		 nthreads, d, NULL, NULL);
+	load_dir(m, src, "content/events", ".md", K_EVENT, nthreads, d, NULL,
+		 NULL);
+	load_dir(m, src, "content/outcomes", ".md", K_OUTCOME, nthreads, d,
 		 NULL, NULL);
-	load_dir(m, src, "content/events", ".md", K_EVENT, d, NULL, NULL);
-	load_dir(m, src, "content/outcomes", ".md", K_OUTCOME, d, NULL, NULL);
-	load_dir(m, src, "content/pages", ".md", K_PAGE, d, NULL, NULL);
+	load_dir(m, src, "content/pages", ".md", K_PAGE, nthreads, d, NULL,
+		 NULL);
 	link_outcomes(m, d);
 
 	if (d->errors > errors_before) {
@@ -1886,6 +2057,9 @@ nb_model_free(nb_model *m)
 	nb_map_free(&m->outcome_ids);
 	nb_map_free(&m->event_ids);
 	nb_map_free(&m->page_ids);
+	for (size_t i = 0; i < m->arenas_len; i++)
+		nb_arena_free(m->arenas[i]);
+	free(m->arenas);
 	nb_arena_free(m->arena);
 	free(m);
 }

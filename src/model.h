@@ -227,6 +227,8 @@ struct nb_page {
 
 typedef struct nb_model {
 	nb_arena *arena;
+	nb_arena **arenas;           /* more: what threads read records into */
+	size_t arenas_len, arenas_cap;
 	nb_site site;
 	nb_vec areas, partners, topics, audiences;      /* sorted by id */
 	nb_vec consultations, outcomes, events, pages;   /* sorted by id */
@@ -256,6 +258,10 @@ typedef struct nb_redirect {
  * may be added either way.
  */
 int nb_model_load(nb_model **out, const nb_source *src, nb_diags *d);
+/* The same, reading the records in `jobs` threads (0: one for each core);
+ * the model and the diagnostics are the same whatever the number. */
+int nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
+		       nb_diags *d);
 void nb_model_free(nb_model *m);   /* accepts NULL */
 
 const char *nb_status_label(nb_status s);   /* "Closing soon" */

@@ -1081,6 +1081,8 @@ plan_site(job *j, plan *p, uint64_t cal_sig)
 
 /* ---- running the plan in threads --------------------------------------------- */
 
+#define BIG_BUFFER (4u << 20)
+
 typedef struct pool {
 	const plan *p;
 	span *spans;
@@ -1112,6 +1114,9 @@ work(void *arg)
 		sp->map_from = w->j.map_len;
 		sp->diag_from = w->d.len;
 		pl->p->t[i].fn(&w->j, pl->p->t[i].arg, pl->p->t[i].i);
+		/* a large file's buffer is not kept for pages of a few KB */
+		if (w->j.buf.size > BIG_BUFFER)
+			nb_buf_free(&w->j.buf);
 		sp->man_to = w->j.manifest.len;
 		sp->map_to = w->j.map_len;
 		sp->diag_to = w->d.len;

@@ -366,8 +366,15 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 	size_t want, got = 0;
 	int fd, why, rc = -1;
 
-	if (s->from_git)
-		return nb_git_read(s->git, path, data, len, d);
+	if (s->from_git) {
+		/* records are read in threads; libgit2's repository is not
+		 * to be used by two at once */
+		static pthread_mutex_t git_lock = PTHREAD_MUTEX_INITIALIZER;
+		pthread_mutex_lock(&git_lock);
+		rc = nb_git_read(s->git, path, data, len, d);
+		pthread_mutex_unlock(&git_lock);
+		return rc;
+	}
 	*data = NULL;
 	*len = 0;
 	fd = open_file(s, path, &st, 0, &why, d);

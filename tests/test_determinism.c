@@ -151,6 +151,34 @@ determinism__two_builds_are_byte_identical(void)
 	free(root);
 }
 
+/* Records read in threads report the same problems as in one thread. */
+static void
+determinism__errors_whatever_the_threads(void)
+{
+	char *root = tu_tmpdir(), *out = NULL, *one = NULL, *three = NULL;
+	char cmd[4096];
+
+	snprintf(cmd, sizeof(cmd), GEN " 120 %s/site --seed 4 2>&1 && cd %s/site/content/consultations && "
+		 "for f in $(ls | sed -n '3p;40p;77p;118p'); do "
+		 "sed -i 's/^closes: .*/closes: 2026-02-30/' $f; done", root, root);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	snprintf(cmd, sizeof(cmd), "%s/site", root);
+	{
+		char a[2048], b[2048];
+		snprintf(a, sizeof(a), "%s/one", root);
+		snprintf(b, sizeof(b), "%s/three", root);
+		CHECK_INT(tu_build_jobs(cmd, a, "2026-11-23", 1, &one), -1);
+		CHECK_INT(tu_build_jobs(cmd, b, "2026-11-23", 3, &three), -1);
+	}
+	CHECK(one && three && strcmp(one, three) == 0);
+	CHECK(one && strstr(one, "there is no 30 February 2026") != NULL);
+	free(one);
+	free(three);
+	nb_rmtree(root);
+	free(root);
+}
+
 /* The generator is deterministic too: the same seed, the same files. */
 static void
 determinism__generator_is_seeded(void)
@@ -175,4 +203,5 @@ suite_determinism(void)
 {
 	RUN(determinism__generator_is_seeded);
 	RUN(determinism__two_builds_are_byte_identical);
+	RUN(determinism__errors_whatever_the_threads);
 }
