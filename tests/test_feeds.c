@@ -490,6 +490,90 @@ feeds__atom_keeps_the_newest_entries_newest_first(void)
 	free(root);
 }
 
+/* Calendar feeds hold what is to come and what ended in the last
+ * calendar_past_days; the site keeps everything. */
+static void
+feeds__calendar_feeds_keep_the_last_days_and_all_to_come(void)
+{
+	static const struct { const char *id, *opens, *closes; } cs[] = {
+		{ "long-ago", "2025-05-01", "2025-06-01" },   /* 540 days */
+		{ "last-month", "2026-09-01", "2026-10-20" }, /* 34 days */
+		{ "recent", "2026-10-01", "2026-11-01" },     /* 22 days */
+		{ "coming", "2027-01-10", "2027-02-10" },
+	};
+	char *root = tu_tmpdir(), src[4200], dst[4200], rel[200], text[800];
+	char *t, *printed = NULL;
+	size_t i;
+
+	snprintf(src, sizeof(src), "%s/site", root);
+	snprintf(dst, sizeof(dst), "%s/public", root);
+	tu_copy_tree("tests/fixtures/minimal", src);
+	tu_write(src, "site.yaml",
+		 "title: Test partnership calendar\n"
+		 "base_url: https://engage.test.example\n"
+		 "calendar_past_days: 30\n");
+	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++) {
+		snprintf(rel, sizeof(rel), "content/consultations/%s.md", cs[i].id);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Activity %s\nsummary: About %s.\n"
+			 "lead: county-council\nlevel: consult\nareas: [town]\n"
+			 "opens: %s\ncloses: %s\n---\nBody.\n",
+			 cs[i].id, cs[i].id, cs[i].opens, cs[i].closes);
+		tu_write(src, rel, text);
+	}
+	tu_write(src, "content/events/old-meeting.md",
+		 "---\ntitle: Old meeting\nsummary: Long ago.\n"
+		 "lead: police\nareas: [town]\n"
+		 "start: 2026-01-10 19:00\nend: 2026-01-10 20:00\n"
+		 "venue:\n  name: Town Hall\n---\n");
+	tu_write(src, "content/events/monthly-surgery.md",
+		 "---\ntitle: Monthly surgery\nsummary: Every month.\n"
+		 "lead: police\nareas: [town]\n"
+		 "start: 2025-01-14 19:00\nend: 2025-01-14 20:00\n"
+		 "repeat: FREQ=MONTHLY;BYDAY=2TU\n"
+		 "repeat_text: The second Tuesday of every month\n"
+		 "venue:\n  name: Town Hall\n---\n");
+	CHECK_INT(tu_build(src, dst, "2026-11-23", &printed), 0);
+	CHECK_LACKS(printed, "error");
+	for (i = 0; i < 2; i++) {
+		t = tu_read(dst, i == 0 ? "calendar.ics" : "feeds/areas/town.ics");
+		CHECK_LACKS(t, "consultation-long-ago-closes@");
+		CHECK_LACKS(t, "consultation-last-month-opens@");
+		CHECK_HAS(t, "UID:consultation-recent-opens@");
+		CHECK_HAS(t, "UID:consultation-recent-closes@");
+		CHECK_HAS(t, "UID:consultation-coming-closes@");
+		CHECK_LACKS(t, "event-old-meeting@");
+		CHECK_HAS(t, "UID:event-monthly-surgery@");   /* still repeating */
+		CHECK_HAS(t, "RRULE:FREQ=MONTHLY;BYDAY=2TU");
+		free(t);
+	}
+	/* the site keeps them all: pages, months and open data */
+	CHECK(tu_exists(dst, "consultations/long-ago/index.html"));
+	CHECK(tu_exists(dst, "events/old-meeting/index.html"));
+	t = tu_read(dst, "calendar/2025/06/index.html");
+	CHECK_HAS(t, "/consultations/long-ago/");
+	free(t);
+	t = tu_read(dst, "data/consultations.json");
+	CHECK_HAS(t, "\"long-ago\"");
+	free(t);
+
+	/* by default a year: last month's activity is back, the one of
+	 * June 2025 is not */
+	tu_write(src, "site.yaml",
+		 "title: Test partnership calendar\n"
+		 "base_url: https://engage.test.example\n");
+	snprintf(dst, sizeof(dst), "%s/year", root);
+	CHECK_INT(tu_build(src, dst, "2026-11-23", NULL), 0);
+	t = tu_read(dst, "calendar.ics");
+	CHECK_HAS(t, "UID:consultation-last-month-opens@");
+	CHECK_HAS(t, "UID:event-old-meeting@");
+	CHECK_LACKS(t, "consultation-long-ago-closes@");
+	free(t);
+	free(printed);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 feeds__json_ld_and_open_graph_on_pages(void)
 {
@@ -572,6 +656,7 @@ suite_feeds(void)
 	RUN(feeds__xml_is_well_formed_and_data_matches_its_schemas);
 	RUN(feeds__atom_entries_and_sitemap_lastmod);
 	RUN(feeds__atom_keeps_the_newest_entries_newest_first);
+	RUN(feeds__calendar_feeds_keep_the_last_days_and_all_to_come);
 	RUN(feeds__json_ld_and_open_graph_on_pages);
 	RUN(feeds__json_ld_cannot_close_its_script_element);
 	RUN(feeds__embeds_and_their_snippets);
