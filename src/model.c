@@ -756,7 +756,8 @@ check_summary(rd *r, const nb_node *m, const char *summary)
 	if (ease < NB_HARD_TO_READ)
 		warn(r, nb_node_get(m, "summary"),
 		     "use shorter sentences and everyday words: aim for a reading ease of 60 or more",
-		     "the summary is hard to read (reading ease %.0f of 100)", ease);
+		     "the summary is hard to read (reading ease %.0f of 100)",
+		     ease > -0.5 && ease < 0.5 ? 0.0 : ease);   /* never "-0" */
 }
 
 /* ---- parsing files ------------------------------------------------------ */
