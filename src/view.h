@@ -73,7 +73,8 @@ typedef struct nb_feed_link {
 nb_value *nb_view_subscribe(nb_view_ctx *vc, const nb_feed_link *f, size_t n);
 
 /* An Atom feed of activities (and their outcomes) or of outcomes only:
- * feed.title, feed.self, feed.alternate, feed.updated, feed.entries. */
+ * feed.title, feed.self, feed.alternate, feed.updated, feed.entries (the
+ * newest site.feed_entries, newest first by the day each last changed). */
 nb_value *nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 		       const char *alternate, const nb_vec *consultations,
 		       const nb_vec *outcomes);
