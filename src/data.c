@@ -570,44 +570,6 @@ put_nested(const char *s, size_t len, void *ud)
 	return 0;
 }
 
-struct json_ctx { nb_buf *out; size_t written; };
-
-/* One element of the array, laid out as json_dumps() lays out the whole
- * array with JSON_INDENT(1): "[\n " before the first, ",\n " between. */
-static int
-put_record_json(void *ud, json_t *rec)
-{
-	struct json_ctx *c = ud;
-	int rc;
-
-	if (!rec)
-		return -1;
-	nb_buf_puts(c->out, c->written++ ? ",\n " : "[\n ");
-	rc = json_dump_callback(rec, put_nested, c->out,
-				JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-	json_decref(rec);
-	return rc;
-}
-
-int
-nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
-	     const char *prefix)
-{
-	struct json_ctx c = { out, 0 };
-	size_t start = out->len;
-
-	if (each_record(k, m, prefix, put_record_json, &c) != 0) {
-		/* leave out as it was: no half-written array */
-		out->len = start;
-		if (out->ptr)
-			out->ptr[start] = '\0';
-		return -1;
-	}
-	/* an empty array is "[]", as jansson writes it */
-	nb_buf_puts(out, c.written ? "\n]\n" : "[]\n");
-	return 0;
-}
-
 /* CSV: the JSON objects flattened: nested objects as column.sub, lists of
  * strings joined with "; ", lists of objects left out (they are in the
  * JSON).  `scratch` is a buffer for joining lists, reused from one value
@@ -724,22 +686,90 @@ csv_row(nb_buf *out, nb_buf *scratch, json_t *first, json_t *row)
 	nb_buf_puts(out, "\r\n");
 }
 
-struct csv_ctx { nb_buf *out; nb_buf scratch; json_t *first; };
+/* The two forms are made in one pass: each record's json_t is built once
+ * and written as a JSON array element and as a CSV row.  A buffer that
+ * holds NB_DATA_CHUNK bytes or more is handed to the sink's flush, so a
+ * collection of any size goes out in pieces of about that size. */
+#define NB_DATA_CHUNK (1u << 20)
+
+struct write_ctx {
+	nb_data_out *out;
+	size_t written;          /* records so far */
+	json_t *first;           /* the first record: it names the columns */
+	nb_buf scratch;          /* for joining lists in CSV cells */
+};
 
 static int
-put_record_csv(void *ud, json_t *rec)
+flush_full(nb_data_out *out, nb_buf *b, int csv)
 {
-	struct csv_ctx *c = ud;
+	if (!out->flush || !b || b->len < NB_DATA_CHUNK)
+		return 0;
+	return out->flush(out->ud, b, csv);
+}
+
+static int
+put_record(void *ud, json_t *rec)
+{
+	struct write_ctx *c = ud;
+	nb_data_out *out = c->out;
+	int rc = 0;
 
 	if (!rec)
-		return 0;   /* out of memory: the row is left out */
-	if (!c->first) {
-		c->first = rec;   /* kept to the end: it names the columns */
-		csv_header(c->out, rec);
+		return -1;   /* out of memory in jansson */
+	if (out->json) {
+		/* laid out as json_dumps() lays out the whole array with
+		 * JSON_INDENT(1): "[\n " before the first, ",\n " between */
+		nb_buf_puts(out->json, c->written ? ",\n " : "[\n ");
+		rc = json_dump_callback(rec, put_nested, out->json,
+					JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	}
-	csv_row(c->out, &c->scratch, c->first, rec);
-	if (rec != c->first)
-		json_decref(rec);
+	if (rc == 0 && out->csv) {
+		if (!c->first) {
+			c->first = json_incref(rec);
+			csv_header(out->csv, rec);
+		}
+		csv_row(out->csv, &c->scratch, c->first, rec);
+	}
+	json_decref(rec);
+	c->written++;
+	if (rc == 0)
+		rc = flush_full(out, out->json, 0);
+	if (rc == 0)
+		rc = flush_full(out, out->csv, 1);
+	return rc;
+}
+
+int
+nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,
+	      const char *prefix)
+{
+	struct write_ctx c = { out, 0, NULL, NB_BUF_INIT };
+	int rc = each_record(k, m, prefix, put_record, &c);
+
+	if (rc == 0 && out->json)
+		/* an empty array is "[]", as jansson writes it */
+		nb_buf_puts(out->json, c.written ? "\n]\n" : "[]\n");
+	if (rc == 0 && out->csv && !c.first)
+		nb_buf_puts(out->csv, "id\r\n");
+	json_decref(c.first);
+	nb_buf_free(&c.scratch);
+	return rc ? -1 : 0;
+}
+
+int
+nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
+	     const char *prefix)
+{
+	nb_data_out o = { out, NULL, NULL, NULL };
+	size_t start = out->len;
+
+	if (nb_data_write(&o, k, m, prefix) != 0) {
+		/* leave out as it was: no half-written array */
+		out->len = start;
+		if (out->ptr)
+			out->ptr[start] = '\0';
+		return -1;
+	}
 	return 0;
 }
 
@@ -747,13 +777,9 @@ void
 nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
 	    const char *prefix)
 {
-	struct csv_ctx c = { out, NB_BUF_INIT, NULL };
+	nb_data_out o = { NULL, out, NULL, NULL };
 
-	each_record(k, m, prefix, put_record_csv, &c);
-	if (!c.first)
-		nb_buf_puts(out, "id\r\n");
-	json_decref(c.first);
-	nb_buf_free(&c.scratch);
+	(void)nb_data_write(&o, k, m, prefix);
 }
 
 /* ---- schema.org ------------------------------------------------------------ */

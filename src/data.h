@@ -43,6 +43,22 @@ int nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
 void nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
 		 const char *prefix);
 
+/* Both forms at once, for collections of any size: each record is
+ * converted once and appended to json and to csv (either may be NULL).
+ * With a flush function, a buffer that has grown past about a megabyte is
+ * handed to it (csv: 0 for the JSON buffer, 1 for the CSV one), which
+ * writes it out and empties it; what is left at the end stays in the
+ * buffers.  Returns 0, or -1 if jansson or flush fails (the buffers then
+ * hold part of the output). */
+typedef struct nb_data_out {
+	nb_buf *json, *csv;
+	int (*flush)(void *ud, nb_buf *b, int csv);
+	void *ud;
+} nb_data_out;
+
+int nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,
+		  const char *prefix);
+
 /* schema.org JSON-LD for a consultation's or an event's page, ready to sit
  * inside <script type="application/ld+json"> ("</" is escaped).  Returns
  * 0, or -1 if jansson fails. */

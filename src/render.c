@@ -216,12 +216,18 @@ done_output(job *j, const char *rel)
 /* Take an output from the last build when what it depends on (j->sig) is
  * unchanged.  Returns 1 when it was taken. */
 static int
-reuse(job *j, const char *rel)
+taken(job *j, const char *rel)
 {
 	uint64_t was;
 
-	if (j->failed || !j->old || !nb_manifest_get(j->old, rel, &was) ||
-	    was != j->sig || nb_out_reuse(j->o, rel) != 0)
+	return !j->failed && j->old && nb_manifest_get(j->old, rel, &was) &&
+	       was == j->sig && nb_out_reuse(j->o, rel) == 0;
+}
+
+static int
+reuse(job *j, const char *rel)
+{
+	if (!taken(j, rel))
 		return 0;
 	done_output(j, rel);
 	return 1;
@@ -624,31 +630,74 @@ plan_long_lists(job *j, plan *p)
 /* ---- open data and reports --------------------------------------------------- */
 
 /* One collection's JSON and CSV. */
+/* Open data goes out in pieces as it is made (data.c): the largest
+ * collections are hundreds of megabytes at national scale. */
+struct data_files {
+	job *j;
+	char rel[2][64];             /* the .json and the .csv */
+	int fd[2];                   /* -1: not being written */
+	size_t len[2];
+};
+
+static int
+data_flush(void *ud, nb_buf *b, int csv)
+{
+	struct data_files *f = ud;
+
+	if (nb_out_put(f->fd[csv], f->rel[csv], b->ptr, b->len, f->j->d) != 0)
+		return -1;
+	f->len[csv] += b->len;
+	nb_buf_clear(b);
+	return 0;
+}
+
 static void
 task_data(job *j, const void *arg, size_t k)
 {
+	struct data_files f = { j, { "", "" }, { -1, -1 }, { 0, 0 } };
+	nb_buf bufs[2] = { NB_BUF_INIT, NB_BUF_INIT };
+	nb_data_out out = { NULL, NULL, data_flush, &f };
 	const char *name = nb_data_name((nb_data_kind)k);
-	char rel[128];
+	int i, kept[2] = { 0, 0 };
 
 	(void)arg;
 	j->sig = j->everything;
-	snprintf(rel, sizeof(rel), "data/%s.json", name);
-	if (!reuse(j, rel)) {
-		nb_buf_clear(&j->buf);
-		if (nb_data_json(&j->buf, (nb_data_kind)k, j->vc.m,
-				 j->vc.prefix) != 0) {
-			nb_error(j->d, "data", 0, 0, NULL,
-				 "cannot write %s as JSON", name);
-			j->failed = 1;
-			return;
+	snprintf(f.rel[0], sizeof(f.rel[0]), "data/%s.json", name);
+	snprintf(f.rel[1], sizeof(f.rel[1]), "data/%s.csv", name);
+	for (i = 0; i < 2 && !j->failed; i++) {
+		if (taken(j, f.rel[i])) {
+			kept[i] = 1;
+			continue;
 		}
-		write_buf(j, rel);
+		if ((f.fd[i] = nb_out_open(j->o, f.rel[i], j->d)) < 0)
+			j->failed = 1;
+		else if (i == 0)
+			out.json = &bufs[0];
+		else
+			out.csv = &bufs[1];
 	}
-	snprintf(rel, sizeof(rel), "data/%s.csv", name);
-	if (!reuse(j, rel)) {
-		nb_buf_clear(&j->buf);
-		nb_data_csv(&j->buf, (nb_data_kind)k, j->vc.m, j->vc.prefix);
-		write_buf(j, rel);
+	if (!j->failed && (out.json || out.csv) &&
+	    nb_data_write(&out, (nb_data_kind)k, j->vc.m, j->vc.prefix) != 0) {
+		nb_error(j->d, f.rel[out.json ? 0 : 1], 0, 0, NULL,
+			 "cannot write the %s open data", name);
+		j->failed = 1;
+	}
+	for (i = 0; i < 2; i++) {
+		if (kept[i] && !j->failed)
+			done_output(j, f.rel[i]);
+		if (f.fd[i] < 0)
+			continue;
+		if (!j->failed && bufs[i].len &&
+		    data_flush(&f, &bufs[i], i) != 0)
+			j->failed = 1;
+		if (j->failed)
+			close(f.fd[i]);
+		else if (nb_out_close(j->o, f.rel[i], f.fd[i], f.len[i],
+				      j->d) != 0)
+			j->failed = 1;
+		else
+			done_output(j, f.rel[i]);
+		nb_buf_free(&bufs[i]);
 	}
 }
 

@@ -411,13 +411,12 @@ write_all(int fd, const char *data, size_t len)
 }
 
 int
-nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
-	     nb_diags *d)
+nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 {
 	size_t sl = strlen(o->stage), rl = strlen(rel);
 	char stackpath[512], *path = sl + rl + 2 <= sizeof(stackpath) ?
 		stackpath : nb_xmalloc(sl + rl + 2);
-	int fd = -1, rc = -1, e;
+	int fd = -1, e;
 
 	if (!rel_ok(rel)) {
 		nb_error(d, rel, 0, 0, NULL, "refusing to write outside the site");
@@ -446,29 +445,52 @@ nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0) {
+	if (fd < 0)
 		nb_error(d, rel, 0, 0,
 			 "check the disk has space and the output folder can be written",
 			 "cannot write: %s", strerror(errno));
-		goto done;
-	}
-	if (write_all(fd, data, len) != 0) {
-		nb_error(d, rel, 0, 0, "check the disk has space",
-			 "cannot write: %s", strerror(errno));
-		goto done;
-	}
+done:
+	if (path != stackpath)
+		free(path);
+	return fd;
+}
+
+int
+nb_out_put(int fd, const char *rel, const char *data, size_t len,
+	   nb_diags *d)
+{
+	if (write_all(fd, data, len) != 0)
+		return nb_error(d, rel, 0, 0, "check the disk has space",
+				"cannot write: %s", strerror(errno));
+	return 0;
+}
+
+int
+nb_out_close(nb_out *o, const char *rel, int fd, size_t len, nb_diags *d)
+{
+	if (close(fd) != 0)
+		return nb_error(d, rel, 0, 0, "check the disk has space",
+				"cannot write: %s", strerror(errno));
 	OUT_LOCK(o);
 	o->files++;
 	o->bytes += len;
 	OUT_UNLOCK(o);
-	rc = 0;
-done:
-	if (fd >= 0 && close(fd) != 0 && rc == 0)
-		rc = nb_error(d, rel, 0, 0, "check the disk has space",
-			      "cannot write: %s", strerror(errno));
-	if (path != stackpath)
-		free(path);
-	return rc;
+	return 0;
+}
+
+int
+nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
+	     nb_diags *d)
+{
+	int fd = nb_out_open(o, rel, d);
+
+	if (fd < 0)
+		return -1;
+	if (nb_out_put(fd, rel, data, len, d) != 0) {
+		close(fd);
+		return -1;
+	}
+	return nb_out_close(o, rel, fd, len, d);
 }
 
 const char *

@@ -36,6 +36,16 @@ int nb_out_begin(nb_out **out, const char *dest, nb_diags *d);
 int nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 		 nb_diags *d);
 
+/* A large file in pieces: nb_out_open creates it as nb_out_write would
+ * and returns its descriptor (or -1 with an error in d); nb_out_put
+ * appends; nb_out_close closes it and counts its len bytes.  Each returns
+ * 0, or -1 with an error in d; on an error, close the descriptor with
+ * close() and fail the build (the staging folder is then thrown away). */
+int nb_out_open(nb_out *o, const char *rel, nb_diags *d);
+int nb_out_put(int fd, const char *rel, const char *data, size_t len,
+	       nb_diags *d);
+int nb_out_close(nb_out *o, const char *rel, int fd, size_t len,
+		 nb_diags *d);
 /* The folder being replaced. */
 const char *nb_out_dest(const nb_out *o);
 /* The folder whose manifest says what the files being updated hold: the
