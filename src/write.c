@@ -350,6 +350,20 @@ known_dir(nb_out *o, const char *path)
 	return known;
 }
 
+/* Make a folder (or find it there) and remember it.  Returns 0, or -1
+ * (errno set). */
+static int
+make_dir(nb_out *o, const char *path)
+{
+	if (mkdir(path, 0755) != 0 && errno != EEXIST)
+		return -1;
+	OUT_LOCK(o);
+	if (!nb_map_get(&o->dirs, path))
+		nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
+	OUT_UNLOCK(o);
+	return 0;
+}
+
 /* Make the folders above path; the lock is not held while mkdir runs
  * (two threads making the same folder both succeed: EEXIST). */
 static int
@@ -369,22 +383,17 @@ mkdirs(nb_out *o, char *path)
 		if (*p != '/')
 			continue;
 		*p = '\0';
-		if (!known_dir(o, path) && mkdir(path, 0755) != 0 &&
-		    errno != EEXIST) {
+		if (!known_dir(o, path) && make_dir(o, path) != 0) {
 			*p = '/';
 			*slash = '/';
 			return -1;
 		}
 		*p = '/';
 	}
-	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+	if (make_dir(o, path) != 0) {
 		*slash = '/';
 		return -1;
 	}
-	OUT_LOCK(o);
-	if (!nb_map_get(&o->dirs, path))
-		nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
-	OUT_UNLOCK(o);
 	*slash = '/';
 	return 0;
 }
