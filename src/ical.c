@@ -608,6 +608,16 @@ put_item(nb_buf *out, nb_ical_items *it, const char *uid)
 	return 0;
 }
 
+/* Hand out to the feed's flush once it holds a megabyte: -2 if that
+ * fails. */
+static int
+flush_full(nb_buf *out, const nb_ical_feed *feed)
+{
+	if (!feed->flush || out->len < (1u << 20))
+		return 0;
+	return feed->flush(feed->ud, out) != 0 ? -2 : 0;
+}
+
 int
 nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
 	      nb_diags *d)
@@ -681,10 +691,17 @@ nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
 		rc = put_item(out, it, day_uid(a, m, k, 0));
 		if (rc == 0)
 			rc = put_item(out, it, day_uid(a, m, k, 1));
+		if (rc == 0)
+			rc = flush_full(out, feed);
 	}
-	for (i = 0; rc == 0 && feed->events && i < feed->events->len; i++)
+	for (i = 0; rc == 0 && feed->events && i < feed->events->len; i++) {
 		rc = put_item(out, it, event_uid(a, m, feed->events->items[i]));
+		if (rc == 0)
+			rc = flush_full(out, feed);
+	}
 	nb_arena_free(a);
+	if (rc == -2)
+		return -1;   /* flush said why */
 	if (rc != 0)
 		return nb_error(d, "calendar", 0, 0, NULL,
 				"a calendar feed holds an item the build does not know");

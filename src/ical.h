@@ -76,11 +76,16 @@ typedef struct nb_ical_feed {
 	const char *description;     /* X-WR-CALDESC */
 	const nb_vec *events;        /* nb_event*: masters, not occurrences */
 	const nb_vec *consultations; /* their opening and closing days */
+	/* NULL, or called when out has grown past about a megabyte: it
+	 * writes out what out holds and empties it (0), or fails (-1, with
+	 * its error reported) */
+	int (*flush)(void *ud, nb_buf *out);
+	void *ud;
 } nb_ical_feed;
 
 /* Write a whole VCALENDAR to out: its own lines, the site's zone from the
- * first year the feed needs, and the items.  Returns 0, or -1 with an
- * error in d. */
+ * first year the feed needs, and the items (handed to feed->flush as they
+ * accumulate, when there is one).  Returns 0, or -1 with an error in d. */
 int nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
 		  nb_diags *d);
 

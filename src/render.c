@@ -240,6 +240,61 @@ reuse(job *j, const char *rel)
 		emit((j), (tmpl), (view_expr), rel_); \
 } while (0)
 
+/* A large output (open data, calendar feeds of thousands of items) goes
+ * out in pieces as it is made, not whole in memory: stream_open, then
+ * stream_flush whenever its buffer has grown, then stream_close with what
+ * is left. */
+typedef struct stream {
+	job *j;
+	const char *rel;
+	int fd;                      /* -1: not open */
+	size_t len;                  /* bytes written so far */
+} stream;
+
+static int
+stream_open(job *j, stream *s, const char *rel)
+{
+	s->j = j;
+	s->rel = rel;
+	s->len = 0;
+	s->fd = nb_out_open(j->o, rel, j->d);
+	if (s->fd < 0)
+		j->failed = 1;
+	return s->fd < 0 ? -1 : 0;
+}
+
+static int
+stream_flush(void *ud, nb_buf *b)
+{
+	stream *s = ud;
+
+	if (nb_out_put(s->fd, s->rel, b->ptr, b->len, s->j->d) != 0)
+		return -1;
+	s->len += b->len;
+	nb_buf_clear(b);
+	return 0;
+}
+
+/* Write what is left in b and close; or, when the job has failed, just
+ * close (the staging folder is thrown away). */
+static void
+stream_close(stream *s, nb_buf *b)
+{
+	job *j = s->j;
+
+	if (s->fd < 0)
+		return;
+	if (!j->failed && b->len && stream_flush(s, b) != 0)
+		j->failed = 1;
+	if (j->failed)
+		close(s->fd);
+	else if (nb_out_close(j->o, s->rel, s->fd, s->len, j->d) != 0)
+		j->failed = 1;
+	else
+		done_output(j, s->rel);
+	s->fd = -1;
+}
+
 static void
 write_buf(job *j, const char *rel)
 {
@@ -397,17 +452,22 @@ task_feed(job *j, const void *arg, size_t i)
 	masters(a, fp->evs, fp->extra_evs, &e);
 	window(a, &c, &e, feed_cutoff(j), &wc, &we);
 	j->sig = nb_sig_events(nb_sig_consultations(j->global, &wc), &we);
-	if (!reuse(j, fp->ics)) {
+	if (!reuse(j, fp->ics) && !j->failed) {
+		stream s;
 		f.name = nb_arena_printf(a, "%s: %s", fp->label, j->vc.m->site.title);
 		f.description = fp->description;
 		f.events = &we;
 		f.consultations = &wc;
+		f.flush = stream_flush;
+		f.ud = &s;
 		nb_buf_clear(&j->buf);
-		if (nb_ical_write(&j->buf, j->items, &f, j->d) != 0) {
-			j->failed = 1;
+		if (stream_open(j, &s, fp->ics) != 0)
 			return;
-		}
-		write_buf(j, fp->ics);
+		if (nb_ical_write(&j->buf, j->items, &f, j->d) != 0)
+			j->failed = 1;
+		stream_close(&s, &j->buf);
+		if (j->failed)
+			return;
 	}
 	j->sig = nb_sig_events(nb_sig_consultations(j->global, &c), &e);
 	if (fp->atom && !reuse(j, fp->atom)) {
@@ -630,73 +690,44 @@ plan_long_lists(job *j, plan *p)
 /* ---- open data and reports --------------------------------------------------- */
 
 /* One collection's JSON and CSV. */
-/* Open data goes out in pieces as it is made (data.c): the largest
- * collections are hundreds of megabytes at national scale. */
-struct data_files {
-	job *j;
-	char rel[2][64];             /* the .json and the .csv */
-	int fd[2];                   /* -1: not being written */
-	size_t len[2];
-};
-
 static int
 data_flush(void *ud, nb_buf *b, int csv)
 {
-	struct data_files *f = ud;
-
-	if (nb_out_put(f->fd[csv], f->rel[csv], b->ptr, b->len, f->j->d) != 0)
-		return -1;
-	f->len[csv] += b->len;
-	nb_buf_clear(b);
-	return 0;
+	return stream_flush(&((stream *)ud)[csv], b);
 }
 
+/* A collection's JSON and CSV, made in one pass (data.c). */
 static void
 task_data(job *j, const void *arg, size_t k)
 {
-	struct data_files f = { j, { "", "" }, { -1, -1 }, { 0, 0 } };
+	stream f[2] = { { j, NULL, -1, 0 }, { j, NULL, -1, 0 } };
 	nb_buf bufs[2] = { NB_BUF_INIT, NB_BUF_INIT };
-	nb_data_out out = { NULL, NULL, data_flush, &f };
+	nb_data_out out = { NULL, NULL, data_flush, f };
 	const char *name = nb_data_name((nb_data_kind)k);
+	char rel[2][64];
 	int i, kept[2] = { 0, 0 };
 
 	(void)arg;
 	j->sig = j->everything;
-	snprintf(f.rel[0], sizeof(f.rel[0]), "data/%s.json", name);
-	snprintf(f.rel[1], sizeof(f.rel[1]), "data/%s.csv", name);
+	snprintf(rel[0], sizeof(rel[0]), "data/%s.json", name);
+	snprintf(rel[1], sizeof(rel[1]), "data/%s.csv", name);
 	for (i = 0; i < 2 && !j->failed; i++) {
-		if (taken(j, f.rel[i])) {
+		if (taken(j, rel[i]))
 			kept[i] = 1;
-			continue;
-		}
-		if ((f.fd[i] = nb_out_open(j->o, f.rel[i], j->d)) < 0)
-			j->failed = 1;
-		else if (i == 0)
-			out.json = &bufs[0];
-		else
-			out.csv = &bufs[1];
+		else if (stream_open(j, &f[i], rel[i]) == 0)
+			*(i ? &out.csv : &out.json) = &bufs[i];
 	}
 	if (!j->failed && (out.json || out.csv) &&
 	    nb_data_write(&out, (nb_data_kind)k, j->vc.m, j->vc.prefix) != 0) {
-		nb_error(j->d, f.rel[out.json ? 0 : 1], 0, 0, NULL,
+		nb_error(j->d, rel[out.json ? 0 : 1], 0, 0, NULL,
 			 "cannot write the %s open data", name);
 		j->failed = 1;
 	}
+	/* in order: the manifest lists the .json before the .csv */
 	for (i = 0; i < 2; i++) {
 		if (kept[i] && !j->failed)
-			done_output(j, f.rel[i]);
-		if (f.fd[i] < 0)
-			continue;
-		if (!j->failed && bufs[i].len &&
-		    data_flush(&f, &bufs[i], i) != 0)
-			j->failed = 1;
-		if (j->failed)
-			close(f.fd[i]);
-		else if (nb_out_close(j->o, f.rel[i], f.fd[i], f.len[i],
-				      j->d) != 0)
-			j->failed = 1;
-		else
-			done_output(j, f.rel[i]);
+			done_output(j, rel[i]);
+		stream_close(&f[i], &bufs[i]);
 		nb_buf_free(&bufs[i]);
 	}
 }
