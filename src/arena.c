@@ -27,6 +27,7 @@ struct nb_arena {
 	struct block *big;    /* dedicated blocks for large allocations */
 	size_t next_size;
 	size_t used;
+	unsigned resets;
 };
 
 #define HDR ((sizeof(struct block) + ALIGN - 1) & ~(size_t)(ALIGN - 1))
@@ -240,6 +241,13 @@ nb_arena_reset(nb_arena *a)
 		keep->used = 0;
 	}
 	a->used = 0;
+	a->resets++;
+}
+
+unsigned
+nb_arena_resets(const nb_arena *a)
+{
+	return a->resets;
 }
 
 size_t

@@ -23,6 +23,9 @@ void nb_arena_free(nb_arena *a);
 /* Forget everything allocated, keeping one block of memory for what
  * comes next (a page's values, page after page). */
 void nb_arena_reset(nb_arena *a);
+/* How many times a has been reset: what was made in it before is gone
+ * when this changes. */
+unsigned nb_arena_resets(const nb_arena *a);
 
 /* `size` bytes aligned for any type; zeroed.  Owned by the arena. */
 void *nb_arena_alloc(nb_arena *a, size_t size);

@@ -1247,6 +1247,7 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		x->j.redirect = 0;
 		x->j.lastmod = j->vc.dv->today;
 		x->j.vc.a = nb_arena_new();
+		x->j.vc.memo = nb_view_memo_new();
 		x->j.site_arena = keep[w] = nb_arena_new();
 		memset(&x->j.buf, 0, sizeof(x->j.buf));
 		memset(&x->j.manifest, 0, sizeof(x->j.manifest));
@@ -1291,6 +1292,7 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		nb_buf_free(&ws[w].j.buf);
 		nb_buf_free(&ws[w].j.manifest);
 		nb_arena_free(ws[w].j.vc.a);
+		nb_view_memo_free(ws[w].j.vc.memo);
 	}
 	free(pl.spans);
 	free(started);

@@ -10,6 +10,7 @@
 #include "data.h"
 #include "history.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -305,6 +306,86 @@ status_val(nb_view_ctx *vc, nb_status s)
 	return v;
 }
 
+/* ---- links made once a page ------------------------------------------- */
+
+#define MEMO_SLOTS 1024              /* a power of two */
+
+struct nb_view_memo {
+	unsigned resets;             /* of the arena the links are in */
+	const nb_arena *a;
+	size_t used;
+	struct { const void *key; nb_value *link; } slot[MEMO_SLOTS];
+};
+
+struct nb_view_memo *
+nb_view_memo_new(void)
+{
+	return nb_xcalloc(1, sizeof(struct nb_view_memo));
+}
+
+void
+nb_view_memo_free(struct nb_view_memo *memo)
+{
+	free(memo);
+}
+
+/* The slot for key: its link, or an empty slot to put it in; NULL when
+ * there is no memo or it is full.  Links shown in lists are never changed
+ * after they are made, so one value can sit in many lists. */
+static nb_value **
+memo_slot(nb_view_ctx *vc, const void *key)
+{
+	struct nb_view_memo *mo = vc->memo;
+	size_t h;
+
+	if (!mo)
+		return NULL;
+	if (mo->a != vc->a || mo->resets != nb_arena_resets(vc->a)) {
+		memset(mo->slot, 0, sizeof(mo->slot));
+		mo->a = vc->a;
+		mo->resets = nb_arena_resets(vc->a);
+		mo->used = 0;
+	}
+	h = (size_t)(((uintptr_t)key >> 4) * 0x9e3779b97f4a7c15ull) &
+	    (MEMO_SLOTS - 1);
+	while (mo->slot[h].key && mo->slot[h].key != key)
+		h = (h + 1) & (MEMO_SLOTS - 1);
+	if (!mo->slot[h].key) {
+		if (mo->used >= MEMO_SLOTS / 2)
+			return NULL;
+		mo->used++;
+		mo->slot[h].key = key;
+	}
+	return &mo->slot[h].link;
+}
+
+#define MEMO(vc, key, make) do { \
+	nb_value **slot_ = memo_slot((vc), (key)); \
+	if (!slot_) \
+		return (make); \
+	if (!*slot_) \
+		*slot_ = (make); \
+	return *slot_; \
+} while (0)
+
+static nb_value *
+shared_partner(nb_view_ctx *vc, const nb_partner *p)
+{
+	MEMO(vc, p, partner_link(vc, p));
+}
+
+static nb_value *
+shared_area(nb_view_ctx *vc, const nb_area *a)
+{
+	MEMO(vc, a, area_link(vc, a));
+}
+
+static nb_value *
+shared_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
+{
+	MEMO(vc, t, term_link(vc, kind, t));
+}
+
 static void
 set_tags(nb_view_ctx *vc, nb_value *v, const nb_tags *t)
 {
@@ -312,25 +393,26 @@ set_tags(nb_view_ctx *vc, nb_value *v, const nb_tags *t)
 	size_t i;
 
 	if (t->lead)
-		nb_val_set(vc->a, v, "lead", partner_link(vc, t->lead));
+		nb_val_set(vc->a, v, "lead", shared_partner(vc, t->lead));
 	l = nb_val_list(vc->a);
 	for (i = 0; i < t->partners.len; i++)
-		nb_val_push(vc->a, l, partner_link(vc, t->partners.items[i]));
+		nb_val_push(vc->a, l, shared_partner(vc, t->partners.items[i]));
 	set_list(vc, v, "partners", l);
 	if (t->everywhere)
 		nb_val_set_bool(vc->a, v, "everywhere", 1);
 	l = nb_val_list(vc->a);
 	for (i = 0; i < t->areas.len; i++)
-		nb_val_push(vc->a, l, area_link(vc, t->areas.items[i]));
+		nb_val_push(vc->a, l, shared_area(vc, t->areas.items[i]));
 	set_list(vc, v, "areas", l);
 	l = nb_val_list(vc->a);
 	for (i = 0; i < t->topics.len; i++)
-		nb_val_push(vc->a, l, term_link(vc, "topics", t->topics.items[i]));
+		nb_val_push(vc->a, l, shared_term(vc, "topics",
+						  t->topics.items[i]));
 	set_list(vc, v, "topics", l);
 	l = nb_val_list(vc->a);
 	for (i = 0; i < t->audiences.len; i++)
-		nb_val_push(vc->a, l, term_link(vc, "audiences",
-						t->audiences.items[i]));
+		nb_val_push(vc->a, l, shared_term(vc, "audiences",
+						  t->audiences.items[i]));
 	set_list(vc, v, "audiences", l);
 }
 

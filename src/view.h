@@ -20,7 +20,14 @@ typedef struct nb_view_ctx {
 	nb_arena *a;               /* where this page's values go */
 	const char *prefix;        /* URL path prefix: "/" or "/engage/" */
 	const nb_value *site;      /* the shared site view */
+	struct nb_view_memo *memo; /* NULL, or links already made in `a` */
 } nb_view_ctx;
+
+/* A page's lists show the same partners, areas and topics again and
+ * again; with a memo each one's link is made once per page (once per
+ * reset of the context's arena).  One memo per thread. */
+struct nb_view_memo *nb_view_memo_new(void);
+void nb_view_memo_free(struct nb_view_memo *memo);
 
 /* The URL path prefix from a base URL ("https://x.org/engage" -> "/engage/"),
  * arena-owned. */
