@@ -3,7 +3,7 @@
 run.py - time Noticeboard and Hugo on the same synthetic sites.
 
     bench/run.py --bin ./noticeboard [--sizes "1000 10000 100000"]
-                 [--dir build/bench] [--runs 1] [--no-hugo]
+                 [--dir build/bench] [--runs 1] [--no-hugo] [--keep]
 
 For each size: generate the site with bench/gen.py (kept between runs
 while the generator is unchanged), then, `runs` times each, in this order:
@@ -12,7 +12,8 @@ floor: writing the same bytes), and Hugo's build of the same records.  It
 prints, for each: files written, MB written, wall time, files per second,
 CPU time and peak memory (the child's own maximum resident set, from
 wait4), and the ratios Hugo/Noticeboard and Noticeboard/cp.  With runs > 1
-the fastest run of each is kept.  Standard library only.
+the fastest run of each is kept.  The outputs are removed at the end
+(--keep keeps them).  Standard library only.
 """
 import hashlib
 import os
@@ -59,14 +60,18 @@ def remove(path):
     return removed
 
 
-# ext4 does not hand out an inode freed in the last minute or so while it
-# can find another, and looking costs the program that creates files: a
-# build started just after the last one's output was removed pays for the
-# removal.  And dirty pages left by one program are written back while the
-# next one runs.  So before each size's runs the old outputs are removed
-# and the disk settles (written back, and a minute passed since a
-# removal); between the programs of a run the disk is synced.
-SETTLE_SECONDS = 65
+# ext4 without a journal (as on this machine) does not hand out an inode
+# freed in the last minute, or the last six minutes once its inode table
+# block is written to again, while it can find another; and looking costs
+# the program that creates files, more the more files were removed.  A
+# build started soon after the last one's output was removed pays for the
+# removal (we measured a 100,000-consultation build 30% slower 75 s after
+# one).  So every run writes into folders of its own, all outputs are
+# removed at the end, and outputs left by an earlier bench are removed
+# first and waited out.  Between the programs of a run the disk is synced,
+# so that one's dirty pages are not written back while the next runs.
+SETTLE_SECONDS = 370
+OUTPUTS = ("nb-public", "cp-public", "hugo-public")
 
 
 def settle(removed_at):
@@ -74,7 +79,19 @@ def settle(removed_at):
     if removed_at is not None:
         left = SETTLE_SECONDS - (time.monotonic() - removed_at)
         if left > 0:
+            sys.stderr.write("bench: waiting %.0f s after removing old "
+                             "outputs (see SETTLE_SECONDS)\n" % left)
             time.sleep(left)
+
+
+def remove_outputs(d):
+    """Remove every output folder under d.  Returns whether any was."""
+    removed = False
+    for name in OUTPUTS:
+        for r in range(0, 100):
+            removed |= remove(os.path.join(d, "%s-%d" % (name, r)))
+        removed |= remove(os.path.join(d, name))   # older benches
+    return removed
 
 
 def tree_size(path):
@@ -131,6 +148,8 @@ def main(argv):
     ap.add_argument("--dir", default="build/bench")
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--no-hugo", action="store_true")
+    ap.add_argument("--keep", action="store_true",
+                    help="keep the outputs (the next bench waits for their removal)")
     a = ap.parse_args(argv[1:])
     nb = os.path.abspath(a.bin)
     root = os.path.dirname(HERE)
@@ -146,19 +165,22 @@ def main(argv):
     print("machine: %d cores; figures are the fastest of %d run(s); "
           "ratios are from this run" % (os.cpu_count(), a.runs))
     summary = []
+    sizes = [int(s) for s in a.sizes.split()]
+    dirs = [os.path.abspath(os.path.join(a.dir, str(n))) for n in sizes]
     last_removed = None
-    for n in [int(s) for s in a.sizes.split()]:
-        d = os.path.abspath(os.path.join(a.dir, str(n)))
+    for d in dirs:
+        if os.path.isdir(d) and remove_outputs(d):
+            last_removed = time.monotonic()
+    for n, d in zip(sizes, dirs):
         ensure_site(d, n)
         site = os.path.join(d, "site")
-        out = os.path.join(d, "nb-public")
-        copy = os.path.join(d, "cp-public")
-        hout = os.path.join(d, "hugo-public")
         nbr, cpr, hgr = [], [], []
-        for _ in range(a.runs):
-            if any([remove(p) for p in (out, copy, hout)]):
-                last_removed = time.monotonic()
+        for r in range(a.runs):
+            out = os.path.join(d, "nb-public-%d" % r)
+            copy = os.path.join(d, "cp-public-%d" % r)
+            hout = os.path.join(d, "hugo-public-%d" % r)
             settle(last_removed)
+            last_removed = None
             nbr.append(run([nb, "build", "--quiet", "--source", site,
                             "--output", out, "--now", NOW], env=env))
             settle(None)
@@ -170,8 +192,6 @@ def main(argv):
                                 os.path.join(d, "hugo"), "--destination",
                                 hout], env=env))
         files, size = tree_size(os.path.realpath(out))
-        if remove(copy):      # it is only the floor: no need to keep it
-            last_removed = time.monotonic()
         print("%d consultations:" % n)
         w, c, m = best(nbr)
         print(fmt_row("noticeboard", files, size, w, c, m))
@@ -187,6 +207,9 @@ def main(argv):
                   % (hw / w, hc / c if c else 0))
         print("  noticeboard / cp -r: %.2fx wall" % (w / cw if cw else 0))
         summary.append(row)
+    if not a.keep:
+        for d in dirs:
+            remove_outputs(d)
     print("summary:")
     for r in summary:
         print("  %7d: noticeboard %.2f s, peak %.0f MiB, %.2fx cp -r%s"
