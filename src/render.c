@@ -18,6 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 
 typedef struct theme {
 	const nb_source *src, *share;
@@ -644,6 +647,17 @@ plan_long_lists(job *j, plan *p)
 	lp.outcomes = 1;
 	plan_list(j, p, &lp);
 	lp.outcomes = 0;
+
+	lp.title = "Feedback overdue";
+	lp.path = "feedback/overdue/";
+	lp.intro = "Activities that have closed where the date we promised to publish the outcome has passed.";
+	lp.items = &dv->by_status[NB_STATUS_OVERDUE];
+	plan_list(j, p, &lp);
+	lp.title = "Closed: feedback on its way";
+	lp.path = "feedback/awaiting/";
+	lp.intro = "Activities that have closed whose outcome is not published yet and not overdue.";
+	lp.items = &dv->by_status[NB_STATUS_CLOSED];
+	plan_list(j, p, &lp);
 	lp.intro = NULL;
 
 	for (i = 0; i < m->areas.len; i++) {
@@ -1033,28 +1047,52 @@ task_month(job *j, const void *arg, size_t i)
 	     nb_view_month(&j->vc, i));
 }
 
+/* One page of a partner's or an area's feedback promises. */
 static void
-task_partner_feedback(job *j, const void *arg, size_t i)
+task_promises(job *j, const void *arg, size_t page)
 {
-	const nb_partner *p = j->vc.m->partners.items[i];
+	const nb_promise_list *pl = arg;
+	const char *id = pl->partner ? pl->partner->id : pl->area->id;
+	const char *kind = pl->partner ? "partners" : "areas";
+	size_t first = (page - 1) * NB_VIEW_PER_PAGE, i;
+	/* a page shows its own items and the counts of all */
+	uint64_t s = nb_sig_u64(j->global, pl->items.len);
 
-	(void)arg;
+	for (i = 0; i < NB_PROMISE_COUNT; i++)
+		s = nb_sig_u64(s, (uint64_t)pl->counts[i]);
+	for (i = first; i < pl->items.len && i < first + NB_VIEW_PER_PAGE; i++)
+		s = nb_sig_u64(s, nb_sig_consultation(pl->items.items[i]));
 	next_page(j);
-	EMIT(j, j->everything, "accountability",
-	     nb_arena_printf(j->vc.a, "feedback/partners/%s/index.html", p->id),
-	     nb_view_partner_feedback(&j->vc, p));
+	EMIT(j, s, "accountability",
+	     page == 1 ? nb_arena_printf(j->vc.a, "feedback/%s/%s/index.html",
+					 kind, id) :
+	     nb_arena_printf(j->vc.a, "feedback/%s/%s/page/%zu/index.html",
+			     kind, id, page),
+	     nb_view_promises_page(&j->vc, pl, page));
 }
 
+/* Each partner's and each area's promises, a page at a time. */
 static void
-task_area_feedback(job *j, const void *arg, size_t i)
+plan_promises(job *j, plan *p)
 {
-	const nb_area *ar = j->vc.m->areas.items[i];
+	const nb_model *m = j->vc.m;
+	nb_arena *a = j->site_arena;
+	size_t i, k, n = m->partners.len + m->areas.len;
 
-	(void)arg;
-	next_page(j);
-	EMIT(j, j->everything, "accountability",
-	     nb_arena_printf(j->vc.a, "feedback/areas/%s/index.html", ar->id),
-	     nb_view_area_feedback(&j->vc, ar));
+	for (i = 0; i < n; i++) {
+		nb_promise_list *pl = nb_arena_alloc(a, sizeof(*pl));
+		if (i < m->partners.len) {
+			pl->partner = m->partners.items[i];
+			nb_view_promises_collect(a, pl,
+				&pl->partner->consultations, NULL);
+		} else {
+			pl->area = m->areas.items[i - m->partners.len];
+			nb_view_promises_collect(a, pl,
+				&pl->area->consultations, &j->vc.dv->everywhere);
+		}
+		for (k = 1; k <= nb_view_pages(pl->items.len); k++)
+			add(p, task_promises, pl, k);
+	}
 }
 
 static void
@@ -1149,8 +1187,7 @@ plan_site(job *j, plan *p, uint64_t cal_sig)
 	add_range(p, task_term, (void *)1, m->audiences.len);
 	add(p, task_one, NULL, ONE_CALENDAR);
 	add_range(p, task_month, NULL, dv->months.len);
-	add_range(p, task_partner_feedback, NULL, m->partners.len);
-	add_range(p, task_area_feedback, NULL, m->areas.len);
+	plan_promises(j, p);
 	add(p, task_one, NULL, ONE_REPORTS);
 	add_range(p, task_report, NULL, dv->reports_len);
 	add_range(p, task_content_page, NULL, m->pages.len);
@@ -1375,6 +1412,11 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
 		  &feed_cs), &feed_evs));
 	run(&j, &p, nthreads, keep);
+#ifdef __GLIBC__
+	/* the threads' buffers and page arenas are free now, but glibc keeps
+	 * the pages; give them back before the sitemap and manifest grow */
+	malloc_trim(0);
+#endif
 
 	/* what needs every other output */
 	next_page(&j);

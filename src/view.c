@@ -754,32 +754,15 @@ page_shown(size_t i, size_t page, size_t pages)
 	return (i == 2 && page <= 5) || (i + 1 == pages && page + 4 >= pages);
 }
 
-nb_value *
-nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
-		  size_t pages)
+/* The pagination of page `page` of `pages` at PATH, PATHpage/2/, ...:
+ * null when there is one page. */
+static void
+set_pagination(nb_view_ctx *vc, nb_value *ctx, const char *path,
+	       size_t page, size_t pages)
 {
-	const char *path = page == 1 ? lp->path :
-		nb_arena_printf(vc->a, "%spage/%zu/", lp->path, page);
-	const char *title = pages > 1 ? nb_arena_printf(vc->a,
-		"%s (page %zu of %zu)", lp->title, page, pages) : lp->title;
-	nb_value *ctx = nb_view_page(vc, title, lp->section, path);
-	nb_value *items = nb_val_list(vc->a), *pg = nb_val_map(vc->a);
-	nb_value *nums = nb_val_list(vc->a);
-	size_t first = (page - 1) * NB_VIEW_PER_PAGE, i;
+	nb_value *pg = nb_val_map(vc->a), *nums = nb_val_list(vc->a);
+	size_t i;
 
-	crumbs_home(vc, ctx);
-	if (lp->parent_label)
-		nb_view_crumb(vc, ctx, lp->parent_label, lp->parent_path);
-	if (page > 1)
-		nb_view_crumb(vc, ctx, lp->title, lp->path);
-	nb_val_set_str(vc->a, ctx, "heading", lp->title);
-	nb_val_set_str(vc->a, ctx, "intro", lp->intro);
-	nb_val_set_num(vc->a, ctx, "total", (double)lp->items->len);
-	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
-		nb_val_push(vc->a, items, lp->outcomes ?
-			    outcome_item(vc, lp->items->items[i]) :
-			    consultation_item(vc, lp->items->items[i]));
-	set_list(vc, ctx, lp->outcomes ? "outcomes" : "consultations", items);
 	if (pages > 1) {
 		nb_val_set_num(vc->a, pg, "page", (double)page);
 		nb_val_set_num(vc->a, pg, "pages", (double)pages);
@@ -787,13 +770,13 @@ nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 			nb_val_set(vc->a, pg, "previous", link_val(vc,
 				nb_arena_printf(vc->a, "Previous page (%zu of %zu)",
 						page - 1, pages),
-				page == 2 ? url(vc, "%s", lp->path) :
-				url(vc, "%spage/%zu/", lp->path, page - 1)));
+				page == 2 ? url(vc, "%s", path) :
+				url(vc, "%spage/%zu/", path, page - 1)));
 		if (page < pages)
 			nb_val_set(vc->a, pg, "next", link_val(vc,
 				nb_arena_printf(vc->a, "Next page (%zu of %zu)",
 						page + 1, pages),
-				url(vc, "%spage/%zu/", lp->path, page + 1)));
+				url(vc, "%spage/%zu/", path, page + 1)));
 		/* the first and last pages and those near this one, with
 		 * an ellipsis for each gap (1 ... 4 5 [6] 7 8 ... 42): a
 		 * list of thousands of numbers on every page helps nobody */
@@ -809,8 +792,8 @@ nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 				continue;
 			}
 			n = link_val(vc, nb_arena_printf(vc->a, "%zu", i),
-				i == 1 ? url(vc, "%s", lp->path) :
-				url(vc, "%spage/%zu/", lp->path, i));
+				i == 1 ? url(vc, "%s", path) :
+				url(vc, "%spage/%zu/", path, i));
 			nb_val_set_str(vc->a, n, "aria_label", nb_arena_printf(vc->a,
 				"Page %zu of %zu", i, pages));
 			nb_val_set_bool(vc->a, n, "current", i == page);
@@ -822,6 +805,34 @@ nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 	} else {
 		nb_val_set(vc->a, ctx, "pagination", nb_val_null(vc->a));
 	}
+}
+
+nb_value *
+nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
+		  size_t pages)
+{
+	const char *path = page == 1 ? lp->path :
+		nb_arena_printf(vc->a, "%spage/%zu/", lp->path, page);
+	const char *title = pages > 1 ? nb_arena_printf(vc->a,
+		"%s (page %zu of %zu)", lp->title, page, pages) : lp->title;
+	nb_value *ctx = nb_view_page(vc, title, lp->section, path);
+	nb_value *items = nb_val_list(vc->a);
+	size_t first = (page - 1) * NB_VIEW_PER_PAGE, i;
+
+	crumbs_home(vc, ctx);
+	if (lp->parent_label)
+		nb_view_crumb(vc, ctx, lp->parent_label, lp->parent_path);
+	if (page > 1)
+		nb_view_crumb(vc, ctx, lp->title, lp->path);
+	nb_val_set_str(vc->a, ctx, "heading", lp->title);
+	nb_val_set_str(vc->a, ctx, "intro", lp->intro);
+	nb_val_set_num(vc->a, ctx, "total", (double)lp->items->len);
+	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
+		nb_val_push(vc->a, items, lp->outcomes ?
+			    outcome_item(vc, lp->items->items[i]) :
+			    consultation_item(vc, lp->items->items[i]));
+	set_list(vc, ctx, lp->outcomes ? "outcomes" : "consultations", items);
+	set_pagination(vc, ctx, lp->path, page, pages);
 	return ctx;
 }
 
@@ -944,9 +955,21 @@ nb_view_feedback(nb_view_ctx *vc)
 	set_list(vc, ctx, "outcomes", l);
 	nb_val_set_str(vc->a, ctx, "all_outcomes_url", url(vc, "outcomes/"));
 	set_list(vc, ctx, "overdue", consultation_list(vc,
-		&vc->dv->by_status[NB_STATUS_OVERDUE], 0));
+		&vc->dv->by_status[NB_STATUS_OVERDUE], NB_VIEW_PER_PAGE));
 	set_list(vc, ctx, "awaiting", consultation_list(vc,
-		&vc->dv->by_status[NB_STATUS_CLOSED], 0));
+		&vc->dv->by_status[NB_STATUS_CLOSED], NB_VIEW_PER_PAGE));
+	/* the first page of each; the rest at feedback/overdue/ and
+	 * feedback/awaiting/ (a national site has thousands) */
+	if (vc->dv->by_status[NB_STATUS_OVERDUE].len > NB_VIEW_PER_PAGE)
+		nb_val_set(vc->a, ctx, "overdue_all", link_val(vc,
+			nb_arena_printf(vc->a, "All %zu activities with feedback overdue",
+					vc->dv->by_status[NB_STATUS_OVERDUE].len),
+			url(vc, "feedback/overdue/")));
+	if (vc->dv->by_status[NB_STATUS_CLOSED].len > NB_VIEW_PER_PAGE)
+		nb_val_set(vc->a, ctx, "awaiting_all", link_val(vc,
+			nb_arena_printf(vc->a, "All %zu closed activities waiting for feedback",
+					vc->dv->by_status[NB_STATUS_CLOSED].len),
+			url(vc, "feedback/awaiting/")));
 	l = nb_val_list(vc->a);
 	for (i = 0; i < vc->m->partners.len; i++) {
 		const nb_partner *p = vc->m->partners.items[i];
@@ -1593,63 +1616,63 @@ nb_view_not_found(nb_view_ctx *vc)
 
 /* ---- accountability ------------------------------------------------------ */
 
-/* Closed activities of a list, with where each promise stands. */
-static void
-set_promises(nb_view_ctx *vc, nb_value *ctx, const nb_vec *cs,
-	     const nb_vec *extra)
+void
+nb_view_promises_collect(nb_arena *a, nb_promise_list *pl, const nb_vec *cs,
+			 const nb_vec *extra)
 {
-	long counts[NB_PROMISE_COUNT] = { 0 };
-	nb_value *l = nb_val_list(vc->a), *sum = nb_val_list(vc->a);
 	const nb_vec *lists[2] = { cs, extra };
 	size_t i, k;
 
 	for (k = 0; k < 2; k++) {
-		if (!lists[k])
-			continue;
-		for (i = 0; i < lists[k]->len; i++) {
+		for (i = 0; lists[k] && i < lists[k]->len; i++) {
 			const nb_consultation *c = lists[k]->items[i];
 			if (c->promise == NB_PROMISE_NONE)
 				continue;
-			counts[c->promise]++;
-			nb_val_push(vc->a, l, consultation_item(vc, c));
+			pl->counts[c->promise]++;
+			nb_vec_push(a, &pl->items, (void *)c);
 		}
 	}
+}
+
+/* A page of a partner's or an area's promises: how many of each kind in
+ * all, and a table of one page of the closed activities. */
+nb_value *
+nb_view_promises_page(nb_view_ctx *vc, const nb_promise_list *pl,
+		      size_t page)
+{
+	size_t pages = nb_view_pages(pl->items.len), i;
+	size_t first = (page - 1) * NB_VIEW_PER_PAGE;
+	const char *name = pl->partner ? pl->partner->name : pl->area->name;
+	const char *path = pl->partner ?
+		nb_arena_printf(vc->a, "feedback/partners/%s/", pl->partner->id) :
+		nb_arena_printf(vc->a, "feedback/areas/%s/", pl->area->id);
+	const char *heading = nb_arena_printf(vc->a, "Feedback promises: %s",
+					      name);
+	nb_value *ctx = nb_view_page(vc, pages > 1 ? nb_arena_printf(vc->a,
+		"%s (page %zu of %zu)", heading, page, pages) : heading,
+		"feedback", page == 1 ? path :
+		nb_arena_printf(vc->a, "%spage/%zu/", path, page));
+	nb_value *l = nb_val_list(vc->a), *sum = nb_val_list(vc->a);
+
+	crumbs_home(vc, ctx);
+	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
+	if (page > 1)
+		nb_view_crumb(vc, ctx, heading, path);
+	nb_val_set(vc->a, ctx, "subject", pl->partner ?
+		   partner_link(vc, pl->partner) : area_link(vc, pl->area));
+	nb_val_set_num(vc->a, ctx, "total", (double)pl->items.len);
+	for (i = first; i < pl->items.len && i < first + NB_VIEW_PER_PAGE; i++)
+		nb_val_push(vc->a, l, consultation_item(vc, pl->items.items[i]));
 	set_list(vc, ctx, "promises", l);
 	for (i = NB_PROMISE_AWAITING; i < NB_PROMISE_COUNT; i++) {
 		nb_value *it = nb_val_map(vc->a);
 		nb_val_set_str(vc->a, it, "label", nb_promise_label((nb_promise)i));
 		nb_val_set_str(vc->a, it, "slug", nb_promise_slug((nb_promise)i));
-		nb_val_set_num(vc->a, it, "count", (double)counts[i]);
+		nb_val_set_num(vc->a, it, "count", (double)pl->counts[i]);
 		nb_val_push(vc->a, sum, it);
 	}
 	set_list(vc, ctx, "promise_counts", sum);
-}
-
-nb_value *
-nb_view_partner_feedback(nb_view_ctx *vc, const nb_partner *p)
-{
-	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
-		"Feedback promises: %s", p->name), "feedback",
-		nb_arena_printf(vc->a, "feedback/partners/%s/", p->id));
-
-	crumbs_home(vc, ctx);
-	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
-	nb_val_set(vc->a, ctx, "subject", partner_link(vc, p));
-	set_promises(vc, ctx, &p->consultations, NULL);
-	return ctx;
-}
-
-nb_value *
-nb_view_area_feedback(nb_view_ctx *vc, const nb_area *ar)
-{
-	nb_value *ctx = nb_view_page(vc, nb_arena_printf(vc->a,
-		"Feedback promises: %s", ar->name), "feedback",
-		nb_arena_printf(vc->a, "feedback/areas/%s/", ar->id));
-
-	crumbs_home(vc, ctx);
-	nb_view_crumb(vc, ctx, "You said, we did", "feedback/");
-	nb_val_set(vc->a, ctx, "subject", area_link(vc, ar));
-	set_promises(vc, ctx, &ar->consultations, &vc->dv->everywhere);
+	set_pagination(vc, ctx, path, page, pages);
 	return ctx;
 }
 

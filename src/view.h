@@ -65,9 +65,22 @@ struct nb_report;
 nb_value *nb_view_reports(nb_view_ctx *vc, const struct nb_report *r,
 			  size_t n);
 nb_value *nb_view_report(nb_view_ctx *vc, const struct nb_report *r);
-/* /feedback/partners/ID/ and /feedback/areas/ID/: promises kept and not. */
-nb_value *nb_view_partner_feedback(nb_view_ctx *vc, const nb_partner *p);
-nb_value *nb_view_area_feedback(nb_view_ctx *vc, const nb_area *ar);
+/* /feedback/partners/ID/ and /feedback/areas/ID/ (and page/N/ after
+ * them): promises kept and not.  The closed activities with a promise are
+ * collected once (from a list and an extra one, such as the activities
+ * for everywhere) and shown a page at a time, with the counts of each
+ * kind of promise on every page. */
+typedef struct nb_promise_list {
+	const nb_partner *partner;   /* whose promises: one of the two */
+	const nb_area *area;
+	nb_vec items;                /* nb_consultation*, in list order */
+	long counts[NB_PROMISE_COUNT];
+} nb_promise_list;
+
+void nb_view_promises_collect(nb_arena *a, nb_promise_list *pl,
+			      const nb_vec *cs, const nb_vec *extra);
+nb_value *nb_view_promises_page(nb_view_ctx *vc, const nb_promise_list *pl,
+				size_t page);
 /* One calendar or news feed, for the subscribe page. */
 typedef struct nb_feed_link {
 	const char *label;        /* "Abbey ward" */

@@ -438,6 +438,73 @@ build__pagination_shows_pages_near_this_one(void)
 	site_free(&s);
 }
 
+/* Feedback promises are shown a page at a time: a national site has
+ * thousands of closed activities, and one page of them all is megabytes. */
+static void
+build__feedback_promises_are_paginated(void)
+{
+	site s;
+	char *p, name[128], text[512];
+	int i;
+
+	site_new(&s);
+	/* 45 activities whose feedback is overdue, led by the police in the
+	 * north ward */
+	for (i = 0; i < 45; i++) {
+		snprintf(name, sizeof(name), "content/consultations/late-%02d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Late activity %02d\nsummary: Old.\n"
+			 "lead: police\nlevel: consult\nareas: [north-ward]\n"
+			 "opens: 2025-01-%02d\ncloses: 2025-02-%02d\n"
+			 "feedback_by: 2025-05-01\n---\n",
+			 i, i % 28 + 1, i % 28 + 1);
+		tu_write(s.src, name, text);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+
+	/* the overview shows the first page and links to the rest */
+	p = tu_read(s.out, "feedback/index.html");
+	CHECK_HAS(p, "href=\"/feedback/overdue/\">All ");
+	CHECK_HAS(p, " activities with feedback overdue</a>");
+	{
+		/* 20 of the 45 (and none of the fixtures' overdue ones
+		 * could push the count past a page) */
+		const char *at = p ? strstr(p, "id=\"overdue\"") : NULL;
+		const char *end = at ? strstr(at, "id=\"outcomes\"") : NULL;
+		int cards = 0;
+		while (at && end && (at = strstr(at, "<li class=\"card\">")) &&
+		       at < end)
+			cards++, at++;
+		CHECK_INT(cards, 20);
+	}
+	free(p);
+	p = tu_read(s.out, "feedback/overdue/page/3/index.html");
+	CHECK_HAS(p, "Feedback overdue (page 3 of 3)");
+	free(p);
+
+	/* each partner's and area's promises: counts of all on every page,
+	 * a table of one page */
+	p = tu_read(s.out, "feedback/partners/police/index.html");
+	CHECK_HAS(p, "Feedback promises: ");
+	CHECK_HAS(p, "href=\"/feedback/partners/police/page/2/\"");
+	{
+		const char *at = p;
+		int rows = 0;
+		while (at && (at = strstr(at, "<tr><th scope=\"row\">")) != NULL)
+			rows++, at++;
+		CHECK_INT(rows, 20);
+	}
+	free(p);
+	p = tu_read(s.out, "feedback/areas/north-ward/page/3/index.html");
+	CHECK_HAS(p, "(page 3 of 3)");
+	CHECK_HAS(p, "aria-current=\"page\" aria-label=\"Page 3 of 3, this page\"");
+	CHECK_HAS(p, "<dt>Feedback overdue</dt><dd>");
+	CHECK_HAS(p, "href=\"/feedback/areas/north-ward/\"");   /* breadcrumb */
+	free(p);
+	CHECK(!tu_exists(s.out, "feedback/areas/north-ward/page/4/index.html"));
+	site_free(&s);
+}
+
 static void
 build__long_lists_are_paginated(void)
 {
@@ -636,6 +703,7 @@ suite_build(void)
 	RUN(build__template_error_keeps_old_site);
 	RUN(build__long_lists_are_paginated);
 	RUN(build__pagination_shows_pages_near_this_one);
+	RUN(build__feedback_promises_are_paginated);
 	RUN(build__content_checks_warn_about_links_images_and_hard_summaries);
 	RUN(build__month_grid_is_an_accessible_table);
 	RUN(cli__help_version_and_usage_errors);
