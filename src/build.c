@@ -7,6 +7,7 @@
 #include "model.h"
 #include "render.h"
 #include "report.h"
+#include "sig.h"
 #include "data.h"
 #include "history.h"
 #include "source.h"
@@ -16,6 +17,23 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+const char *const nb_stage_names[NB_STAGE_COUNT] = {
+	"read", "history", "derive", "render", "publish"
+};
+
+/* Time since *t for stage i; *t moves on to now. */
+static void
+lap(nb_build_stats *stats, int i, struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	stats->seconds[i] += (double)(now.tv_sec - t->tv_sec) +
+			     (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+	*t = now;
+}
 
 int
 nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
@@ -26,9 +44,11 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	nb_out *o = NULL;
 	nb_date today;
 	struct stat st;
+	struct timespec t;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
+	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (opts->repo) {
 		if (nb_source_open_git(&src, opts->repo, opts->ref, d) != 0)
 			goto done;
@@ -43,9 +63,12 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		goto done;
 	if (nb_model_load_jobs(&m, src, opts->jobs, d) != 0)
 		goto done;
+	lap(stats, NB_STAGE_READ, &t);
 	if (opts->history != 0 && nb_source_git(src) &&
 	    nb_history_attach(m, nb_source_git(src), d) != 0)
 		goto done;
+	nb_sig_prepare(m);
+	lap(stats, NB_STAGE_HISTORY, &t);
 
 	/* the site's zone is set by now: "today" is local to it */
 	if (opts->has_today)
@@ -58,6 +81,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	stats->events = m->all_events.len;
 	stats->outcomes = m->outcomes.len;
 	stats->areas = m->areas.len;
+	lap(stats, NB_STAGE_DERIVE, &t);
 	if (opts->check_only) {
 		rc = 0;
 		goto done;
@@ -90,8 +114,10 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	}
 	stats->files = nb_out_files(o);
 	stats->bytes = nb_out_bytes(o);
+	lap(stats, NB_STAGE_RENDER, &t);
 	rc = nb_out_commit(o, d);
 	o = NULL;
+	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
 	nb_out_abort(o);
 	nb_model_free(m);

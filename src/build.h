@@ -27,7 +27,20 @@ typedef struct nb_build_opts {
 	int jobs;                 /* render threads; 0: one for each core */
 } nb_build_opts;
 
+/* The stages of a build, timed for `build --timings`. */
+enum {
+	NB_STAGE_READ,            /* records read and checked (model.c) */
+	NB_STAGE_HISTORY,         /* dates and changes from git (history.c) */
+	NB_STAGE_DERIVE,          /* statuses, roll-ups, calendar, reports */
+	NB_STAGE_RENDER,          /* pages, feeds and data rendered and written */
+	NB_STAGE_PUBLISH,         /* the new site swapped in (write.c) */
+	NB_STAGE_COUNT
+};
+
+extern const char *const nb_stage_names[NB_STAGE_COUNT];
+
 typedef struct nb_build_stats {
+	double seconds[NB_STAGE_COUNT];   /* wall time of each stage */
 	size_t files, bytes;
 	size_t reused;            /* taken unchanged from the last build */
 	size_t consultations, events, outcomes, areas;

@@ -66,7 +66,7 @@ static const char usage_text[] =
 static const char build_text[] =
 "Usage: noticeboard build [--source DIR | --repo PATH] [--ref REF]\n"
 "                         [--output DIR] [--now YYYY-MM-DD] [--full]\n"
-"                         [--jobs N] [--no-history] [--quiet]\n"
+"                         [--jobs N] [--no-history] [--timings] [--quiet]\n"
 "\n"
 "Check the records and write the website.\n"
 "\n"
@@ -86,6 +86,8 @@ static const char build_text[] =
 "  --now YYYY-MM-DD  build as if today were this date (statuses such as\n"
 "                    open, closing soon and feedback overdue depend on it)\n"
 "  --no-history      do not date pages from the git history\n"
+"  --timings         print how long each stage took (read, history, derive,\n"
+"                    render, publish)\n"
 "  --quiet           print only errors and warnings\n"
 "\n"
 "Exit status: 0 the site was written; 1 the records have errors (nothing\n"
@@ -188,6 +190,7 @@ typedef struct args {
 	const struct command *cmd;
 	nb_build_opts b;
 	int quiet, strict, json, min_days, port;
+	int timings;          /* build: print each stage's time */
 	int use_clock;        /* no --now and no SOURCE_DATE_EPOCH */
 	const char *id;
 	const char *pos[2];
@@ -327,6 +330,10 @@ parse_args(args *a, const struct command *cmd, int argc, char **argv,
 		}
 		if (strcmp(arg, "--full") == 0 && (cmd->opts & OPT_OUTPUT)) {
 			a->b.full = 1;
+			continue;
+		}
+		if (strcmp(arg, "--timings") == 0 && (cmd->opts & OPT_OUTPUT)) {
+			a->timings = 1;
 			continue;
 		}
 		/* options with a value: --name VALUE or --name=VALUE */
@@ -488,6 +495,17 @@ run_build(args *a)
 			printf("; %zu unchanged since the last build",
 			       stats.reused);
 		printf(".\n");
+	}
+	if (a->timings) {
+		double total = 0;
+		int i;
+		fprintf(stderr, "noticeboard: timings:");
+		for (i = 0; i < NB_STAGE_COUNT; i++) {
+			fprintf(stderr, " %s %.3f s,", nb_stage_names[i],
+				stats.seconds[i]);
+			total += stats.seconds[i];
+		}
+		fprintf(stderr, " total %.3f s\n", total);
 	}
 	nb_diags_free(&d);
 	return 0;

@@ -180,11 +180,9 @@ static const char *const vague[] = { "click here", "here", "click", "more",
 	"read more", "this", "this link", "link", "this page", "find out more",
 	"more information", "learn more", "continue", NULL };
 
-void
-nb_markdown_lint(const char *path, const char *text, size_t len,
-		 int first_line, nb_diags *d)
+static void
+lint(cmark_node *doc, const char *path, int first_line, nb_diags *d)
 {
-	cmark_node *doc = parse(text, len);
 	cmark_iter *it = cmark_iter_new(doc);
 	cmark_event_type ev;
 	struct seen { char text[120]; const char *url; int line; } seen[64];
@@ -237,5 +235,19 @@ nb_markdown_lint(const char *path, const char *text, size_t len,
 		}
 	}
 	cmark_iter_free(it);
+}
+
+char *
+nb_markdown_body(nb_arena *a, const char *text, size_t len, int shift,
+		 const char *path, int first_line, nb_diags *d)
+{
+	cmark_node *doc = parse(text, len);
+	char *out;
+
+	lint(doc, path, first_line, d);
+	if (shift)
+		shift_headings(doc, shift);
+	out = render(a, doc, 0);
 	cmark_node_free(doc);
+	return out;
 }

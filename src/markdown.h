@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include "arena.h"
+#include "diag.h"
 
 /*
  * Render text[0..len) as HTML.  `shift` is added to every heading level
@@ -27,14 +28,14 @@ char *nb_markdown_html(nb_arena *a, const char *text, size_t len, int shift);
 char *nb_markdown_inline(nb_arena *a, const char *text, size_t len);
 
 /*
- * Warn (in d, at path:line:column; the body starts on file line
- * first_line) about what people using screen readers or skimming links
- * stumble on: images without alt text, link text that makes no sense on
- * its own ("click here", "read more"), and the same link text pointing to
+ * A record's body: nb_markdown_html(), and from the same parse, warnings
+ * (in d, at path:line:column; the body starts on file line first_line)
+ * about what people using screen readers or skimming links stumble on:
+ * images without alt text, link text that makes no sense on its own
+ * ("click here", "read more"), and the same link text pointing to
  * different places.
  */
-#include "diag.h"
-void nb_markdown_lint(const char *path, const char *text, size_t len,
-		      int first_line, nb_diags *d);
+char *nb_markdown_body(nb_arena *a, const char *text, size_t len, int shift,
+		       const char *path, int first_line, nb_diags *d);
 
 #endif

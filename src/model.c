@@ -688,8 +688,8 @@ documents_read(rd *r, const nb_node *m, size_t *len)
 static const char *
 body_html(rd *r, const char *body, size_t len)
 {
-	nb_markdown_lint(r->path, body, len, r->body_line, r->d);
-	return nb_markdown_html(r->a, body, len, 1);
+	return nb_markdown_body(r->a, body, len, 1, r->path, r->body_line,
+				r->d);
 }
 
 /* Syllables in a word, roughly: groups of vowels, less a silent final e. */
@@ -762,26 +762,39 @@ check_summary(rd *r, const nb_node *m, const char *summary)
 
 /* ---- parsing files ------------------------------------------------------ */
 
-/* Parse a .yaml file into a node tree in `scratch`. */
+/* A 64-bit signature, eight bytes at a time.  Each step is a bijection of
+ * h for a given word and of the word for a given h, so a change within
+ * one word always changes the signature; others collide by chance. */
+static inline uint64_t
+sig_step(uint64_t h, uint64_t w)
+{
+	h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+	return h ^ (h >> 29);
+}
+
 uint64_t
 nb_sig(uint64_t h, const void *data, size_t len)
 {
 	const unsigned char *p = data;
-	size_t i;
+	uint64_t w;
 
-	for (i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 1099511628211ULL;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = sig_step(h, w);
 	}
-	return h;
+	w = (uint64_t)len << 56;   /* the last 0 to 7 bytes, and how many */
+	while (len--)
+		w |= (uint64_t)p[len] << (8 * len);
+	return sig_step(h, w);
 }
 
 uint64_t
 nb_sig_u64(uint64_t h, uint64_t v)
 {
-	return nb_sig(h, &v, sizeof(v));
+	return sig_step(h, v);
 }
 
+/* Parse a .yaml file into a node tree in `scratch`. */
 static int
 parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 		const char *path, nb_diags *d, uint64_t *sig)

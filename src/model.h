@@ -143,6 +143,7 @@ struct nb_event {
 	nb_event *occurrence_of;     /* derived: an occurrence of this master */
 	nb_vec occurrences;          /* derived, on a master: its occurrences */
 	const struct nb_file_history *hist;   /* standalone: from git */
+	uint64_t dep;                /* derived: nb_sig_prepare() */
 };
 
 /* Where the feedback promise of a closed activity stands. */
@@ -177,7 +178,9 @@ struct nb_consultation {
 	nb_outcome *outcome;         /* set when an outcome names it */
 	/* derived */
 	nb_status status;
-	nb_promise promise;	const struct nb_file_history *hist;   /* from git, or NULL */
+	nb_promise promise;
+	const struct nb_file_history *hist;   /* from git, or NULL */
+	uint64_t dep;                /* derived: nb_sig_prepare() */
 };
 
 typedef enum { NB_DID_DONE, NB_DID_IN_PROGRESS, NB_DID_NOT_POSSIBLE } nb_did_state;
@@ -215,7 +218,9 @@ struct nb_outcome {
 	nb_update *updates;          /* newest first */
 	size_t updates_len;
 	/* derived */
-	int on_time;                 /* published on or before feedback_by */	const struct nb_file_history *hist;   /* from git, or NULL */
+	int on_time;                 /* published on or before feedback_by */
+	const struct nb_file_history *hist;   /* from git, or NULL */
+	uint64_t dep;                /* derived: nb_sig_prepare() */
 };
 
 struct nb_page {
@@ -223,6 +228,7 @@ struct nb_page {
 	const char *id, *path, *title, *summary, *body_html;
 	int footer, order;
 	const struct nb_file_history *hist;
+	uint64_t dep;                /* derived: nb_sig_prepare() */
 };
 
 typedef struct nb_model {

@@ -27,8 +27,11 @@ hist_sig(uint64_t h, const nb_file_history *hist)
 	return str_sig(h, hist->changes[0].commit);
 }
 
-uint64_t
-nb_sig_consultation(const nb_consultation *c)
+/* What a record's outputs depend on: its file, its id, the records it
+ * shows and its history.  Worked out once a build by nb_sig_prepare(); the
+ * accessors work it out afresh for a record it has not seen. */
+static uint64_t
+consultation_dep(const nb_consultation *c)
 {
 	uint64_t h = nb_sig_u64(NB_SIG_INIT, c->sig);
 
@@ -38,16 +41,16 @@ nb_sig_consultation(const nb_consultation *c)
 	return hist_sig(h, c->hist);
 }
 
-uint64_t
-nb_sig_event(const nb_event *e)
+static uint64_t
+event_dep(const nb_event *e)
 {
 	if (e->consultation)
 		return nb_sig_consultation(e->consultation);
 	return hist_sig(str_sig(nb_sig_u64(NB_SIG_INIT, e->sig), e->id), e->hist);
 }
 
-uint64_t
-nb_sig_outcome(const nb_outcome *o)
+static uint64_t
+outcome_dep(const nb_outcome *o)
 {
 	uint64_t h = nb_sig_u64(NB_SIG_INIT, o->sig);
 
@@ -56,11 +59,60 @@ nb_sig_outcome(const nb_outcome *o)
 	return hist_sig(h, o->hist);
 }
 
-uint64_t
-nb_sig_page(const nb_page *p)
+static uint64_t
+page_dep(const nb_page *p)
 {
 	return hist_sig(str_sig(nb_sig_u64(NB_SIG_INIT, p->sig), p->id),
 			p->hist);
+}
+
+void
+nb_sig_prepare(nb_model *m)
+{
+	size_t i, k;
+
+	for (i = 0; i < m->consultations.len; i++) {
+		nb_consultation *c = m->consultations.items[i];
+		c->dep = consultation_dep(c);
+		for (k = 0; k < c->events_len; k++)
+			c->events[k]->dep = c->dep;
+	}
+	for (i = 0; i < m->events.len; i++) {
+		nb_event *e = m->events.items[i];
+		e->dep = event_dep(e);
+	}
+	for (i = 0; i < m->outcomes.len; i++) {
+		nb_outcome *o = m->outcomes.items[i];
+		o->dep = outcome_dep(o);
+	}
+	for (i = 0; i < m->pages.len; i++) {
+		nb_page *p = m->pages.items[i];
+		p->dep = page_dep(p);
+	}
+}
+
+uint64_t
+nb_sig_consultation(const nb_consultation *c)
+{
+	return c->dep ? c->dep : consultation_dep(c);
+}
+
+uint64_t
+nb_sig_event(const nb_event *e)
+{
+	return e->dep ? e->dep : event_dep(e);
+}
+
+uint64_t
+nb_sig_outcome(const nb_outcome *o)
+{
+	return o->dep ? o->dep : outcome_dep(o);
+}
+
+uint64_t
+nb_sig_page(const nb_page *p)
+{
+	return p->dep ? p->dep : page_dep(p);
 }
 
 uint64_t

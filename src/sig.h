@@ -21,6 +21,10 @@ uint64_t nb_sig_global(const nb_model *m, const nb_derived *dv,
 /* Every record: for the pages that show a bit of everything. */
 uint64_t nb_sig_all(const nb_model *m);
 
+/* Work out every record's signature once, after the model is loaded and
+ * its history attached, before nb_derive() copies repeating events. */
+void nb_sig_prepare(nb_model *m);
+
 uint64_t nb_sig_consultation(const nb_consultation *c);
 uint64_t nb_sig_event(const nb_event *e);
 uint64_t nb_sig_outcome(const nb_outcome *o);

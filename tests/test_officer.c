@@ -1250,6 +1250,15 @@ cli__help_for_every_command_version_and_quiet(void)
 	CHECK_HAS(out, "Built ");
 	CHECK_LACKS(out, "Building");
 	free(out);
+	/* --timings: each stage's time, even with --quiet */
+	snprintf(cmd, sizeof(cmd), "%s build --quiet --timings --source '%s' --output '%s/public' --now " TODAY,
+		 tu_bin(), s.src, s.root);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "timings: read ");
+	CHECK_HAS(out, " s, history ");
+	CHECK_HAS(out, " s, publish ");
+	CHECK_HAS(out, " total ");
+	free(out);
 	snprintf(cmd, sizeof(cmd), "%s check --quiet --source '%s' --now " TODAY,
 		 tu_bin(), s.src);
 	CHECK_INT(tu_run(cmd, &out), 0);
