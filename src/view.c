@@ -1068,15 +1068,29 @@ nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c)
 nb_value *
 nb_view_consultations(nb_view_ctx *vc)
 {
-	static const struct { nb_status s; const char *key, *heading; } groups[] = {
-		{ NB_STATUS_CLOSING_SOON, "closing_soon", "Closing soon" },
-		{ NB_STATUS_OPEN, "open", "Open" },
-		{ NB_STATUS_UPCOMING, "upcoming", "Coming up" },
-		{ NB_STATUS_POSTPONED, "postponed", "Postponed" },
-		{ NB_STATUS_CLOSED, "closed", "Closed: feedback on its way" },
-		{ NB_STATUS_OVERDUE, "overdue", "Closed: feedback overdue" },
-		{ NB_STATUS_OUTCOME, "outcome", "Closed: outcome published" },
-		{ NB_STATUS_CANCELLED, "cancelled", "Cancelled" },
+	/* what piles up over the years (outcomes, cancellations, feedback
+	 * still to come or overdue: thousands on a national site) shows its
+	 * latest here, and links to the pages of the rest */
+	static const struct {
+		nb_status s;
+		const char *heading, *more_path;
+		const char *more_text;   /* "All N ...", or NULL: all past */
+		size_t cap;
+	} groups[] = {
+		{ NB_STATUS_CLOSING_SOON, "Closing soon", NULL, NULL, 0 },
+		{ NB_STATUS_OPEN, "Open", NULL, NULL, 0 },
+		{ NB_STATUS_UPCOMING, "Coming up", NULL, NULL, 0 },
+		{ NB_STATUS_POSTPONED, "Postponed", NULL, NULL, 0 },
+		{ NB_STATUS_CLOSED, "Closed: feedback on its way",
+		  "feedback/awaiting/", "closed activities waiting for feedback",
+		  NB_VIEW_PER_PAGE },
+		{ NB_STATUS_OVERDUE, "Closed: feedback overdue",
+		  "feedback/overdue/", "activities with feedback overdue",
+		  NB_VIEW_PER_PAGE },
+		{ NB_STATUS_OUTCOME, "Closed: outcome published",
+		  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
+		{ NB_STATUS_CANCELLED, "Cancelled",
+		  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
 	};
 	nb_value *ctx = nb_view_page(vc, "Consultations and engagement",
 				     "consultations", "consultations/");
@@ -1086,21 +1100,21 @@ nb_view_consultations(nb_view_ctx *vc)
 	crumbs_home(vc, ctx);
 	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
 		const nb_vec *cs = &vc->dv->by_status[groups[i].s];
+		size_t cap = groups[i].cap;
 		nb_value *g;
 		if (!cs->len)
 			continue;
-		/* outcomes and cancellations pile up over the years: the
-		 * latest here, the rest on the pages of past activities */
-		size_t cap = groups[i].s == NB_STATUS_OUTCOME ||
-			     groups[i].s == NB_STATUS_CANCELLED ?
-			     NB_VIEW_PAST_SHOWN : 0;
 		g = nb_val_map(vc->a);
 		nb_val_set_str(vc->a, g, "heading", groups[i].heading);
 		nb_val_set_str(vc->a, g, "id", nb_status_slug(groups[i].s));
 		nb_val_set_num(vc->a, g, "count", (double)cs->len);
 		set_list(vc, g, "consultations", consultation_list(vc, cs, cap));
-		nb_val_set_str(vc->a, g, "more_url", cap && cs->len > cap ?
-			       url(vc, "consultations/past/") : NULL);
+		if (cap && cs->len > cap)
+			nb_val_set(vc->a, g, "more", link_val(vc,
+				groups[i].more_text ? nb_arena_printf(vc->a,
+					"All %zu %s", cs->len, groups[i].more_text) :
+				"All past consultations and activities",
+				url(vc, "%s", groups[i].more_path)));
 		nb_val_push(vc->a, gl, g);
 	}
 	set_list(vc, ctx, "groups", gl);

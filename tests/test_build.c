@@ -481,6 +481,20 @@ build__feedback_promises_are_paginated(void)
 	p = tu_read(s.out, "feedback/overdue/page/3/index.html");
 	CHECK_HAS(p, "Feedback overdue (page 3 of 3)");
 	free(p);
+	/* so does the list of every activity */
+	p = tu_read(s.out, "consultations/index.html");
+	CHECK_HAS(p, "Closed: feedback overdue (");
+	CHECK_HAS(p, "href=\"/feedback/overdue/\">All ");
+	{
+		const char *at = p ? strstr(p, "<h2 id=\"feedback-overdue\"") : NULL;
+		const char *end = at ? strstr(at + 1, "<h2 ") : NULL;
+		int cards = 0;
+		while (at && (at = strstr(at, "<li class=\"card\">")) &&
+		       (!end || at < end))
+			cards++, at++;
+		CHECK_INT(cards, 20);
+	}
+	free(p);
 
 	/* each partner's and area's promises: counts of all on every page,
 	 * a table of one page */
