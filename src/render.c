@@ -309,6 +309,82 @@ write_buf(job *j, const char *rel)
 		done_output(j, rel);
 }
 
+/* ---- sitemaps ---------------------------------------------------------------- */
+
+static size_t sitemap_max = NB_SITEMAP_MAX;
+
+void
+nb_render_sitemap_max(size_t n)
+{
+	sitemap_max = n ? n : NB_SITEMAP_MAX;
+}
+
+/* What a sitemap of these entries says: their addresses and dates. */
+static uint64_t
+sitemap_sig(uint64_t h, const nb_sitemap_entry *e, size_t n)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, n);
+	for (i = 0; i < n; i++) {
+		h = nb_sig(h, e[i].path, strlen(e[i].path) + 1);
+		h = nb_sig_u64(h, (uint64_t)nb_date_days(e[i].lastmod));
+	}
+	return h;
+}
+
+/* sitemap.xml, from the theme's sitemap template; past sitemap_max
+ * addresses, sitemap-N.xml files of that many and sitemap.xml an index of
+ * them (written here: it says nothing a theme would change). */
+static void
+sitemaps(job *j)
+{
+	size_t n = j->map_len, parts = (n + sitemap_max - 1) / sitemap_max, k;
+	const nb_sitemap_entry *map = j->map;
+	uint64_t index_sig;
+
+	next_page(j);
+	if (parts <= 1) {
+		EMIT(j, sitemap_sig(j->global, map, n), "sitemap",
+		     "sitemap.xml", nb_view_sitemap(&j->vc, map, n));
+		return;
+	}
+	/* done_output() adds to j->map: only pages, never these */
+	index_sig = nb_sig_u64(j->global, parts);
+	for (k = 0; k < parts; k++) {
+		size_t from = k * sitemap_max;
+		size_t len = n - from < sitemap_max ? n - from : sitemap_max;
+		uint64_t s = sitemap_sig(j->global, map + from, len);
+		index_sig = nb_sig_u64(index_sig, s);
+		next_page(j);
+		EMIT(j, s, "sitemap", nb_arena_printf(j->vc.a, "sitemap-%zu.xml",
+						       k + 1),
+		     nb_view_sitemap(&j->vc, map + from, len));
+	}
+	j->sig = index_sig;
+	if (j->failed || reuse(j, "sitemap.xml"))
+		return;
+	nb_buf_clear(&j->buf);
+	nb_buf_puts(&j->buf, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
+	for (k = 0; k < parts; k++) {
+		size_t from = k * sitemap_max, i;
+		size_t len = n - from < sitemap_max ? n - from : sitemap_max;
+		const char *loc = nb_view_abs_url(&j->vc, nb_arena_printf(j->vc.a,
+					"sitemap-%zu.xml", k + 1));
+		nb_date last = map[from].lastmod;
+		for (i = from + 1; i < from + len; i++)
+			if (nb_date_cmp(map[i].lastmod, last) > 0)
+				last = map[i].lastmod;
+		nb_buf_puts(&j->buf, "<sitemap><loc>");
+		nb_buf_put_html(&j->buf, loc, strlen(loc));
+		nb_buf_printf(&j->buf, "</loc><lastmod>%04d-%02d-%02d</lastmod></sitemap>\n",
+			      last.year, last.month, last.day);
+	}
+	nb_buf_puts(&j->buf, "</sitemapindex>\n");
+	write_buf(j, "sitemap.xml");
+}
+
 /* ---- feeds ------------------------------------------------------------------- */
 
 /* Whether a calendar feed holds a consultation, an event (a master): all
@@ -1439,9 +1515,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	if (!j.failed && nb_data_seqs_json(&j.buf, &seqs) == 0)
 		write_buf(&j, "data/calendar-sequence.json");
 	data_schemas(&j);
-	next_page(&j);
-	EMIT(&j, j.everything, "sitemap", "sitemap.xml",
-	     nb_view_sitemap(&j.vc, j.map, j.map_len));
+	sitemaps(&j);
 	next_page(&j);
 	EMIT(&j, j.everything, "robots", "robots.txt",
 	     nb_view_sitemap(&j.vc, NULL, 0));

@@ -1878,8 +1878,8 @@ nb_view_reports(nb_view_ctx *vc, const nb_report *r, size_t n)
 /* ---- feeds, embeds, sitemap ------------------------------------------------- */
 
 /* An absolute URL for a path under the prefix. */
-static const char *
-abs_url(nb_view_ctx *vc, const char *path)
+const char *
+nb_view_abs_url(nb_view_ctx *vc, const char *path)
 {
 	return nb_arena_printf(vc->a, "%s%s%s", vc->m->site.base_url,
 			       vc->prefix + strlen(vc->prefix) - 1, path);
@@ -1908,7 +1908,7 @@ nb_view_subscribe(nb_view_ctx *vc, const nb_feed_link *f, size_t n)
 				continue;
 			it = nb_val_map(vc->a);
 			nb_val_set_str(vc->a, it, "label", f[i].label);
-			nb_val_set_str(vc->a, it, "https", abs_url(vc, f[i].ics_path));
+			nb_val_set_str(vc->a, it, "https", nb_view_abs_url(vc, f[i].ics_path));
 			nb_val_set_str(vc->a, it, "webcal", nb_arena_printf(vc->a,
 				"webcal://%s%s%s", host,
 				vc->prefix + strlen(vc->prefix) - 1, f[i].ics_path));
@@ -1970,7 +1970,7 @@ atom_entry(nb_view_ctx *vc, const feed_item *it)
 		nb_val_set_str(vc->a, e, "title", it->o->title ? it->o->title :
 			nb_arena_printf(vc->a, "What happened: %s",
 					it->o->consultation->title));
-	nb_val_set_str(vc->a, e, "url", abs_url(vc, nb_arena_printf(vc->a,
+	nb_val_set_str(vc->a, e, "url", nb_view_abs_url(vc, nb_arena_printf(vc->a,
 		       "%s/%s/", it->dir, it->id)));
 	nb_val_set_str(vc->a, e, "updated", rfc3339_day(vc, it->updated));
 	nb_val_set_str(vc->a, e, "published", rfc3339_day(vc, it->published));
@@ -1995,8 +1995,8 @@ nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 	nb_val_set(vc->a, ctx, "feed", feed);
 	nb_val_set_str(vc->a, feed, "title", nb_arena_printf(vc->a, "%s: %s",
 		       title, vc->m->site.title));
-	nb_val_set_str(vc->a, feed, "self", abs_url(vc, self));
-	nb_val_set_str(vc->a, feed, "alternate", abs_url(vc, alternate));
+	nb_val_set_str(vc->a, feed, "self", nb_view_abs_url(vc, self));
+	nb_val_set_str(vc->a, feed, "alternate", nb_view_abs_url(vc, alternate));
 
 	/* Sort a copy in the page's arena: the caller's lists are shared
 	 * with the other render threads, and stay in record order. */
@@ -2045,7 +2045,7 @@ nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
 
 	nb_val_set(vc->a, ctx, "site", (nb_value *)vc->site);
 	nb_val_set_str(vc->a, ctx, "title", title);
-	nb_val_set_str(vc->a, ctx, "full_url", abs_url(vc, full_path));
+	nb_val_set_str(vc->a, ctx, "full_url", nb_view_abs_url(vc, full_path));
 	nb_val_set_str(vc->a, ctx, "base_url", vc->m->site.base_url);
 	/* open now, in closing order, from both lists */
 	l = nb_val_list(vc->a);
@@ -2065,7 +2065,7 @@ nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
 			continue;
 		{
 			nb_value *it = consultation_item(vc, c);
-			nb_val_set_str(vc->a, it, "abs_url", abs_url(vc,
+			nb_val_set_str(vc->a, it, "abs_url", nb_view_abs_url(vc,
 				nb_arena_printf(vc->a, "consultations/%s/", c->id)));
 			nb_val_push(vc->a, l, it);
 		}
@@ -2098,7 +2098,7 @@ nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e, size_t n)
 
 	for (i = 0; i < n; i++) {
 		nb_value *it = nb_val_map(vc->a);
-		nb_val_set_str(vc->a, it, "loc", abs_url(vc, e[i].path));
+		nb_val_set_str(vc->a, it, "loc", nb_view_abs_url(vc, e[i].path));
 		nb_val_set_str(vc->a, it, "lastmod", date_iso(vc, e[i].lastmod));
 		nb_val_push(vc->a, l, it);
 	}
@@ -2153,7 +2153,7 @@ nb_view_redirect(nb_view_ctx *vc, const nb_redirect *r)
 	nb_value *page = nb_val_get(ctx, "page");
 
 	nb_val_set_str(vc->a, ctx, "to_url", url(vc, "%s", r->to));
-	nb_val_set_str(vc->a, ctx, "to_abs", abs_url(vc, r->to));
-	nb_val_set_str(vc->a, page, "canonical", abs_url(vc, r->to));
+	nb_val_set_str(vc->a, ctx, "to_abs", nb_view_abs_url(vc, r->to));
+	nb_val_set_str(vc->a, page, "canonical", nb_view_abs_url(vc, r->to));
 	return ctx;
 }

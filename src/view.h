@@ -113,6 +113,10 @@ typedef struct nb_sitemap_entry {
 } nb_sitemap_entry;
 nb_value *nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e,
 			  size_t n);
+/* The full address (base_url and prefix) of a path under the prefix. */
+const char *nb_view_abs_url(nb_view_ctx *vc, const char *path);
+/* The sitemap protocol's limit of addresses in one file. */
+#define NB_SITEMAP_MAX 50000
 
 #define NB_VIEW_PER_PAGE 20      /* items on each page of a long list */
 #define NB_VIEW_PAST_SHOWN 10    /* past activities shown on a listing page */

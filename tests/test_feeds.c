@@ -8,6 +8,7 @@
 #include "util.h"
 
 #include "ical.h"
+#include "render.h"
 #include "write.h"
 
 #include <dirent.h>
@@ -353,6 +354,55 @@ feeds__atom_entries_and_sitemap_lastmod(void)
 	free(p);
 }
 
+static size_t
+count(const char *p, const char *what)
+{
+	size_t n = 0;
+
+	while (p && (p = strstr(p, what)) != NULL)
+		n++, p++;
+	return n;
+}
+
+/* Past the protocol's limit of addresses in a sitemap (lowered here to 7)
+ * sitemap.xml is an index of sitemap-N.xml files, together holding every
+ * address of the one sitemap once. */
+static void
+feeds__a_big_sitemap_is_split_with_an_index(void)
+{
+	char out[4200], rel[64], *one = file("sitemap.xml"), *index, *p;
+	size_t urls = count(one, "<url>"), seen = 0, k;
+
+	snprintf(out, sizeof(out), "%s/sitemaps", tmp);
+	nb_render_sitemap_max(7);
+	CHECK_INT(tu_build(".", out, "2026-11-23", NULL), 0);
+	nb_render_sitemap_max(0);
+	index = tu_read(out, "sitemap.xml");
+	CHECK_HAS(index, "<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">");
+	CHECK_HAS(index, "<sitemap><loc>https://engage.thornshire.example/sitemap-1.xml</loc><lastmod>");
+	CHECK_INT((int)count(index, "<sitemap>"), (int)((urls + 6) / 7));
+	for (k = 1; k <= (urls + 6) / 7; k++) {
+		size_t n;
+		snprintf(rel, sizeof(rel), "sitemap-%zu.xml", k);
+		p = tu_read(out, rel);
+		CHECK_HAS(p, "<urlset");
+		n = count(p, "<url>");
+		CHECK(n >= 1 && n <= 7);
+		seen += n;
+		free(p);
+	}
+	CHECK_INT((int)seen, (int)urls);
+	CHECK(urls > 7);
+	snprintf(rel, sizeof(rel), "sitemap-%zu.xml", (urls + 6) / 7 + 1);
+	CHECK(!tu_exists(out, rel));
+	/* the robots file still names sitemap.xml */
+	p = tu_read(out, "robots.txt");
+	CHECK_HAS(p, "Sitemap: https://engage.thornshire.example/sitemap.xml");
+	free(p);
+	free(index);
+	free(one);
+}
+
 /* The text between `open` and `close` after p, copied into out; the end
  * of it, or NULL when there is none. */
 static const char *
@@ -655,6 +705,7 @@ suite_feeds(void)
 	RUN(feeds__subscribe_page_explains_and_links_every_feed);
 	RUN(feeds__xml_is_well_formed_and_data_matches_its_schemas);
 	RUN(feeds__atom_entries_and_sitemap_lastmod);
+	RUN(feeds__a_big_sitemap_is_split_with_an_index);
 	RUN(feeds__atom_keeps_the_newest_entries_newest_first);
 	RUN(feeds__calendar_feeds_keep_the_last_days_and_all_to_come);
 	RUN(feeds__json_ld_and_open_graph_on_pages);
