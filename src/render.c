@@ -414,44 +414,75 @@ window(nb_arena *a, const nb_vec *cs, const nb_vec *evs, nb_date cutoff,
 	}
 }
 
+/* The records a list has taken: a set of pointers (open addressing, in
+ * the page's arena), since every feed's lists are made afresh and the
+ * site's holds thousands. */
+typedef struct ptrset {
+	const void **slots;
+	size_t mask;
+} ptrset;
+
+static void
+ptrset_init(ptrset *s, nb_arena *a, size_t most)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * most)
+		cap *= 2;
+	s->slots = nb_arena_alloc(a, cap * sizeof(*s->slots));
+	s->mask = cap - 1;
+}
+
+/* 1 when p was not in the set (and is now). */
+static int
+ptrset_add(ptrset *s, const void *p)
+{
+	size_t i = (size_t)(((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ULL >> 20) &
+		   s->mask;
+
+	while (s->slots[i]) {
+		if (s->slots[i] == p)
+			return 0;
+		i = (i + 1) & s->mask;
+	}
+	s->slots[i] = p;
+	return 1;
+}
+
 /* The masters of a list of events (an occurrence stands for its repeating
  * event), each once, in order. */
 static void
 masters(nb_arena *a, const nb_vec *evs, const nb_vec *extra, nb_vec *out)
 {
-	nb_map seen = NB_MAP_INIT;
 	const nb_vec *lists[2] = { evs, extra };
+	ptrset seen;
 	size_t k, i;
 
+	ptrset_init(&seen, a, (evs ? evs->len : 0) + (extra ? extra->len : 0));
 	for (k = 0; k < 2; k++) {
 		for (i = 0; lists[k] && i < lists[k]->len; i++) {
 			nb_event *ev = lists[k]->items[i];
-			const char *key;
 			if (ev->occurrence_of)
 				ev = ev->occurrence_of;
-			key = ev->consultation ? ev->id :
-			      nb_arena_printf(a, "/%s", ev->id);
-			if (nb_map_put(&seen, key, ev, NULL) == 0)
+			if (ptrset_add(&seen, ev))
 				nb_vec_push(a, out, ev);
 		}
 	}
-	nb_map_free(&seen);
 }
 
+/* The consultations of cs and extra, once each. */
 static void
 unique(nb_arena *a, const nb_vec *cs, const nb_vec *extra, nb_vec *out)
 {
-	nb_map seen = NB_MAP_INIT;
 	const nb_vec *lists[2] = { cs, extra };
+	ptrset seen;
 	size_t k, i;
 
+	ptrset_init(&seen, a, (cs ? cs->len : 0) + (extra ? extra->len : 0));
 	for (k = 0; k < 2; k++)
-		for (i = 0; lists[k] && i < lists[k]->len; i++) {
-			nb_consultation *c = lists[k]->items[i];
-			if (nb_map_put(&seen, c->id, c, NULL) == 0)
-				nb_vec_push(a, out, c);
-		}
-	nb_map_free(&seen);
+		for (i = 0; lists[k] && i < lists[k]->len; i++)
+			if (ptrset_add(&seen, lists[k]->items[i]))
+				nb_vec_push(a, out, lists[k]->items[i]);
 }
 
 /* A fresh arena for the next page's values. */
