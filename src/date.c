@@ -457,10 +457,16 @@ int
 nb_tz_set(const char *zone)
 {
 	char tz[ZONE_MAX + 2];
+	const char *cur;
 
 	if (!zone || !zone_name_safe(zone) || !zone_file_ok(zone))
 		return -1;
 	snprintf(tz, sizeof tz, ":%s", zone);  /* fits: length checked */
+	/* the same zone again (every rebuild of `serve`, whose server
+	 * threads may be reading the environment): leave it alone */
+	cur = getenv("TZ");
+	if (cur && strcmp(cur, tz) == 0)
+		return 0;
 	if (setenv("TZ", tz, 1) != 0)
 		return -1;
 	tzset();
