@@ -56,8 +56,9 @@ t3=$(now)
 edit 200
 t4=$(now)
 "$bin" build --repo "$work/repo" --ref main --now 2026-11-23 \
-	--output "$work/public"
+	--output "$work/public" --timings 2>"$work/stderr"
 t5=$(now)
+grep '^noticeboard: timings' "$work/stderr" >&2 || true
 
 awk -v n="$n" -v f0="$t0" -v f1="$t1" -v a0="$t2" -v a1="$t3" -v i0="$t4" -v i1="$t5" 'BEGIN {
 	full = f1 - f0; first = a1 - a0; inc = i1 - i0;
