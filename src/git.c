@@ -359,7 +359,7 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			git_fail(d, g->name, NULL);
 			goto done;
 		}
-		git_oid_tostr(idbuf, sizeof(idbuf), &oid);
+		git_oid_tostr(idbuf, sizeof(idbuf), git_commit_id(c));
 		memset(&ch, 0, sizeof(ch));
 		ch.commit = nb_arena_strdup(a, idbuf);
 		ch.time = (int64_t)git_commit_time(c);

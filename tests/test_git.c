@@ -9,6 +9,7 @@
 #include "util.h"
 
 #include "build.h"
+#include "git.h"
 #include "write.h"
 
 #include <stdlib.h>
@@ -148,6 +149,41 @@ git__dates_follow_renames_and_merges(void)
 	free(root);
 }
 
+/* Each change names the commit that made it (not its parent). */
+static void
+git__changes_name_their_own_commits(void)
+{
+	char *root = make_repo(), repo[4200], cmd[4400], *want = NULL;
+	nb_arena *a = nb_arena_new();
+	nb_diags d;
+	nb_git *g = NULL;
+	nb_map hist;
+	const nb_file_history *h;
+
+	memset(&d, 0, sizeof(d));
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	/* newest first: the rename (main~1), the edit (main~2), the first */
+	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse main~1 main~2 main~3", repo);
+	CHECK_INT(tu_run(cmd, &want), 0);
+	CHECK_INT(nb_git_open(&g, repo, "main", &d), 0);
+	CHECK_INT(nb_git_history(&hist, g, "content/", a, &d), 0);
+	h = nb_map_get(&hist, "content/consultations/bus-network-review.md");
+	CHECK(h != NULL && h->n == 3);
+	if (h && h->n == 3 && want && strlen(want) == 3 * 41) {
+		CHECK(strncmp(h->changes[0].commit, want, 40) == 0);
+		CHECK(strncmp(h->changes[1].commit, want + 41, 40) == 0);
+		CHECK(strncmp(h->changes[2].commit, want + 82, 40) == 0);
+		CHECK_STR(h->changes[0].subject, "Rename the bus review");
+	}
+	nb_map_free(&hist);
+	nb_git_free(g);
+	nb_diags_free(&d);
+	nb_arena_free(a);
+	free(want);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 git__authors_shown_when_the_site_asks(void)
 {
@@ -280,6 +316,7 @@ suite_git(void)
 {
 	RUN(git__ref_build_equals_checkout_build);
 	RUN(git__dates_follow_renames_and_merges);
+	RUN(git__changes_name_their_own_commits);
 	RUN(git__authors_shown_when_the_site_asks);
 	RUN(git__renamed_record_leaves_a_redirect);
 	RUN(git__shallow_clone_is_warned_about);
