@@ -11,6 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
 
 #define ALIGN 16
 #define FIRST_BLOCK (64 * 1024)
@@ -81,10 +84,29 @@ nb_xstrndup(const char *s, size_t len)
 	return p;
 }
 
+/* Blocks of 2 MiB and more (a big model's, a long page's) are aligned to
+ * 2 MiB and offered to the kernel as huge pages: one page fault where
+ * there were 512.  Reading 10,000 consultations took 23% less time for
+ * it (median of five runs each), for 5 MB more memory; at 100,000, the
+ * same time and 21 MB more (docs/performance.md). */
+#define HUGE_PAGE (2 * 1024 * 1024)
+
 static struct block *
 block_new(size_t size)
 {
-	struct block *b = nb_xmalloc(HDR + size);
+	struct block *b;
+
+#if defined(__linux__) && defined(MADV_HUGEPAGE)
+	if (HDR + size >= HUGE_PAGE) {
+		size_t n = (HDR + size + HUGE_PAGE - 1) & ~(size_t)(HUGE_PAGE - 1);
+		b = aligned_alloc(HUGE_PAGE, n);
+		if (!b)
+			nb_oom();
+		(void)madvise(b, n, MADV_HUGEPAGE);   /* advice: may be refused */
+		size = n - HDR;
+	} else
+#endif
+		b = nb_xmalloc(HDR + size);
 	b->next = NULL;
 	b->size = size;
 	b->used = 0;
