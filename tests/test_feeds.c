@@ -399,6 +399,13 @@ feeds__a_big_sitemap_is_split_with_an_index(void)
 	p = tu_read(out, "robots.txt");
 	CHECK_HAS(p, "Sitemap: https://engage.thornshire.example/sitemap.xml");
 	free(p);
+	/* rebuilt under the limit, in place: one sitemap again, and the
+	 * parts gone */
+	CHECK_INT(tu_build(".", out, "2026-11-23", NULL), 0);
+	p = tu_read(out, "sitemap.xml");
+	CHECK_STR(p, one);
+	free(p);
+	CHECK(!tu_exists(out, "sitemap-1.xml"));
 	free(index);
 	free(one);
 }
