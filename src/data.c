@@ -612,14 +612,26 @@ csv_value(nb_buf *out, nb_buf *scratch, json_t *v)
 	}
 }
 
+/* Lists of objects stay in the JSON: named here, since the first record,
+ * which names the columns, may have these lists empty. */
+static const char *const object_lists[] = {
+	"take_part", "documents", "events", "by_method", "by_area",
+	"you_said_we_did", "updates", NULL
+};
+
+/* Whether key, with the first record's value v, is a CSV column: not a
+ * list of objects. */
 static int
-csv_column(json_t *v)
+csv_column(const char *key, json_t *v)
 {
 	size_t i;
 	json_t *it;
 
 	if (!json_is_array(v))
 		return 1;
+	for (i = 0; object_lists[i]; i++)
+		if (strcmp(key, object_lists[i]) == 0)
+			return 0;
 	json_array_foreach(v, i, it)
 		if (!json_is_string(it))
 			return 0;
@@ -627,7 +639,8 @@ csv_column(json_t *v)
 }
 
 /* The header row.  The columns come from the first record alone: every
- * record has every key, so its keys are everyone's. */
+ * record has every key, so its keys are everyone's (and csv_column()
+ * knows which lists hold objects, even when the first one's are empty). */
 static void
 csv_header(nb_buf *out, json_t *first)
 {
@@ -638,7 +651,7 @@ csv_header(nb_buf *out, json_t *first)
 	json_object_foreach(first, key, v) {
 		if (json_is_object(v)) {
 			json_object_foreach(v, skey, sub) {
-				if (!csv_column(sub))
+				if (!csv_column(skey, sub))
 					continue;
 				if (col++)
 					nb_buf_putc(out, ',');
@@ -646,7 +659,7 @@ csv_header(nb_buf *out, json_t *first)
 			}
 			continue;
 		}
-		if (!csv_column(v))
+		if (!csv_column(key, v))
 			continue;
 		if (col++)
 			nb_buf_putc(out, ',');
@@ -667,7 +680,7 @@ csv_row(nb_buf *out, nb_buf *scratch, json_t *first, json_t *row)
 		rv = json_object_get(row, key);
 		if (json_is_object(v)) {
 			json_object_foreach(v, skey, sub) {
-				if (!csv_column(sub))
+				if (!csv_column(skey, sub))
 					continue;
 				if (col++)
 					nb_buf_putc(out, ',');
@@ -676,7 +689,7 @@ csv_row(nb_buf *out, nb_buf *scratch, json_t *first, json_t *row)
 			}
 			continue;
 		}
-		if (!csv_column(v))
+		if (!csv_column(key, v))
 			continue;
 		if (col++)
 			nb_buf_putc(out, ',');
