@@ -139,6 +139,50 @@ copy_all_static(theme *th, nb_out *o, nb_diags *d)
 	return rc;
 }
 
+/* The site's brand.css (the site's static/ first, then the theme's), for
+ * the pages made to stand alone in other sites' iframes (embeds) to carry
+ * inline; NULL when there is none.  "</" is written "<\\/", the same in
+ * CSS, so that nothing in it can end the <style> element.  A file that
+ * cannot be read is left to copy_all_static() to report. */
+static const char *
+brand_css(theme *th)
+{
+	const nb_source *srcs[3] = { th->src, th->src, th->share };
+	const char *rels[3];
+	size_t i;
+
+	rels[0] = "static/brand.css";
+	rels[1] = nb_arena_printf(th->a, "themes/%s/static/brand.css", th->name);
+	rels[2] = rels[1];
+	for (i = 0; i < 3; i++) {
+		nb_diags quiet;
+		nb_buf b = NB_BUF_INIT;
+		char *data, *out;
+		size_t n, k;
+		int rc;
+
+		if (!srcs[i])
+			continue;
+		memset(&quiet, 0, sizeof(quiet));
+		rc = nb_source_read(srcs[i], rels[i], &data, &n, &quiet);
+		nb_diags_free(&quiet);
+		if (rc < 0)
+			return NULL;
+		if (rc == 1)
+			continue;
+		for (k = 0; k < n; k++) {
+			nb_buf_putc(&b, data[k]);
+			if (data[k] == '<' && k + 1 < n && data[k + 1] == '/')
+				nb_buf_putc(&b, '\\');
+		}
+		out = nb_arena_strndup(th->a, b.ptr ? b.ptr : "", b.len);
+		nb_buf_free(&b);
+		free(data);
+		return out;
+	}
+	return NULL;
+}
+
 typedef struct job {
 	theme *th;
 	nb_out *o;
@@ -1457,6 +1501,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	nb_vec all_masters = { NULL, 0, 0 }, feed_cs = { NULL, 0, 0 };
 	nb_vec feed_evs = { NULL, 0, 0 };
 	unsigned nthreads = threads_for(jobs), w;
+	const char *css;
 	size_t i;
 	int rc = -1;
 
@@ -1481,11 +1526,15 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.vc.a = site_arena;
 	j.vc.prefix = nb_view_prefix(site_arena, m->site.base_url);
 	j.vc.site = nb_view_site(&j.vc);
+	css = brand_css(&th);
+	nb_val_set_str(site_arena, (nb_value *)j.vc.site, "brand_css", css);
 	j.vc.a = nb_arena_new();
 	j.site_arena = site_arena;
 	j.lastmod = dv->today;
 	j.old = old;
 	j.global = nb_sig_global(m, dv, templates_sig(&th, d));
+	if (css)
+		j.global = nb_sig(j.global, css, strlen(css));
 	j.everything = nb_sig_u64(j.global, nb_sig_all(m));
 	j.months = nb_sig_u64(j.global, dv->months.len);
 	for (i = 0; i < dv->months.len; i++) {

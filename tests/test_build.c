@@ -519,6 +519,34 @@ build__feedback_promises_are_paginated(void)
 	site_free(&s);
 }
 
+/* Embeds carry the site's own brand.css inline, unable to end their
+ * <style>, and follow it when it changes. */
+static void
+build__embeds_carry_the_sites_brand(void)
+{
+	site s;
+	char *p;
+
+	site_new(&s);
+	tu_write(s.src, "static/brand.css",
+		 ":root { --nb-brand: #123456; --nb-link: #0b3d91; }\n"
+		 "/* </style><script>alert(1)</script> */\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "embed/partners/police/index.html");
+	CHECK_HAS(p, "--nb-link: #0b3d91;");
+	CHECK_HAS(p, "/* <\\/style><script>alert(1)<\\/script> */");
+	CHECK_LACKS(p, "</style><script>");
+	CHECK_LACKS(p, "#1d4f6e;");        /* not the theme's brand */
+	free(p);
+	/* a new brand: the next build renders the embeds again */
+	tu_write(s.src, "static/brand.css", ":root { --nb-link: #222222; }\n");
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "embed/partners/police/index.html");
+	CHECK_HAS(p, "--nb-link: #222222;");
+	free(p);
+	site_free(&s);
+}
+
 static void
 build__long_lists_are_paginated(void)
 {
@@ -718,6 +746,7 @@ suite_build(void)
 	RUN(build__long_lists_are_paginated);
 	RUN(build__pagination_shows_pages_near_this_one);
 	RUN(build__feedback_promises_are_paginated);
+	RUN(build__embeds_carry_the_sites_brand);
 	RUN(build__content_checks_warn_about_links_images_and_hard_summaries);
 	RUN(build__month_grid_is_an_accessible_table);
 	RUN(cli__help_version_and_usage_errors);

@@ -699,6 +699,9 @@ feeds__embeds_and_their_snippets(void)
 	CHECK_HAS(p, "<html lang=\"en-GB\">");
 	CHECK_HAS(p, "href=\"https://engage.thornshire.example/consultations/");
 	CHECK_LACKS(p, "<link rel=\"stylesheet\"");   /* self-contained */
+	/* with the site's brand inline */
+	CHECK_HAS(p, "--nb-brand: #1d4f6e;");
+	CHECK_HAS(p, "color: var(--nb-link, #1a5a96);");
 	free(p);
 	p = file("embed/areas/abbey-ward/index.html");
 	CHECK_HAS(p, "kingsbridge-town-centre-parking-review");
