@@ -3,6 +3,7 @@
  * anything is written.
  */
 #include "build.h"
+#include "cache.h"
 #include "derive.h"
 #include "model.h"
 #include "render.h"
@@ -39,6 +40,7 @@ int
 nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 {
 	nb_source *src = NULL, *share = NULL;
+	nb_cache *cache = NULL;
 	nb_model *m = NULL;
 	nb_derived *dv;
 	nb_out *o = NULL;
@@ -61,8 +63,17 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
-	if (nb_model_load_jobs(&m, src, opts->jobs, d) != 0)
+	if (opts->repo && !opts->check_only) {
+		/* files parsed by the last build, by blob id (cache.h) */
+		size_t n = strlen(opts->output) + 16;
+		char *path = nb_xmalloc(n);
+		snprintf(path, n, "%s.nb-cache", opts->output);
+		cache = nb_cache_open(path, opts->full);
+		free(path);
+	}
+	if (nb_model_load_cached(&m, src, opts->jobs, cache, d) != 0)
 		goto done;
+	stats->parsed_before = nb_cache_hits(cache);
 	lap(stats, NB_STAGE_READ, &t);
 	if (opts->history != 0 && nb_source_git(src) &&
 	    nb_history_attach(m, nb_source_git(src), d) != 0)
@@ -117,8 +128,11 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	lap(stats, NB_STAGE_RENDER, &t);
 	rc = nb_out_commit(o, d);
 	o = NULL;
+	if (rc == 0)
+		(void)nb_cache_save(cache);   /* a cache is never needed */
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
+	nb_cache_free(cache);
 	nb_out_abort(o);
 	nb_model_free(m);
 	nb_source_free(share);

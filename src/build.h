@@ -43,6 +43,7 @@ typedef struct nb_build_stats {
 	double seconds[NB_STAGE_COUNT];   /* wall time of each stage */
 	size_t files, bytes;
 	size_t reused;            /* taken unchanged from the last build */
+	size_t parsed_before;     /* record files taken from the cache */
 	size_t consultations, events, outcomes, areas;
 } nb_build_stats;
 

@@ -237,6 +237,24 @@ nb_git_blob_id(const nb_git *g, const char *path, char out[41])
 	return 0;
 }
 
+int
+nb_git_blob_oid(const nb_git *g, const char *path, unsigned char out[20])
+{
+	git_tree_entry *e = NULL;
+	git_filemode_t mode;
+	int rc = 1;
+
+	if (git_tree_entry_bypath(&e, g->tree, path) != 0)
+		return 1;
+	mode = git_tree_entry_filemode(e);
+	if (mode == GIT_FILEMODE_BLOB || mode == GIT_FILEMODE_BLOB_EXECUTABLE) {
+		memcpy(out, git_tree_entry_id(e)->id, 20);
+		rc = 0;
+	}
+	git_tree_entry_free(e);
+	return rc;
+}
+
 /* ---- history ------------------------------------------------------------------ */
 
 static void

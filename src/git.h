@@ -38,6 +38,8 @@ int nb_git_read(const nb_git *g, const char *path, char **data, size_t *len,
 		nb_diags *d);
 /* The blob id of a file (40 hex digits into out[41]); 0, or 1 if absent. */
 int nb_git_blob_id(const nb_git *g, const char *path, char out[41]);
+/* The same as 20 bytes, for a regular file only (not a link): 0, or 1. */
+int nb_git_blob_oid(const nb_git *g, const char *path, unsigned char out[20]);
 
 /* One change to a file: a commit that touched it. */
 typedef struct nb_change {

@@ -10,6 +10,7 @@
  * loading goes on to find the rest.
  */
 #include "model.h"
+#include "cache.h"
 #include "ical.h"
 #include "markdown.h"
 #include "yaml.h"
@@ -794,24 +795,50 @@ nb_sig_u64(uint64_t h, uint64_t v)
 	return sig_step(h, v);
 }
 
+/* A file's parse from the cache of the last build, when it is there: the
+ * blob id says the bytes are the same.  1 when found (and *p set). */
+static int
+cached(nb_cache *cache, const nb_source *src, const char *path,
+       nb_arena *scratch, unsigned char oid[NB_OID_LEN], int *have_oid,
+       nb_parsed *p)
+{
+	*have_oid = cache && nb_source_blob(src, path, oid) == 0;
+	return *have_oid && nb_cache_get(cache, oid, scratch, p);
+}
+
 /* Parse a .yaml file into a node tree in `scratch`. */
 static int
 parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
-		const char *path, nb_diags *d, uint64_t *sig)
+		nb_cache *cache, const char *path, nb_diags *d, uint64_t *sig)
 {
+	unsigned char oid[NB_OID_LEN];
+	nb_parsed p;
 	nb_node *root = NULL;
 	char *data;
 	size_t len;
-	int rc;
+	int rc, have_oid;
 
 	*out = NULL;
+	if (cached(cache, src, path, scratch, oid, &have_oid, &p) &&
+	    !p.body) {
+		*out = p.root;
+		if (sig)
+			*sig = p.sig;
+		return 0;
+	}
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	memset(&p, 0, sizeof(p));
+	p.sig = nb_sig(NB_SIG_INIT, data, len);
 	if (sig)
-		*sig = nb_sig(NB_SIG_INIT, data, len);
+		*sig = p.sig;
 	rc = nb_yaml_parse(&root, scratch, path, data, len, 1, d);
 	free(data);
+	if (rc == 0 && have_oid) {
+		p.root = root;
+		nb_cache_put(cache, oid, &p);
+	}
 	*out = root;
 	return rc;
 }
@@ -821,21 +848,35 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	      int *body_line, nb_arena *scratch, const nb_source *src,
-	      const char *path, nb_diags *d, uint64_t *sig)
+	      nb_cache *cache, const char *path, nb_diags *d, uint64_t *sig)
 {
+	unsigned char oid[NB_OID_LEN];
 	const char *fm, *b;
 	size_t fm_len, b_len;
-	int fm_line, b_line, rc;
+	int fm_line, b_line, rc, have_oid;
 	nb_node *root = NULL;
+	nb_parsed p;
 	char *data;
 	size_t len;
 
 	*out = NULL;
+	if (cached(cache, src, path, scratch, oid, &have_oid, &p) && p.body &&
+	    p.root->kind == NB_NODE_MAP) {
+		*out = p.root;
+		*body = p.body;
+		*body_len = p.body_len;
+		*body_line = p.body_line;
+		if (sig)
+			*sig = p.sig;
+		return 0;
+	}
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	memset(&p, 0, sizeof(p));
+	p.sig = nb_sig(NB_SIG_INIT, data, len);
 	if (sig)
-		*sig = nb_sig(NB_SIG_INIT, data, len);
+		*sig = p.sig;
 	rc = nb_frontmatter_split(path, data, len, &fm, &fm_len, &fm_line, &b,
 				  &b_len, &b_line, d);
 	if (rc == 0)
@@ -850,6 +891,13 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 		*body_len = b_len;
 		*body_line = b_line;
 		*out = root;
+		if (have_oid) {
+			p.root = root;
+			p.body = *body;
+			p.body_len = b_len;
+			p.body_line = b_line;
+			nb_cache_put(cache, oid, &p);
+		}
 	}
 	free(data);
 	return rc;
@@ -1644,9 +1692,10 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	r.path = nb_arena_printf(a, "%s/%s", dir, name);
 	if (strcmp(suffix, ".md") == 0)
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
-				   scratch, src, r.path, d, &out->sig);
+				   scratch, src, m->cache, r.path, d, &out->sig);
 	else
-		rc = parse_yaml_file(&root, scratch, src, r.path, d, &out->sig);
+		rc = parse_yaml_file(&root, scratch, src, m->cache, r.path, d,
+				     &out->sig);
 	out->id = file_id(&r, name, suffix);
 	if (rc != 0 || !out->id)
 		goto done;
@@ -1884,7 +1933,7 @@ load_terms(nb_model *m, const nb_source *src, const char *path,
 	r.a = m->arena;
 	r.d = d;
 	r.path = path;
-	if (parse_yaml_file(&root, scratch, src, path, d, &sig) == 0)
+	if (parse_yaml_file(&root, scratch, src, m->cache, path, d, &sig) == 0)
 		terms_read(&r, root, out, ids, kind_label);
 	m->terms_sig = nb_sig_u64(m->terms_sig, sig);
 	nb_arena_free(scratch);
@@ -1991,6 +2040,13 @@ int
 nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 		   nb_diags *d)
 {
+	return nb_model_load_cached(out, src, jobs, NULL, d);
+}
+
+int
+nb_model_load_cached(nb_model **out, const nb_source *src, int jobs,
+		     nb_cache *cache, nb_diags *d)
+{
 	long cores = jobs > 0 ? jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned nthreads = cores < 1 ? 1 : cores > LOAD_THREADS_MAX ?
 			    LOAD_THREADS_MAX : (unsigned)cores;
@@ -2005,6 +2061,7 @@ nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 	*out = NULL;
 	m = nb_xcalloc(1, sizeof(*m));
 	m->arena = nb_arena_new();
+	m->cache = cache;
 
 	memset(&r, 0, sizeof(r));
 	r.m = m;
@@ -2012,7 +2069,8 @@ nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 	r.d = d;
 	r.path = "site.yaml";
 	scratch = nb_arena_new();
-	rc = parse_yaml_file(&root, scratch, src, "site.yaml", d, &m->site_sig);
+	rc = parse_yaml_file(&root, scratch, src, m->cache, "site.yaml", d,
+			     &m->site_sig);
 	if (rc == 1)
 		nb_error(d, "site.yaml", 0, 0,
 			 "create site.yaml with at least `title:` and `base_url:` (see docs/records.md)",
@@ -2049,6 +2107,7 @@ nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 	load_dir(m, src, "content/pages", ".md", K_PAGE, nthreads, d, NULL,
 		 NULL);
 	link_outcomes(m, d);
+	m->cache = NULL;
 
 	if (d->errors > errors_before) {
 		nb_model_free(m);

@@ -245,6 +245,7 @@ typedef struct nb_model {
 	nb_vec redirects;            /* nb_redirect* */
 	const char *commit;          /* the commit built, or NULL */
 	uint64_t site_sig, terms_sig;    /* site.yaml; topics and audiences */
+	struct nb_cache *cache;      /* while loading: files parsed before */
 } nb_model;
 
 /* FNV-1a over bytes, continuing from h (start with NB_SIG_INIT). */
@@ -268,6 +269,10 @@ int nb_model_load(nb_model **out, const nb_source *src, nb_diags *d);
  * the model and the diagnostics are the same whatever the number. */
 int nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 		       nb_diags *d);
+/* The same, taking what files the cache has from it (by blob id, so only
+ * when src is a commit) and adding the others to it (cache.h). */
+int nb_model_load_cached(nb_model **out, const nb_source *src, int jobs,
+			 struct nb_cache *cache, nb_diags *d);
 void nb_model_free(nb_model *m);   /* accepts NULL */
 
 const char *nb_status_label(nb_status s);   /* "Closing soon" */

@@ -43,6 +43,10 @@ struct nb_source {
 	int from_git;             /* files come from the commit, not disk */
 };
 
+/* Records are read in threads; libgit2's repository is not to be used by
+ * two at once. */
+static pthread_mutex_t git_lock = PTHREAD_MUTEX_INITIALIZER;
+
 static const char HINT_LINK[] =
 	"replace the link with the file or folder itself: a site may not "
 	"reach outside its folder";
@@ -391,9 +395,6 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 	int fd, why, rc = -1;
 
 	if (s->from_git) {
-		/* records are read in threads; libgit2's repository is not
-		 * to be used by two at once */
-		static pthread_mutex_t git_lock = PTHREAD_MUTEX_INITIALIZER;
 		pthread_mutex_lock(&git_lock);
 		rc = nb_git_read(s->git, path, data, len, d);
 		pthread_mutex_unlock(&git_lock);
@@ -435,6 +436,19 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 done:
 	close(fd);
 	free(buf);
+	return rc;
+}
+
+int
+nb_source_blob(const nb_source *s, const char *path, unsigned char oid[20])
+{
+	int rc;
+
+	if (!s->from_git)
+		return 1;
+	pthread_mutex_lock(&git_lock);
+	rc = nb_git_blob_oid(s->git, path, oid);
+	pthread_mutex_unlock(&git_lock);
 	return rc;
 }
 

@@ -57,6 +57,11 @@ int nb_source_read(const nb_source *s, const char *path, char **data,
 		   size_t *len, nb_diags *d);
 
 /* Whether a regular file exists at path. */
+/* The git blob id of a file read from a commit: 0, or 1 when the source
+ * is a folder or the path is not a regular file there. */
+int nb_source_blob(const nb_source *s, const char *path,
+		   unsigned char oid[20]);
+
 int nb_source_exists(const nb_source *s, const char *path);
 
 #endif

@@ -21,6 +21,7 @@
 #define STAGE_TAG ".nb-tmp-"
 #define OLD_TAG ".nb-old-"
 #define LINK_TAG ".nb-link-"
+#define CACHE_TAG ".nb-cache-tmp-"  /* cache.c */
 #define SEAL "/.noticeboard/manifest"   /* a complete build's last file */
 #define FILES ".noticeboard/files"      /* every file of a build */
 
@@ -108,6 +109,8 @@ clean_leftovers(const char *dest)
 			rest += strlen(OLD_TAG);
 		else if (strncmp(rest, LINK_TAG, strlen(LINK_TAG)) == 0)
 			rest += strlen(LINK_TAG);
+		else if (strncmp(rest, CACHE_TAG, strlen(CACHE_TAG)) == 0)
+			rest += strlen(CACHE_TAG);
 		else
 			continue;
 		pid = strtol(rest, &end, 10);

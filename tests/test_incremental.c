@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 static unsigned long long rng = 20261123;
+static size_t parsed_before;   /* of the last build() */
 
 static unsigned
 rnd(unsigned n)
@@ -55,6 +56,7 @@ build(const char *repo, const char *output, int full, size_t *reused)
 	}
 	if (reused)
 		*reused = st.reused;
+	parsed_before = st.parsed_before;
 	nb_diags_free(&d);
 	return rc;
 }
@@ -210,6 +212,66 @@ incremental__one_edit_renders_little(void)
 	free(root);
 }
 
+/* Files unchanged since the last build are taken from the parse cache
+ * beside the output; a damaged cache is no cache; the site is the same. */
+static void
+incremental__unchanged_files_come_from_the_parse_cache(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	char cache[4300], cmd[13000], *out = NULL;
+	size_t files;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	snprintf(cache, sizeof(cache), "%s.nb-cache", inc);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, 0);
+	CHECK(tu_exists(root, "inc.nb-cache"));
+	/* every file parsed: site.yaml, the terms and the records */
+	snprintf(cmd, sizeof(cmd), "cd '%s' && git ls-files site.yaml 'content/*.yaml' "
+		 "'content/*/*.yaml' 'content/*/*.md' | wc -l", repo);
+	tu_run(cmd, &out);
+	files = (size_t)strtoul(out, NULL, 10);
+	free(out);
+	CHECK(files > 10);
+
+	git(repo, 1, "sed -i \"s/^summary: .*/summary: Cached./\" content/outcomes/old-survey-outcome.md && "
+	    "git commit -q -am Outcome");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, files - 1);
+	{
+		char *p = tu_read(inc, "outcomes/old-survey-outcome/index.html");
+		CHECK_HAS(p, "Cached.");
+		free(p);
+	}
+
+	/* damaged: nothing is taken from it, and the site is still right */
+	git(repo, 2, "sed -i \"s/^summary: .*/summary: Damaged./\" content/outcomes/old-survey-outcome.md && "
+	    "git commit -q -am Outcome");
+	snprintf(cmd, sizeof(cmd), "truncate -s 100 '%s'", cache);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, 0);
+	snprintf(cmd, sizeof(cmd), "cp -rL '%s' '%s'", inc, full);
+	tu_run(cmd, &out);
+	free(out);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	CHECK_INT(parsed_before, 0);   /* --full takes nothing from it */
+	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", inc, full);
+	if (tu_run(cmd, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.2000s", out);
+	free(out);
+	/* and written afresh: the next build takes everything unchanged */
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, files);
+
+	nb_rmtree(root);
+	free(root);
+}
 
 /* Start the binary building `site` into `out`, kill it after `ms`. */
 static void
@@ -338,6 +400,7 @@ suite_incremental(void)
 {
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
+	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
 	RUN(incremental__failed_build_leaves_the_site);
 }

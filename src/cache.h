@@ -1,0 +1,62 @@
+/*
+ * cache.h - parsed record files kept between builds, by git blob id.
+ *
+ * A rebuild from a later commit finds most record files unchanged.  Their
+ * blob ids say so without reading them: the cache holds, for each blob id,
+ * what reading and parsing that file gave (the front matter's node tree
+ * with its lines and columns, the Markdown body, the file's signature).
+ * Parsing is a function of the bytes alone, so an entry is never stale;
+ * everything that depends on other files (links to areas and partners,
+ * warnings about the text) is still worked out on every build.
+ *
+ * The cache is one file written beside the output (OUTPUT.nb-cache) and
+ * replaced whole (OUTPUT.nb-cache-tmp-PID, then a rename).  A missing, truncated or
+ * foreign file is an empty cache: every lookup misses and files are read
+ * as usual.  Lookups and additions may come from several threads.
+ */
+#ifndef NB_CACHE_H
+#define NB_CACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "arena.h"
+#include "yaml.h"
+
+#define NB_OID_LEN 20
+
+typedef struct nb_cache nb_cache;
+
+/* What reading one file gave. */
+typedef struct nb_parsed {
+	nb_node *root;          /* the front matter, or the whole .yaml file */
+	const char *body;       /* Markdown after the front matter, or NULL */
+	size_t body_len;
+	int body_line;          /* the file line the body starts on */
+	uint64_t sig;           /* nb_sig of the file's bytes */
+} nb_parsed;
+
+/* Open the cache at `path` (it may not exist; with `fresh`, what it holds
+ * is not used, and is replaced when saved).  Never fails. */
+nb_cache *nb_cache_open(const char *path, int fresh);
+
+/* The parse of blob `oid`, built in `a`: 1 when found, 0 when not. */
+int nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN],
+		 nb_arena *a, nb_parsed *out);
+
+/* Remember the parse of blob `oid` for the next build. */
+void nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
+		  const nb_parsed *p);
+
+/* Lookups that found an entry, and entries added, so far. */
+size_t nb_cache_hits(const nb_cache *c);
+size_t nb_cache_added(const nb_cache *c);
+
+/* Write the entries this build used or added (and no others) in place of
+ * the file, unless it holds exactly those already.  Returns 0 or -1 (the
+ * old file is then left as it was: a cache is never needed). */
+int nb_cache_save(nb_cache *c);
+
+void nb_cache_free(nb_cache *c);   /* accepts NULL */
+
+#endif
