@@ -2,6 +2,7 @@
  * data.c - JSON and CSV output of figures.
  */
 #include "data.h"
+#include "sig.h"
 
 #include <jansson.h>
 #include <stddef.h>
@@ -488,51 +489,89 @@ partner_json(const nb_model *m, const nb_partner *p, const char *prefix)
  * record rather than the whole collection (100,000 consultations would be
  * hundreds of megabytes of jansson objects). */
 
-/* Called with each record in turn; takes the record (and frees it).
- * Returns 0 to go on, anything else to stop. */
-typedef int (*record_fn)(void *ud, json_t *rec);
-
-/* Every record of collection k, in order, to fn (events: every event
- * record, masters only: a repeating event once, with its rule).  Returns
- * fn's first nonzero result, or 0. */
-static int
-each_record(nb_data_kind k, const nb_model *m, const char *prefix,
-	    record_fn fn, void *ud)
-{
+/* Walks the records of a collection in order (events: the consultations'
+ * own, then the standalone ones; a repeating event once, with its rule). */
+typedef struct walk {
+	nb_data_kind k;
+	const nb_model *m;
 	size_t i, j;
-	int rc = 0;
+} walk;
+
+static const void *
+walk_next(walk *w)
+{
+	const nb_model *m = w->m;
+
+	switch (w->k) {
+	case NB_DATA_CONSULTATIONS:
+		return w->i < m->consultations.len ?
+		       m->consultations.items[w->i++] : NULL;
+	case NB_DATA_EVENTS:
+		while (w->i < m->consultations.len) {
+			const nb_consultation *c = m->consultations.items[w->i];
+			if (w->j < c->events_len)
+				return c->events[w->j++];
+			w->i++;
+			w->j = 0;
+		}
+		return w->j < m->events.len ? m->events.items[w->j++] : NULL;
+	case NB_DATA_OUTCOMES:
+		return w->i < m->outcomes.len ? m->outcomes.items[w->i++] : NULL;
+	case NB_DATA_AREAS:
+		return w->i < m->areas.len ? m->areas.items[w->i++] : NULL;
+	case NB_DATA_PARTNERS:
+		return w->i < m->partners.len ? m->partners.items[w->i++] : NULL;
+	default:
+		return NULL;
+	}
+}
+
+static json_t *
+record_json(nb_data_kind k, const nb_model *m, const void *rec,
+	    const char *prefix)
+{
+	switch (k) {
+	case NB_DATA_CONSULTATIONS:
+		return consultation_json(m, rec, prefix);
+	case NB_DATA_EVENTS:
+		return event_json(m, rec, prefix);
+	case NB_DATA_OUTCOMES:
+		return outcome_json(m, rec, prefix);
+	case NB_DATA_AREAS:
+		return area_json(m, rec, prefix);
+	default:
+		return partner_json(m, rec, prefix);
+	}
+}
+
+/* A record's key for nb_data_out's pieces; 0 for areas and partners (a
+ * few hundred, made afresh every time: every output depends on them). */
+static uint64_t
+record_key(nb_data_kind k, const void *rec, uint64_t global)
+{
+	uint64_t h;
+	const char *id;
 
 	switch (k) {
 	case NB_DATA_CONSULTATIONS:
-		for (i = 0; rc == 0 && i < m->consultations.len; i++)
-			rc = fn(ud, consultation_json(m,
-				m->consultations.items[i], prefix));
+		h = nb_sig_consultation(rec);
+		id = ((const nb_consultation *)rec)->id;
 		break;
 	case NB_DATA_EVENTS:
-		for (i = 0; rc == 0 && i < m->consultations.len; i++) {
-			const nb_consultation *c = m->consultations.items[i];
-			for (j = 0; rc == 0 && j < c->events_len; j++)
-				rc = fn(ud, event_json(m, c->events[j], prefix));
-		}
-		for (i = 0; rc == 0 && i < m->events.len; i++)
-			rc = fn(ud, event_json(m, m->events.items[i], prefix));
+		/* a consultation's events share its signature */
+		h = nb_sig_event(rec);
+		id = ((const nb_event *)rec)->id;
 		break;
 	case NB_DATA_OUTCOMES:
-		for (i = 0; rc == 0 && i < m->outcomes.len; i++)
-			rc = fn(ud, outcome_json(m, m->outcomes.items[i], prefix));
-		break;
-	case NB_DATA_AREAS:
-		for (i = 0; rc == 0 && i < m->areas.len; i++)
-			rc = fn(ud, area_json(m, m->areas.items[i], prefix));
-		break;
-	case NB_DATA_PARTNERS:
-		for (i = 0; rc == 0 && i < m->partners.len; i++)
-			rc = fn(ud, partner_json(m, m->partners.items[i], prefix));
+		h = nb_sig_outcome(rec);
+		id = ((const nb_outcome *)rec)->id;
 		break;
 	default:
-		break;
+		return 0;
 	}
-	return rc;
+	h = nb_sig(nb_sig_u64(nb_sig_u64(NB_SIG_INIT, global), h), id,
+		   strlen(id) + 1);
+	return h ? h : 1;
 }
 
 static int
@@ -705,50 +744,204 @@ csv_row(nb_buf *out, nb_buf *scratch, json_t *first, json_t *row)
  * collection of any size goes out in pieces of about that size. */
 #define NB_DATA_CHUNK (1u << 20)
 
+/* The pieces index: "nb-piece", u32 0x01020304, u32 version, u64 count,
+ * u64 the JSON file's length, u64 the CSV file's, u64 the CSV header's;
+ * then count x { u64 key, u64 json offset, u64 csv offset, u32 json
+ * length, u32 csv length } in the records' order. */
+#define PIECES_MAGIC "nb-piece"
+#define PIECES_HEAD 48
+#define PIECE 32
+
+typedef struct piece {
+	uint64_t key, json_off, csv_off;
+	uint32_t json_len, csv_len;
+} piece;
+
+typedef struct old_pieces {
+	const nb_data_pieces *p;
+	piece *v;                /* sorted by key */
+	size_t n;
+	size_t csv_head;         /* the old CSV header's length */
+	int json_ok, csv_ok;     /* the files are those the index describes */
+} old_pieces;
+
+static uint64_t
+get64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+static int
+cmp_piece(const void *a, const void *b)
+{
+	uint64_t x = ((const piece *)a)->key, y = ((const piece *)b)->key;
+	return x < y ? -1 : x > y;
+}
+
+/* Load the last build's index; a damaged one is ignored. */
+static void
+old_load(old_pieces *op, const nb_data_pieces *p)
+{
+	uint32_t u[2];
+	uint64_t n, i;
+
+	memset(op, 0, sizeof(*op));
+	if (!p || !p->index || p->index_len < PIECES_HEAD ||
+	    memcmp(p->index, PIECES_MAGIC, 8) != 0)
+		return;
+	memcpy(u, p->index + 8, 8);
+	n = get64(p->index + 16);
+	if (u[0] != 0x01020304u || u[1] != 1 ||
+	    n != (p->index_len - PIECES_HEAD) / PIECE ||
+	    (p->index_len - PIECES_HEAD) % PIECE)
+		return;
+	op->json_ok = p->json && get64(p->index + 24) == p->json_len;
+	op->csv_ok = p->csv && get64(p->index + 32) == p->csv_len;
+	op->csv_head = (size_t)get64(p->index + 40);
+	if (op->csv_head > p->csv_len)
+		op->csv_ok = 0;
+	op->v = malloc((size_t)n * sizeof(*op->v) + 1);
+	if (!op->v)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *e = p->index + PIECES_HEAD + i * PIECE;
+		piece *pc = &op->v[op->n];
+		memcpy(&pc->key, e, 8);
+		memcpy(&pc->json_off, e + 8, 8);
+		memcpy(&pc->csv_off, e + 16, 8);
+		memcpy(&pc->json_len, e + 24, 4);
+		memcpy(&pc->csv_len, e + 28, 4);
+		if ((op->json_ok && (pc->json_off > p->json_len ||
+				     pc->json_len > p->json_len - pc->json_off)) ||
+		    (op->csv_ok && (pc->csv_off > p->csv_len ||
+				    pc->csv_len > p->csv_len - pc->csv_off))) {
+			op->n = 0;   /* not these files' index */
+			return;
+		}
+		op->n++;
+	}
+	qsort(op->v, op->n, sizeof(*op->v), cmp_piece);
+	op->p = p;
+}
+
+static const piece *
+old_find(const old_pieces *op, uint64_t key)
+{
+	size_t lo = 0, hi = op->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (op->v[mid].key == key)
+			return &op->v[mid];
+		if (op->v[mid].key < key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
 struct write_ctx {
 	nb_data_out *out;
 	size_t written;          /* records so far */
 	json_t *first;           /* the first record: it names the columns */
 	nb_buf scratch;          /* for joining lists in CSV cells */
+	size_t flushed[2];       /* bytes handed to flush: JSON, CSV */
+	size_t csv_head;         /* the header's length */
+	old_pieces old;
+	int csv_reuse;           /* the old CSV rows are in these columns */
 };
 
 static int
-flush_full(nb_data_out *out, nb_buf *b, int csv)
+flush_full(struct write_ctx *c, nb_buf *b, int csv)
 {
+	nb_data_out *out = c->out;
+
 	if (!out->flush || !b || b->len < NB_DATA_CHUNK)
 		return 0;
+	c->flushed[csv] += b->len;
 	return out->flush(out->ud, b, csv);
 }
 
-static int
-put_record(void *ud, json_t *rec)
+static void
+put_u64(nb_buf *b, uint64_t v)
 {
-	struct write_ctx *c = ud;
+	nb_buf_put(b, (const char *)&v, 8);
+}
+
+static int
+put_record(struct write_ctx *c, nb_data_kind k, const nb_model *m,
+	   const void *r, const char *prefix)
+{
 	nb_data_out *out = c->out;
+	uint64_t key = record_key(k, r, out->global);
+	const piece *was = key ? old_find(&c->old, key) : NULL;
+	json_t *rec = NULL;
+	piece now;
 	int rc = 0;
 
-	if (!rec)
-		return -1;   /* out of memory in jansson */
+	memset(&now, 0, sizeof(now));
+	now.key = key;
+	/* the first record names the CSV columns: it is always made */
+	if (!c->first || !was || (out->json && !c->old.json_ok) ||
+	    (out->csv && !c->csv_reuse)) {
+		rec = record_json(k, m, r, prefix);
+		if (!rec)
+			return -1;   /* out of memory in jansson */
+	}
 	if (out->json) {
 		/* laid out as json_dumps() lays out the whole array with
 		 * JSON_INDENT(1): "[\n " before the first, ",\n " between */
 		nb_buf_puts(out->json, c->written ? ",\n " : "[\n ");
-		rc = json_dump_callback(rec, put_nested, out->json,
-					JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		now.json_off = c->flushed[0] + out->json->len;
+		if (rec)
+			rc = json_dump_callback(rec, put_nested, out->json,
+						JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		else
+			nb_buf_put(out->json, c->old.p->json + was->json_off,
+				   was->json_len);
+		now.json_len = (uint32_t)(c->flushed[0] + out->json->len -
+					  now.json_off);
 	}
 	if (rc == 0 && out->csv) {
 		if (!c->first) {
 			c->first = json_incref(rec);
 			csv_header(out->csv, rec);
+			c->csv_head = out->csv->len;
+			/* the old rows fit when the columns are the same */
+			c->csv_reuse = c->old.csv_ok &&
+				c->old.csv_head == c->csv_head &&
+				memcmp(c->old.p->csv, out->csv->ptr,
+				       c->csv_head) == 0;
 		}
-		csv_row(out->csv, &c->scratch, c->first, rec);
+		now.csv_off = c->flushed[1] + out->csv->len;
+		if (rec)
+			csv_row(out->csv, &c->scratch, c->first, rec);
+		else
+			nb_buf_put(out->csv, c->old.p->csv + was->csv_off,
+				   was->csv_len);
+		now.csv_len = (uint32_t)(c->flushed[1] + out->csv->len -
+					 now.csv_off);
 	}
+	if (!c->first && rec)
+		c->first = json_incref(rec);
+	if (!rec)
+		out->reused++;
 	json_decref(rec);
 	c->written++;
+	if (rc == 0 && out->index && out->json && out->csv) {
+		put_u64(out->index, now.key);
+		put_u64(out->index, now.json_off);
+		put_u64(out->index, now.csv_off);
+		nb_buf_put(out->index, (const char *)&now.json_len, 4);
+		nb_buf_put(out->index, (const char *)&now.csv_len, 4);
+	}
 	if (rc == 0)
-		rc = flush_full(out, out->json, 0);
+		rc = flush_full(c, out->json, 0);
 	if (rc == 0)
-		rc = flush_full(out, out->csv, 1);
+		rc = flush_full(c, out->csv, 1);
 	return rc;
 }
 
@@ -756,16 +949,42 @@ int
 nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,
 	      const char *prefix)
 {
-	struct write_ctx c = { out, 0, NULL, NB_BUF_INIT };
-	int rc = each_record(k, m, prefix, put_record, &c);
+	struct write_ctx c;
+	walk w = { k, m, 0, 0 };
+	const void *r;
+	size_t index_from = out->index ? out->index->len : 0;
+	int rc = 0;
 
+	memset(&c, 0, sizeof(c));
+	c.out = out;
+	old_load(&c.old, out->old);
+	if (out->index && out->json && out->csv) {
+		uint32_t u[2] = { 0x01020304u, 1 };
+		nb_buf_put(out->index, PIECES_MAGIC, 8);
+		nb_buf_put(out->index, (const char *)u, 8);
+		/* the count and lengths, filled in at the end */
+		put_u64(out->index, 0);
+		put_u64(out->index, 0);
+		put_u64(out->index, 0);
+		put_u64(out->index, 0);
+	}
+	while (rc == 0 && (r = walk_next(&w)) != NULL)
+		rc = put_record(&c, k, m, r, prefix);
 	if (rc == 0 && out->json)
 		/* an empty array is "[]", as jansson writes it */
 		nb_buf_puts(out->json, c.written ? "\n]\n" : "[]\n");
-	if (rc == 0 && out->csv && !c.first)
+	if (rc == 0 && out->csv && !c.first) {
 		nb_buf_puts(out->csv, "id\r\n");
+		c.csv_head = out->csv->len;
+	}
+	if (rc == 0 && out->index && out->json && out->csv) {
+		uint64_t v[4] = { c.written, c.flushed[0] + out->json->len,
+				  c.flushed[1] + out->csv->len, c.csv_head };
+		memcpy(out->index->ptr + index_from + 16, v, sizeof(v));
+	}
 	json_decref(c.first);
 	nb_buf_free(&c.scratch);
+	free(c.old.v);
 	return rc ? -1 : 0;
 }
 
@@ -773,7 +992,7 @@ int
 nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
 	     const char *prefix)
 {
-	nb_data_out o = { out, NULL, NULL, NULL };
+	nb_data_out o = { out, NULL, NULL, NULL, 0, NULL, NULL, 0 };
 	size_t start = out->len;
 
 	if (nb_data_write(&o, k, m, prefix) != 0) {
@@ -790,7 +1009,7 @@ void
 nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
 	    const char *prefix)
 {
-	nb_data_out o = { NULL, out, NULL, NULL };
+	nb_data_out o = { NULL, out, NULL, NULL, 0, NULL, NULL, 0 };
 
 	(void)nb_data_write(&o, k, m, prefix);
 }

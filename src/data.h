@@ -9,6 +9,8 @@
 #include "ical.h"
 #include "report.h"
 
+#include <stdint.h>
+
 /* A yearly report as JSON (indented, keys in a fixed order, ending in a
  * newline), appended to out.  Returns 0, or -1 if jansson fails. */
 int nb_data_report_json(nb_buf *out, const nb_report *r);
@@ -49,11 +51,29 @@ void nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
  * handed to it (csv: 0 for the JSON buffer, 1 for the CSV one), which
  * writes it out and empties it; what is left at the end stays in the
  * buffers.  Returns 0, or -1 if jansson or flush fails (the buffers then
- * hold part of the output). */
+ * hold part of the output).
+ *
+ * A rebuild need not convert every record again.  Each consultation,
+ * event and outcome has a key: `global` (what every output depends on)
+ * with the record's signature (sig.h).  With `index`, where each record's
+ * JSON element and CSV row went is noted there under its key (when both
+ * forms are written); given the last build's files and their index as
+ * `old`, a record whose key is there has its text copied from them. */
+typedef struct nb_data_pieces {
+	const char *json, *csv;      /* the last build's files, or NULL */
+	size_t json_len, csv_len;
+	const char *index;           /* and where each record's text is */
+	size_t index_len;
+} nb_data_pieces;
+
 typedef struct nb_data_out {
 	nb_buf *json, *csv;
 	int (*flush)(void *ud, nb_buf *b, int csv);
 	void *ud;
+	uint64_t global;
+	const nb_data_pieces *old;   /* or NULL */
+	nb_buf *index;               /* or NULL */
+	size_t reused;               /* records copied from old */
 } nb_data_out;
 
 int nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,

@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -203,6 +206,7 @@ typedef struct job {
 	uint64_t months;             /* every month there is */
 	uint64_t sig;                /* of the output being made */
 	nb_buf manifest;             /* this build's signatures */
+	size_t data_reused;          /* open data records copied (data.h) */
 } job;
 
 static void next_page(job *j);
@@ -861,27 +865,73 @@ data_flush(void *ud, nb_buf *b, int csv)
 	return stream_flush(&((stream *)ud)[csv], b);
 }
 
-/* A collection's JSON and CSV, made in one pass (data.c). */
+/* A file of the last build (in the copy being updated, or the site being
+ * replaced), mapped; *len 0 and NULL when there is none. */
+static const char *
+map_old(job *j, const char *rel, size_t *len)
+{
+	const char *base = nb_out_base(j->o);
+	size_t n = strlen(base) + strlen(rel) + 2;
+	char *path = nb_xmalloc(n);
+	struct stat st;
+	void *p = NULL;
+	int fd;
+
+	*len = 0;
+	snprintf(path, n, "%s/%s", base, rel);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0) {
+		p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (p == MAP_FAILED)
+			p = NULL;
+		else
+			*len = (size_t)st.st_size;
+	}
+	close(fd);
+	return p;
+}
+
+/* A collection's JSON and CSV, made in one pass (data.c); records that
+ * have not changed since the last build are copied from its files, where
+ * its .noticeboard/data/NAME.pieces says they are. */
 static void
 task_data(job *j, const void *arg, size_t k)
 {
 	stream f[2] = { { j, NULL, -1, 0 }, { j, NULL, -1, 0 } };
-	nb_buf bufs[2] = { NB_BUF_INIT, NB_BUF_INIT };
-	nb_data_out out = { NULL, NULL, data_flush, f };
+	nb_buf bufs[2] = { NB_BUF_INIT, NB_BUF_INIT }, index = NB_BUF_INIT;
+	nb_data_out out;
+	nb_data_pieces old;
 	const char *name = nb_data_name((nb_data_kind)k);
-	char rel[2][64];
+	char rel[3][80];
 	int i, kept[2] = { 0, 0 };
 
 	(void)arg;
+	memset(&out, 0, sizeof(out));
+	memset(&old, 0, sizeof(old));
+	out.flush = data_flush;
+	out.ud = f;
+	out.global = j->global;
 	j->sig = j->everything;
 	snprintf(rel[0], sizeof(rel[0]), "data/%s.json", name);
 	snprintf(rel[1], sizeof(rel[1]), "data/%s.csv", name);
-	for (i = 0; i < 2 && !j->failed; i++) {
-		if (taken(j, rel[i]))
-			kept[i] = 1;
-		else if (stream_open(j, &f[i], rel[i]) == 0)
-			*(i ? &out.csv : &out.json) = &bufs[i];
+	snprintf(rel[2], sizeof(rel[2]), ".noticeboard/data/%s.pieces", name);
+	for (i = 0; i < 2 && !j->failed; i++)
+		kept[i] = taken(j, rel[i]);
+	if (!j->failed && !(kept[0] && kept[1]) && j->old) {
+		/* mapped before the new files replace them */
+		old.json = map_old(j, rel[0], &old.json_len);
+		old.csv = map_old(j, rel[1], &old.csv_len);
+		old.index = map_old(j, rel[2], &old.index_len);
+		out.old = &old;
 	}
+	for (i = 0; i < 2 && !j->failed; i++)
+		if (!kept[i] && stream_open(j, &f[i], rel[i]) == 0)
+			*(i ? &out.csv : &out.json) = &bufs[i];
+	if (out.json && out.csv)
+		out.index = &index;
 	if (!j->failed && (out.json || out.csv) &&
 	    nb_data_write(&out, (nb_data_kind)k, j->vc.m, j->vc.prefix) != 0) {
 		nb_error(j->d, rel[out.json ? 0 : 1], 0, 0, NULL,
@@ -895,6 +945,21 @@ task_data(job *j, const void *arg, size_t k)
 		stream_close(&f[i], &bufs[i]);
 		nb_buf_free(&bufs[i]);
 	}
+	/* the index goes with the files it describes: kept with them, made
+	 * with them, or (one kept, one made) left out */
+	if (!j->failed && kept[0] && kept[1])
+		(void)nb_out_reuse(j->o, rel[2]);
+	else if (!j->failed && out.index &&
+		 nb_out_write(j->o, rel[2], index.ptr, index.len, j->d) != 0)
+		j->failed = 1;
+	nb_buf_free(&index);
+	if (old.json)
+		munmap((void *)old.json, old.json_len);
+	if (old.csv)
+		munmap((void *)old.csv, old.csv_len);
+	if (old.index)
+		munmap((void *)old.index, old.index_len);
+	j->data_reused += out.reused;
 }
 
 /* Each collection's schema, from the site or the installed share folder
@@ -1441,6 +1506,7 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		memset(&x->j.manifest, 0, sizeof(x->j.manifest));
 		x->j.map = NULL;
 		x->j.map_len = x->j.map_cap = 0;
+		x->j.data_reused = 0;
 		x->pl = &pl;
 		x->id = w;
 	}
@@ -1474,6 +1540,8 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 	}
 	if (atomic_load(&pl.failed))
 		j->failed = 1;
+	for (w = 0; w < nthreads; w++)
+		j->data_reused += ws[w].j.data_reused;
 	for (w = 0; w < nthreads; w++) {
 		nb_diags_free(&ws[w].d);
 		free(ws[w].j.map);
@@ -1491,7 +1559,8 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	       const nb_source *share, const nb_ical_seqs *old_seqs,
-	       const nb_manifest *old, int jobs, nb_out *o, nb_diags *d)
+	       const nb_manifest *old, int jobs, nb_out *o, size_t *data_reused,
+	       nb_diags *d)
 {
 	theme th;
 	job j;
@@ -1606,6 +1675,8 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 				      j.manifest.len, d) != 0)
 		j.failed = 1;
 	rc = j.failed ? -1 : 0;
+	if (data_reused)
+		*data_reused = j.data_reused;
 done:
 	free(j.map);
 	free(p.t);

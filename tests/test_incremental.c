@@ -22,6 +22,7 @@
 
 static unsigned long long rng = 20261123;
 static size_t parsed_before;   /* of the last build() */
+static size_t data_reused;     /* of the last build() */
 
 static unsigned
 rnd(unsigned n)
@@ -57,6 +58,7 @@ build(const char *repo, const char *output, int full, size_t *reused)
 	if (reused)
 		*reused = st.reused;
 	parsed_before = st.parsed_before;
+	data_reused = st.data_reused;
 	nb_diags_free(&d);
 	return rc;
 }
@@ -213,7 +215,8 @@ incremental__one_edit_renders_little(void)
 }
 
 /* Files unchanged since the last build are taken from the parse cache
- * beside the output; a damaged cache is no cache; the site is the same. */
+ * beside the output, and open data records from the last build's files;
+ * a damaged cache or index is none; the site is the same. */
 static void
 incremental__unchanged_files_come_from_the_parse_cache(void)
 {
@@ -226,7 +229,10 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	snprintf(full, sizeof(full), "%s/full", root);
 	snprintf(cache, sizeof(cache), "%s.nb-cache", inc);
 	tu_copy_tree("tests/fixtures/minimal", repo);
-	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	/* more consultations than the first (always made: it names the CSV
+	 * columns) and the one edited */
+	git(repo, 0, "for i in 1 2 3; do cp content/consultations/bus-review.md content/consultations/zz-$i.md; done && "
+	    "git init -q -b main . && git add -A && git commit -q -m Start");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, 0);
 	CHECK(tu_exists(root, "inc.nb-cache"));
@@ -238,12 +244,14 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	free(out);
 	CHECK(files > 10);
 
-	git(repo, 1, "sed -i \"s/^summary: .*/summary: Cached./\" content/outcomes/old-survey-outcome.md && "
-	    "git commit -q -am Outcome");
+	git(repo, 1, "sed -i \"s/^summary: .*/summary: Cached./\" content/consultations/bus-review.md && "
+	    "git commit -q -am Edit");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, files - 1);
+	/* the copies, from the first copy's files */
+	CHECK(data_reused >= 3);
 	{
-		char *p = tu_read(inc, "outcomes/old-survey-outcome/index.html");
+		char *p = tu_read(inc, "consultations/bus-review/index.html");
 		CHECK_HAS(p, "Cached.");
 		free(p);
 	}
@@ -251,11 +259,13 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	/* damaged: nothing is taken from it, and the site is still right */
 	git(repo, 2, "sed -i \"s/^summary: .*/summary: Damaged./\" content/outcomes/old-survey-outcome.md && "
 	    "git commit -q -am Outcome");
-	snprintf(cmd, sizeof(cmd), "truncate -s 100 '%s'", cache);
+	snprintf(cmd, sizeof(cmd), "truncate -s 100 '%s' && for f in '%s'.nb-?/.noticeboard/data/*.pieces; do "
+		 "head -c 200 /dev/urandom > $f.new && mv $f.new $f; done", cache, inc);
 	CHECK_INT(tu_run(cmd, &out), 0);
 	free(out);
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, 0);
+	CHECK_INT(data_reused, 0);
 	snprintf(cmd, sizeof(cmd), "cp -rL '%s' '%s'", inc, full);
 	tu_run(cmd, &out);
 	free(out);
@@ -265,9 +275,17 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	if (tu_run(cmd, &out) != 0)
 		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.2000s", out);
 	free(out);
-	/* and written afresh: the next build takes everything unchanged */
+	/* and written afresh: the next builds take everything unchanged (the
+	 * second is the first to update the copy the damaged build made) */
+	git(repo, 3, "sed -i \"s/^summary: .*/summary: Again./\" content/consultations/bus-review.md && "
+	    "git commit -q -am Edit");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
-	CHECK_INT(parsed_before, files);
+	CHECK_INT(parsed_before, files - 1);
+	git(repo, 4, "sed -i \"s/^summary: .*/summary: And again./\" content/consultations/bus-review.md && "
+	    "git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, files - 1);
+	CHECK(data_reused >= 3);
 
 	nb_rmtree(root);
 	free(root);
