@@ -19,6 +19,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 const char *const nb_stage_names[NB_STAGE_COUNT] = {
 	"read", "history", "derive", "render", "publish"
@@ -41,6 +42,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 {
 	nb_source *src = NULL, *share = NULL;
 	nb_cache *cache = NULL;
+	char *hist_cache = NULL;
 	nb_model *m = NULL;
 	nb_derived *dv;
 	nb_out *o = NULL;
@@ -71,12 +73,21 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		cache = nb_cache_open(path, opts->full);
 		free(path);
 	}
+	if (!opts->check_only) {
+		/* the last build's history walk (git.h); --full walks it all
+		 * and saves it afresh */
+		size_t n = strlen(opts->output) + 16;
+		hist_cache = nb_xmalloc(n);
+		snprintf(hist_cache, n, "%s.nb-history", opts->output);
+		if (opts->full)
+			unlink(hist_cache);
+	}
 	if (nb_model_load_cached(&m, src, opts->jobs, cache, d) != 0)
 		goto done;
 	stats->parsed_before = nb_cache_hits(cache);
 	lap(stats, NB_STAGE_READ, &t);
 	if (opts->history != 0 && nb_source_git(src) &&
-	    nb_history_attach(m, nb_source_git(src), d) != 0)
+	    nb_history_attach(m, nb_source_git(src), hist_cache, d) != 0)
 		goto done;
 	nb_sig_prepare(m);
 	lap(stats, NB_STAGE_HISTORY, &t);
@@ -133,6 +144,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		(void)nb_cache_save(cache);   /* a cache is never needed */
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
+	free(hist_cache);
 	nb_cache_free(cache);
 	nb_out_abort(o);
 	nb_model_free(m);

@@ -5,12 +5,16 @@
  * copied into malloc'd or arena memory, and freed here.
  */
 #include "git.h"
+#include "buf.h"
+#include "model.h"   /* nb_sig */
 
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 struct nb_git {
 	git_repository *repo;
@@ -316,14 +320,285 @@ subject_of(nb_arena *a, const git_commit *c)
 	return nb_arena_strdup(a, s ? s : "");
 }
 
+/* ---- the history kept between builds ---------------------------------------- */
+
+/*
+ * The walk's result for a commit is written to a file (the output's
+ * OUTPUT.nb-history); a later build whose walk reaches that commit takes
+ * every file's older changes from there instead of walking on.  Binary,
+ * in the machine's byte order, ending in a signature of what comes
+ * before it (a damaged or foreign file is not used):
+ *
+ *   "nb-hist1", string commit, string prefix,
+ *   u32 commits, each: string id, i64 time, string subject, string author
+ *   u32 files, each: string path, u32 changes, each: u32 commit number,
+ *       string renamed_from (or u32 0xffffffff), u32 old paths, strings
+ *   u64 signature
+ *
+ * A string is u32 length and its bytes.
+ */
+
+#define HIST_MAGIC "nb-hist1"
+#define HIST_NONE 0xffffffffu
+
+static void
+hist_u32(nb_buf *b, uint32_t v)
+{
+	nb_buf_put(b, (const char *)&v, 4);
+}
+
+static void
+hist_str(nb_buf *b, const char *s)
+{
+	if (!s) {
+		hist_u32(b, HIST_NONE);
+		return;
+	}
+	hist_u32(b, (uint32_t)strlen(s));
+	nb_buf_puts(b, s);
+}
+
+static int
+cmp_cstr(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
+
+/* Write what the walk of `commit` gave (files: path -> history). */
+static void
+hist_save(const char *path, const char *commit, const char *prefix,
+	  const nb_map *files)
+{
+	nb_buf b = NB_BUF_INIT;
+	nb_map ids = NB_MAP_INIT;      /* commit id -> its number + 1 */
+	const char **paths = nb_xmalloc((files->len + 1) * sizeof(*paths));
+	const nb_change **commits = NULL;
+	size_t i, k, np = 0, nc = 0, cap = 0;
+	uint64_t sig;
+	char *tmp;
+	FILE *fp;
+
+	for (i = 0; i < files->cap; i++)
+		if (files->keys[i] && files->vals[i])
+			paths[np++] = files->keys[i];
+	/* in order, so that the same history gives the same file */
+	qsort(paths, np, sizeof(*paths), cmp_cstr);
+	for (i = 0; i < np; i++) {
+		const nb_file_history *h = nb_map_get(files, paths[i]);
+		for (k = 0; k < h->n; k++) {
+			if (nb_map_get(&ids, h->changes[k].commit))
+				continue;
+			if (nc == cap) {
+				cap = cap ? cap * 2 : 64;
+				commits = nb_xrealloc(commits, cap * sizeof(*commits));
+			}
+			commits[nc++] = &h->changes[k];
+			nb_map_put(&ids, h->changes[k].commit, (void *)(uintptr_t)nc,
+				   NULL);
+		}
+	}
+	nb_buf_put(&b, HIST_MAGIC, 8);
+	hist_str(&b, commit);
+	hist_str(&b, prefix);
+	hist_u32(&b, (uint32_t)nc);
+	for (i = 0; i < nc; i++) {
+		int64_t t = commits[i]->time;
+		hist_str(&b, commits[i]->commit);
+		nb_buf_put(&b, (const char *)&t, 8);
+		hist_str(&b, commits[i]->subject);
+		hist_str(&b, commits[i]->author);
+	}
+	hist_u32(&b, (uint32_t)np);
+	for (i = 0; i < np; i++) {
+		const nb_file_history *h = nb_map_get(files, paths[i]);
+		hist_str(&b, paths[i]);
+		hist_u32(&b, (uint32_t)h->n);
+		for (k = 0; k < h->n; k++) {
+			hist_u32(&b, (uint32_t)(uintptr_t)nb_map_get(&ids,
+				 h->changes[k].commit) - 1);
+			hist_str(&b, h->changes[k].renamed_from);
+		}
+		hist_u32(&b, (uint32_t)h->n_old);
+		for (k = 0; k < h->n_old; k++)
+			hist_str(&b, h->old_paths[k]);
+	}
+	sig = nb_sig(NB_SIG_INIT, b.ptr, b.len);
+	nb_buf_put(&b, (const char *)&sig, 8);
+	/* OUTPUT.nb-history-tmp-PID, renamed into place (write.c removes a
+	 * killed build's) */
+	tmp = nb_xmalloc(strlen(path) + 32);
+	sprintf(tmp, "%s-tmp-%ld", path, (long)getpid());
+	fp = fopen(tmp, "wbx");
+	if (fp) {
+		int ok = fwrite(b.ptr, 1, b.len, fp) == b.len;
+		if (fclose(fp) != 0)
+			ok = 0;
+		if (!ok || rename(tmp, path) != 0)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(commits);
+	free(paths);
+	nb_map_free(&ids);
+	nb_buf_free(&b);
+}
+
+typedef struct hist_rd {
+	const char *p, *end;
+	nb_arena *a;
+	int bad;
+} hist_rd;
+
+static uint32_t
+rd_u32(hist_rd *r)
+{
+	uint32_t v = 0;
+
+	if (r->end - r->p < 4) {
+		r->bad = 1;
+		return 0;
+	}
+	memcpy(&v, r->p, 4);
+	r->p += 4;
+	return v;
+}
+
+static const char *
+rd_str(hist_rd *r)
+{
+	uint32_t n = rd_u32(r);
+	const char *s;
+
+	if (r->bad || n == HIST_NONE)
+		return NULL;
+	if ((uint64_t)(r->end - r->p) < n) {
+		r->bad = 1;
+		return NULL;
+	}
+	s = nb_arena_strndup(r->a, r->p, n);
+	r->p += n;
+	return s;
+}
+
+/* The saved walk of commit `commit` (40 hex digits) under `prefix`: 0 with
+ * *base (path -> history, in a) set, or -1 when there is none. */
+static int
+hist_load(const char *path, const char *commit, const char *prefix,
+	  nb_arena *a, nb_map *base)
+{
+	hist_rd r;
+	nb_change *commits = NULL;
+	char *data = NULL;
+	size_t len = 0, cap = 0;
+	uint32_t nc, nf, i, k;
+	uint64_t sig;
+	const char *s;
+	FILE *fp = fopen(path, "rb");
+	int rc = -1;
+
+	memset(base, 0, sizeof(*base));
+	if (!fp)
+		return -1;
+	for (;;) {
+		size_t got;
+		if (len == cap) {
+			cap = cap ? cap * 2 : 1 << 16;
+			data = nb_xrealloc(data, cap);
+		}
+		got = fread(data + len, 1, cap - len, fp);
+		if (!got)
+			break;
+		len += got;
+	}
+	fclose(fp);
+	if (len < 16 || memcmp(data, HIST_MAGIC, 8) != 0)
+		goto done;
+	memcpy(&sig, data + len - 8, 8);
+	if (nb_sig(NB_SIG_INIT, data, len - 8) != sig)
+		goto done;
+	r.p = data + 8;
+	r.end = data + len - 8;
+	r.a = a;
+	r.bad = 0;
+	s = rd_str(&r);
+	if (!s || strcmp(s, commit) != 0)
+		goto done;
+	s = rd_str(&r);
+	if (!s || strcmp(s, prefix) != 0)
+		goto done;
+	nc = rd_u32(&r);
+	if (r.bad || nc > (size_t)(r.end - r.p) / 24)
+		goto done;
+	commits = nb_arena_alloc(a, (nc + 1) * sizeof(*commits));
+	for (i = 0; i < nc && !r.bad; i++) {
+		memset(&commits[i], 0, sizeof(commits[i]));
+		commits[i].commit = rd_str(&r);
+		if (r.end - r.p < 8) {
+			r.bad = 1;
+			break;
+		}
+		memcpy(&commits[i].time, r.p, 8);
+		r.p += 8;
+		commits[i].subject = rd_str(&r);
+		commits[i].author = rd_str(&r);
+		if (!commits[i].commit || !commits[i].subject || !commits[i].author)
+			r.bad = 1;
+	}
+	nf = rd_u32(&r);
+	for (i = 0; i < nf && !r.bad; i++) {
+		nb_file_history *h = nb_arena_alloc(a, sizeof(*h));
+		uint32_t n;
+		memset(h, 0, sizeof(*h));
+		h->path = rd_str(&r);
+		n = rd_u32(&r);
+		if (!h->path || r.bad || n > (size_t)(r.end - r.p) / 8) {
+			r.bad = 1;
+			break;
+		}
+		for (k = 0; k < n && !r.bad; k++) {
+			nb_change c;
+			uint32_t at = rd_u32(&r);
+			if (at >= nc) {
+				r.bad = 1;
+				break;
+			}
+			c = commits[at];
+			c.renamed_from = rd_str(&r);
+			add_change(a, h, &c);
+		}
+		n = rd_u32(&r);
+		if (r.bad || n > (size_t)(r.end - r.p) / 4) {
+			r.bad = 1;
+			break;
+		}
+		for (k = 0; k < n && !r.bad; k++) {
+			const char *op = rd_str(&r);
+			if (!op)
+				r.bad = 1;
+			else
+				add_old_path(a, h, op);
+		}
+		nb_map_put(base, h->path, h, NULL);
+	}
+	if (!r.bad && r.p == r.end)
+		rc = 0;
+done:
+	if (rc != 0)
+		nb_map_free(base);
+	free(data);
+	return rc;
+}
+
 int
 nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
-	       nb_diags *d)
+	       const char *cache, nb_diags *d)
 {
 	git_diff_options dopts;
 	git_diff_find_options fopts;
 	nb_map alias = NB_MAP_INIT;    /* path at that time -> history */
-	git_oid oid;
+	nb_map base = NB_MAP_INIT;     /* the saved walk of base_id */
+	git_oid oid, base_id;
+	int have_base = 0;
 	char *pathspec = nb_arena_strdup(a, prefix);
 	void *pl[3];
 	int rc = -1;
@@ -346,6 +621,18 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	dopts.pathspec.strings = &pathspec;
 	dopts.pathspec.count = 1;
 	fopts.flags = GIT_DIFF_FIND_RENAMES;
+	if (cache) {
+		/* the commit the last build walked from, when it saved it */
+		FILE *fp = fopen(cache, "rb");
+		char head[8 + 4 + GIT_OID_HEXSZ + 1];
+		if (fp && fread(head, 1, sizeof(head) - 1, fp) == sizeof(head) - 1 &&
+		    memcmp(head, HIST_MAGIC, 8) == 0) {
+			head[sizeof(head) - 1] = '\0';
+			have_base = git_oid_fromstr(&base_id, head + 12) == 0;
+		}
+		if (fp)
+			fclose(fp);
+	}
 	/* along first parents, newest first: a commit whose parent is not
 	 * in the repository (a shallow clone) ends the walk */
 	oid = *git_commit_id(g->commit);
@@ -358,6 +645,25 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		size_t k, nd;
 		int more;
 
+		if (have_base && git_oid_equal(&oid, &base_id)) {
+			/* from here on the walk is the saved one: each file
+			 * followed this far goes on as that path did there */
+			git_oid_tostr(idbuf, sizeof(idbuf), &oid);
+			have_base = hist_load(cache, idbuf, prefix, a, &base) == 0;
+		}
+		if (have_base && git_oid_equal(&oid, &base_id)) {
+			for (i = 0; i < alias.cap; i++) {
+				nb_file_history *h = alias.vals[i], *was;
+				if (!alias.keys[i] || !h ||
+				    !(was = nb_map_get(&base, alias.keys[i])))
+					continue;
+				for (k = 0; k < was->n; k++)
+					add_change(a, h, &was->changes[k]);
+				for (k = 0; k < was->n_old; k++)
+					add_old_path(a, h, was->old_paths[k]);
+			}
+			break;
+		}
 		if (git_commit_lookup(&c, g->repo, &oid) != 0)
 			break;
 		more = git_commit_parentcount(c) > 0 &&
@@ -425,8 +731,12 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		if (!more)
 			break;
 	}
+	if (cache)
+		hist_save(cache, git_oid_tostr_s(git_commit_id(g->commit)),
+			  prefix, out);
 	rc = 0;
 done:
+	nb_map_free(&base);
 	nb_map_free(&alias);
 	return rc;
 }

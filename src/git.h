@@ -63,10 +63,14 @@ typedef struct nb_file_history {
  * as the day its changes reached the branch), and collect the changes to
  * every file under `prefix` that exists in the commit, following renames.
  * *out maps each path to a nb_file_history; everything is allocated in a.
+ * With `cache` (a file, or NULL): when the walk reaches the commit whose
+ * walk was saved there, every file takes its older changes from that
+ * (the same, for the walk is a function of the commit) and the walk stops;
+ * this commit's walk is then saved in its place.
  * Returns 0, or -1 with an error in d.
  */
 int nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
-		   nb_diags *d);
+		   const char *cache, nb_diags *d);
 
 /* Paths under `prefix` that differ between commit `from` and this commit
  * (added, changed, deleted or renamed, both old and new paths), into the

@@ -57,7 +57,7 @@ redirects(nb_model *m, const nb_file_history *h, const char *dir,
 }
 
 int
-nb_history_attach(nb_model *m, nb_git *g, nb_diags *d)
+nb_history_attach(nb_model *m, nb_git *g, const char *cache, nb_diags *d)
 {
 	nb_map files = NB_MAP_INIT;
 	size_t i;
@@ -66,7 +66,7 @@ nb_history_attach(nb_model *m, nb_git *g, nb_diags *d)
 		nb_warning(d, nb_git_name(g), 0, 0,
 			   "fetch the whole history (git fetch --unshallow) to get them right",
 			   "this is a shallow clone: \"first published\" dates and change histories only go back as far as the clone does");
-	if (nb_git_history(&files, g, "content/", m->arena, d) != 0) {
+	if (nb_git_history(&files, g, "content/", m->arena, cache, d) != 0) {
 		nb_map_free(&files);
 		return -1;
 	}

@@ -11,9 +11,12 @@
 #include "git.h"
 #include "model.h"
 
-/* Walk g's history once and attach it to m's records.  Returns 0, or -1
- * with an error in d.  Warnings (a shallow clone) go to d too. */
-int nb_history_attach(nb_model *m, nb_git *g, nb_diags *d);
+/* Walk g's history once and attach it to m's records.  With `cache` (a
+ * file, or NULL), the walk stops at the commit saved there and takes the
+ * older changes from it, and saves this commit's (git.h).  Returns 0, or
+ * -1 with an error in d.  Warnings (a shallow clone) go to d too. */
+int nb_history_attach(nb_model *m, nb_git *g, const char *cache,
+		      nb_diags *d);
 
 /* The date (in the site's zone) of a history's first and last change;
  * 0, or -1 when there is no history. */

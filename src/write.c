@@ -22,6 +22,7 @@
 #define OLD_TAG ".nb-old-"
 #define LINK_TAG ".nb-link-"
 #define CACHE_TAG ".nb-cache-tmp-"  /* cache.c */
+#define HIST_TAG ".nb-history-tmp-" /* git.c */
 #define SEAL "/.noticeboard/manifest"   /* a complete build's last file */
 #define FILES ".noticeboard/files"      /* every file of a build */
 
@@ -111,6 +112,8 @@ clean_leftovers(const char *dest)
 			rest += strlen(LINK_TAG);
 		else if (strncmp(rest, CACHE_TAG, strlen(CACHE_TAG)) == 0)
 			rest += strlen(CACHE_TAG);
+		else if (strncmp(rest, HIST_TAG, strlen(HIST_TAG)) == 0)
+			rest += strlen(HIST_TAG);
 		else
 			continue;
 		pid = strtol(rest, &end, 10);

@@ -166,7 +166,7 @@ git__changes_name_their_own_commits(void)
 	snprintf(cmd, sizeof(cmd), "git -C '%s' rev-parse main~1 main~2 main~3", repo);
 	CHECK_INT(tu_run(cmd, &want), 0);
 	CHECK_INT(nb_git_open(&g, repo, "main", &d), 0);
-	CHECK_INT(nb_git_history(&hist, g, "content/", a, &d), 0);
+	CHECK_INT(nb_git_history(&hist, g, "content/", a, NULL, &d), 0);
 	h = nb_map_get(&hist, "content/consultations/bus-network-review.md");
 	CHECK(h != NULL && h->n == 3);
 	if (h && h->n == 3 && want && strlen(want) == 3 * 41) {
