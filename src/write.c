@@ -155,9 +155,10 @@ read_files(nb_out *o)
 	fclose(fp);
 }
 
-/* Make `to` a copy of `from` whose files are hard links. */
+/* Make `to` a copy of `from` whose files are hard links, but for the file
+ * `skip` (NULL: none). */
 static void
-clone_tree(const char *from, const char *to)
+clone_tree(const char *from, const char *to, const char *skip)
 {
 	DIR *dp = opendir(from);
 	struct dirent *de;
@@ -180,8 +181,9 @@ clone_tree(const char *from, const char *to)
 		snprintf(b, n, "%s/%s", to, de->d_name);
 		if (lstat(a, &st) == 0) {
 			if (S_ISDIR(st.st_mode))
-				clone_tree(a, b);
-			else if (S_ISREG(st.st_mode))
+				clone_tree(a, b, skip);
+			else if (S_ISREG(st.st_mode) &&
+				 (!skip || strcmp(a, skip) != 0))
 				link(a, b);
 		}
 		free(a);
@@ -262,9 +264,16 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 			if (access(seal, F_OK) != 0) {
 				nb_rmtree(o->stage);
 				if (tl > 0) {
+					/* the seal last: a copy killed part way
+					 * is never taken for a whole one */
 					char *live = copy_name(dest,
 						o->stage[strlen(o->stage) - 1] == 'a' ? 'b' : 'a');
-					clone_tree(live, o->stage);
+					size_t ln = strlen(live) + sizeof(SEAL);
+					char *live_seal = nb_xmalloc(ln);
+					snprintf(live_seal, ln, "%s%s", live, SEAL);
+					clone_tree(live, o->stage, live_seal);
+					link(live_seal, seal);
+					free(live_seal);
 					free(live);
 				}
 			}
