@@ -6,7 +6,10 @@
  *
  *   header   "nb-cache" u32 0x01020304, u32 version
  *   entries  each: u64 sig, i32 body_line, u32 body_len + 1 (0: no body),
- *            the body and a NUL, then the node tree
+ *            the body and a NUL, the node tree, then the body's HTML (a
+ *            text) and u32 warnings, each u32 severity, i32 line, i32
+ *            column, text message, text hint
+ *   text     u32 length + 1 (0: none), the bytes and a NUL
  *   index    count x { u8 oid[20]; u32 len; u64 offset }, sorted by oid
  *   trailer  u64 index offset, u64 count, u64 signature of the index,
  *            "nb-cend"
@@ -40,7 +43,7 @@
 
 #define MAGIC "nb-cache"
 #define ENDIAN 0x01020304u
-#define VERSION 2u
+#define VERSION 3u
 #define HEADER 16
 #define SLOT 32
 #define TRAILER 32
@@ -218,6 +221,25 @@ node_read(cursor *k, int depth)
 	return n;
 }
 
+/* A text: 0 with *s set (NULL for none), or -1. */
+static int
+text_read(cursor *k, const char **s)
+{
+	uint32_t n;
+
+	*s = NULL;
+	if (take(k, &n, 4) != 0)
+		return -1;
+	if (!n)
+		return 0;
+	n--;
+	if ((size_t)(k->end - k->p) <= n || k->p[n] != '\0')
+		return -1;
+	*s = nb_arena_strndup(k->a, (const char *)k->p, n);
+	k->p += (size_t)n + 1;
+	return 0;
+}
+
 static int
 entry_read(const unsigned char *p, size_t len, nb_arena *a, nb_parsed *out)
 {
@@ -241,7 +263,26 @@ entry_read(const unsigned char *p, size_t len, nb_arena *a, nb_parsed *out)
 	out->sig = sig;
 	out->body_line = line;
 	out->root = node_read(&k, 0);
-	return out->root && k.p == k.end;
+	if (!out->root || text_read(&k, &out->html) != 0 ||
+	    take(&k, &blen, 4) != 0 || blen > (size_t)(k.end - k.p) / 20)
+		return 0;
+	if (blen) {
+		nb_parsed_diag *v = nb_arena_alloc(a, blen * sizeof(*v));
+		uint32_t i;
+		for (i = 0; i < blen; i++) {
+			int32_t f[3];
+			if (take(&k, f, sizeof(f)) != 0 ||
+			    text_read(&k, &v[i].msg) != 0 || !v[i].msg ||
+			    text_read(&k, &v[i].hint) != 0)
+				return 0;
+			v[i].sev = f[0];
+			v[i].line = f[1];
+			v[i].col = f[2];
+		}
+		out->diags = v;
+		out->n_diags = blen;
+	}
+	return k.p == k.end;
 }
 
 int
@@ -308,6 +349,16 @@ node_write(nb_buf *b, const nb_node *n)
 	}
 }
 
+static void
+text_write(nb_buf *b, const char *s)
+{
+	uint32_t n = s ? (uint32_t)strlen(s) + 1 : 0;
+
+	put_raw(b, &n, 4);
+	if (s)
+		put_raw(b, s, n);   /* with its NUL */
+}
+
 void
 nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 	     const nb_parsed *p)
@@ -327,6 +378,18 @@ nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 		nb_buf_putc(&b, '\0');
 	}
 	node_write(&b, p->root);
+	text_write(&b, p->html);
+	{
+		uint32_t i, n = (uint32_t)p->n_diags;
+		put_raw(&b, &n, 4);
+		for (i = 0; i < n; i++) {
+			int32_t f[3] = { p->diags[i].sev, p->diags[i].line,
+					 p->diags[i].col };
+			put_raw(&b, f, sizeof(f));
+			text_write(&b, p->diags[i].msg);
+			text_write(&b, p->diags[i].hint);
+		}
+	}
 	if (b.len >= UINT32_MAX) {
 		nb_buf_free(&b);
 		return;

@@ -4,7 +4,8 @@
  * A rebuild from a later commit finds most record files unchanged.  Their
  * blob ids say so without reading them: the cache holds, for each blob id,
  * what reading and parsing that file gave (the front matter's node tree
- * with its lines and columns, the Markdown body, the file's signature).
+ * with its lines and columns, the Markdown body, the file's signature) and
+ * what converting the body gave (its HTML and its warnings).
  * Parsing is a function of the bytes alone, so an entry is never stale;
  * everything that depends on other files (links to areas and partners,
  * warnings about the text) is still worked out on every build.
@@ -27,6 +28,13 @@
 
 typedef struct nb_cache nb_cache;
 
+/* A warning about the body, without the file's path (the same bytes may
+ * sit at another path). */
+typedef struct nb_parsed_diag {
+	int sev, line, col;
+	const char *msg, *hint;     /* hint may be NULL */
+} nb_parsed_diag;
+
 /* What reading one file gave. */
 typedef struct nb_parsed {
 	nb_node *root;          /* the front matter, or the whole .yaml file */
@@ -34,6 +42,10 @@ typedef struct nb_parsed {
 	size_t body_len;
 	int body_line;          /* the file line the body starts on */
 	uint64_t sig;           /* nb_sig of the file's bytes */
+	/* the body as HTML and its warnings (nb_markdown_body), when known */
+	const char *html;
+	const nb_parsed_diag *diags;
+	size_t n_diags;
 } nb_parsed;
 
 /* Open the cache at `path` (it may not exist; with `fresh`, what it holds

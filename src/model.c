@@ -109,6 +109,17 @@ nb_id_valid(const char *id)
 /* One record being read: where it came from and where errors go. */
 #define NB_HARD_TO_READ 20.0   /* Flesch reading ease: "very difficult" */
 
+/* A Markdown record file's entry in the parse cache (cache.h): what it
+ * gave, or what its reading gives, to be kept for the next build. */
+typedef struct md_entry {
+	unsigned char oid[NB_OID_LEN];
+	int have_oid;        /* the file is a blob: it may be kept */
+	int hit;             /* p came from the cache */
+	int html_calls;      /* body_html() calls for the file */
+	nb_parsed p;         /* in the record's scratch arena */
+	nb_arena *scratch;
+} md_entry;
+
 typedef struct rd {
 	nb_model *m;
 	nb_arena *a;         /* the model's arena: what records keep */
@@ -116,6 +127,7 @@ typedef struct rd {
 	const char *path;    /* arena copy */
 	int errors;
 	int body_line;       /* file line the Markdown body starts on */
+	md_entry *md;        /* or NULL */
 } rd;
 
 static void
@@ -686,11 +698,46 @@ documents_read(rd *r, const nb_node *m, size_t *len)
 	return v;
 }
 
+/* The body as HTML, with its warnings; from the parse cache when the file
+ * is unchanged, and noted for it when not. */
 static const char *
 body_html(rd *r, const char *body, size_t len)
 {
-	return nb_markdown_body(r->a, body, len, 1, r->path, r->body_line,
+	md_entry *md = r->md;
+	size_t from = r->d->len, i;
+	const char *html;
+	nb_parsed_diag *v;
+
+	if (md && md->html_calls++ == 0 && md->hit && md->p.html) {
+		for (i = 0; i < md->p.n_diags; i++) {
+			const nb_parsed_diag *g = &md->p.diags[i];
+			nb_diag_add(r->d, (nb_severity)g->sev, r->path, g->line,
+				    g->col, g->hint, "%s", g->msg);
+		}
+		return nb_arena_strdup(r->a, md->p.html);
+	}
+	html = nb_markdown_body(r->a, body, len, 1, r->path, r->body_line,
 				r->d);
+	if (!md || md->hit)
+		return html;
+	if (md->html_calls > 1) {
+		md->p.html = NULL;   /* not one body: keep none */
+		md->p.n_diags = 0;
+		return html;
+	}
+	md->p.html = html;
+	md->p.n_diags = r->d->len - from;
+	md->p.diags = v = nb_arena_alloc(md->scratch,
+					 (md->p.n_diags + 1) * sizeof(*v));
+	for (i = 0; i < md->p.n_diags; i++) {
+		const nb_diag *g = &r->d->items[from + i];
+		v[i].sev = (int)g->sev;
+		v[i].line = g->line;
+		v[i].col = g->col;
+		v[i].msg = g->msg;
+		v[i].hint = g->hint;
+	}
+	return html;
 }
 
 /* Syllables in a word, roughly: groups of vowels, less a silent final e. */
@@ -844,39 +891,43 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 }
 
 /* Parse a .md file: front matter (must be a map) and body (copied into
- * scratch). */
+ * scratch).  With the cache, md says what it gave (md->hit) or what to put
+ * in it once the record is read (load_one). */
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	      int *body_line, nb_arena *scratch, const nb_source *src,
-	      nb_cache *cache, const char *path, nb_diags *d, uint64_t *sig)
+	      nb_cache *cache, md_entry *md, const char *path, nb_diags *d,
+	      uint64_t *sig)
 {
-	unsigned char oid[NB_OID_LEN];
 	const char *fm, *b;
 	size_t fm_len, b_len;
-	int fm_line, b_line, rc, have_oid;
+	int fm_line, b_line, rc;
 	nb_node *root = NULL;
-	nb_parsed p;
+	nb_parsed *p = &md->p;
 	char *data;
 	size_t len;
 
 	*out = NULL;
-	if (cached(cache, src, path, scratch, oid, &have_oid, &p) && p.body &&
-	    p.root->kind == NB_NODE_MAP) {
-		*out = p.root;
-		*body = p.body;
-		*body_len = p.body_len;
-		*body_line = p.body_line;
+	memset(md, 0, sizeof(*md));
+	md->scratch = scratch;
+	if (cached(cache, src, path, scratch, md->oid, &md->have_oid, p) &&
+	    p->body && p->root->kind == NB_NODE_MAP) {
+		md->hit = 1;
+		*out = p->root;
+		*body = p->body;
+		*body_len = p->body_len;
+		*body_line = p->body_line;
 		if (sig)
-			*sig = p.sig;
+			*sig = p->sig;
 		return 0;
 	}
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
-	memset(&p, 0, sizeof(p));
-	p.sig = nb_sig(NB_SIG_INIT, data, len);
+	memset(p, 0, sizeof(*p));
+	p->sig = nb_sig(NB_SIG_INIT, data, len);
 	if (sig)
-		*sig = p.sig;
+		*sig = p->sig;
 	rc = nb_frontmatter_split(path, data, len, &fm, &fm_len, &fm_line, &b,
 				  &b_len, &b_line, d);
 	if (rc == 0)
@@ -891,13 +942,12 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 		*body_len = b_len;
 		*body_line = b_line;
 		*out = root;
-		if (have_oid) {
-			p.root = root;
-			p.body = *body;
-			p.body_len = b_len;
-			p.body_line = b_line;
-			nb_cache_put(cache, oid, &p);
-		}
+		p->root = root;
+		p->body = *body;
+		p->body_len = b_len;
+		p->body_line = b_line;
+	} else {
+		md->have_oid = 0;   /* nothing to keep */
 	}
 	free(data);
 	return rc;
@@ -1681,21 +1731,26 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	const nb_node *root = NULL;
 	const char *body = NULL;
 	size_t body_len = 0;
+	md_entry md;
 	rd r;
 	int rc;
 
 	out->rec = NULL;
 	memset(&r, 0, sizeof(r));
+	memset(&md, 0, sizeof(md));
 	r.m = m;
 	r.a = a;
 	r.d = d;
 	r.path = nb_arena_printf(a, "%s/%s", dir, name);
-	if (strcmp(suffix, ".md") == 0)
+	if (strcmp(suffix, ".md") == 0) {
+		r.md = &md;
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
-				   scratch, src, m->cache, r.path, d, &out->sig);
-	else
+				   scratch, src, m->cache, &md, r.path, d,
+				   &out->sig);
+	} else {
 		rc = parse_yaml_file(&root, scratch, src, m->cache, r.path, d,
 				     &out->sig);
+	}
 	out->id = file_id(&r, name, suffix);
 	if (rc != 0 || !out->id)
 		goto done;
@@ -1725,6 +1780,9 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 		out->rec = page_read(&r, root, out->id, body, body_len);
 		break;
 	}
+	/* the file's parse and its body's HTML, for the next build */
+	if (md.have_oid && !md.hit)
+		nb_cache_put(m->cache, md.oid, &md.p);
 done:
 	nb_arena_free(scratch);
 }
@@ -1955,7 +2013,7 @@ link_areas(nb_model *m, pending_parent *pps, size_t n, nb_diags *d)
 
 	for (i = 0; i < n; i++) {
 		pending_parent *pp = &pps[i];
-		rd r = { m, m->arena, d, pp->path, 0, 0 };
+		rd r = { m, m->arena, d, pp->path, 0, 0, NULL };
 		nb_node at;
 
 		if (!pp->parent_id)

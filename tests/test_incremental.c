@@ -23,6 +23,7 @@
 static unsigned long long rng = 20261123;
 static size_t parsed_before;   /* of the last build() */
 static size_t data_reused;     /* of the last build() */
+static char warnings[8192];    /* of the last build(): path:line:col: msg */
 
 static unsigned
 rnd(unsigned n)
@@ -57,6 +58,19 @@ build(const char *repo, const char *output, int full, size_t *reused)
 	}
 	if (reused)
 		*reused = st.reused;
+	warnings[0] = '\0';
+	{
+		size_t i, at = 0;
+		for (i = 0; i < d.len && at < sizeof(warnings) - 1; i++) {
+			int n = snprintf(warnings + at, sizeof(warnings) - at,
+					 "%s:%d:%d: %s\n", d.items[i].path,
+					 d.items[i].line, d.items[i].col,
+					 d.items[i].msg);
+			if (n < 0)
+				break;
+			at += (size_t)n;
+		}
+	}
 	parsed_before = st.parsed_before;
 	data_reused = st.data_reused;
 	nb_diags_free(&d);
@@ -221,7 +235,7 @@ static void
 incremental__unchanged_files_come_from_the_parse_cache(void)
 {
 	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
-	char cache[4300], cmd[13000], *out = NULL;
+	char cache[4300], cmd[13000], *out = NULL, first[8192];
 	size_t files;
 
 	snprintf(repo, sizeof(repo), "%s/repo", root);
@@ -231,11 +245,26 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	tu_copy_tree("tests/fixtures/minimal", repo);
 	/* more consultations than the first (always made: it names the CSV
 	 * columns) and the one edited */
+	{
+		/* a body with a warning (link text that says nothing) */
+		char *t = tu_read(repo, "content/consultations/bus-review.md"), *u;
+		CHECK(t != NULL);
+		u = malloc(strlen(t ? t : "") + 100);
+		sprintf(u, "%sTo have your say, [click here](https://example.org/a).\n",
+			t ? t : "");
+		CHECK_INT(tu_write(repo, "content/consultations/bus-review.md", u), 0);
+		free(u);
+		free(t);
+	}
 	git(repo, 0, "for i in 1 2 3; do cp content/consultations/bus-review.md content/consultations/zz-$i.md; done && "
 	    "git init -q -b main . && git add -A && git commit -q -m Start");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, 0);
 	CHECK(tu_exists(root, "inc.nb-cache"));
+	/* the body's warning, about each copy */
+	CHECK_HAS(warnings, "content/consultations/zz-2.md:");
+	snprintf(first, sizeof(first), "%s", warnings);
+	CHECK_HAS(first, "click here");
 	/* every file parsed: site.yaml, the terms and the records */
 	snprintf(cmd, sizeof(cmd), "cd '%s' && git ls-files site.yaml 'content/*.yaml' "
 		 "'content/*/*.yaml' 'content/*/*.md' | wc -l", repo);
@@ -248,6 +277,15 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	    "git commit -q -am Edit");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, files - 1);
+	/* the unchanged files' warnings, as when they were read */
+	{
+		const char *w = strstr(first, "content/consultations/zz-1.md:");
+		char line[512];
+		size_t n = w ? strcspn(w, "\n") : 0;
+		CHECK(w != NULL);
+		snprintf(line, sizeof(line), "%.*s", (int)n, w ? w : "");
+		CHECK_HAS(warnings, line);
+	}
 	/* the copies, from the first copy's files */
 	CHECK(data_reused >= 3);
 	{
