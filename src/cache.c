@@ -4,24 +4,27 @@
  * The file, in the machine's own byte order (another machine's file fails
  * the check of the header and is ignored):
  *
- *   header   "nb-cache" u32 0x01020304, u32 version
+ *   header   "nb-cache", u32 0x01020304, u32 version
  *   entries  each: u64 sig, i32 body_line, u32 body_len + 1 (0: no body),
  *            the body and a NUL, the node tree, then the body's HTML (a
- *            text) and u32 warnings, each u32 severity, i32 line, i32
+ *            text) and u32 warnings, each i32 severity, i32 line, i32
  *            column, text message, text hint
+ *   node     u8 kind, u8 plain, u16 0, i32 line, i32 col, u32 n, then a
+ *            scalar's n bytes and a NUL, a sequence's n items, or a
+ *            map's n keys and values, alternating
  *   text     u32 length + 1 (0: none), the bytes and a NUL
  *   index    count x { u8 oid[20]; u32 len; u64 offset }, sorted by oid
  *   trailer  u64 index offset, u64 count, u64 signature of the index,
  *            "nb-cend"
  *
- * A rebuild changes a few files: their entries and a new index and trailer
- * are appended, and the file is written afresh only when more than half
- * of it is entries no longer used and old indexes.  A build killed while
- * appending leaves a file whose end is not a trailer, which is an empty
- * cache.
- *   node     u8 kind, u8 plain, u16 0, i32 line, i32 col, u32 n, then a
- *            scalar's n bytes and a NUL, a sequence's n items, or a
- *            map's n keys and values, alternating
+ * A rebuild parses a few files: their entries are appended to the file as
+ * they are made, and at the end a new index and trailer; the file is
+ * written afresh only when more than half of it would be entries no
+ * longer used and old indexes.  A build that fails takes back what it
+ * appended; one killed while appending leaves a file whose end is not a
+ * trailer, which is an empty cache.  Entries are read with pread(), one
+ * at a time, and new ones go straight to the file, so memory does not
+ * grow with the size of the site.
  *
  * Every read is checked against the entry's bounds, so a damaged file
  * gives a miss, never a crash.
@@ -37,7 +40,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -51,18 +53,24 @@
 
 typedef struct added {
 	unsigned char oid[NB_OID_LEN];
-	size_t off, len;             /* in c->fresh */
+	uint64_t off;                /* in the file written to */
+	size_t len;
 } added;
 
 struct nb_cache {
 	char *path;
-	const unsigned char *map;    /* the old file, mapped; NULL: none */
-	size_t map_len, count;
-	const unsigned char *index;  /* its index: count slots */
+	int fd;                      /* the old file (read, appended to); -1 */
+	uint64_t old_len;            /* its length when opened */
+	unsigned char *index;        /* its index: count slots */
+	size_t count;
 	atomic_uchar *used;          /* count flags: this build wanted it */
 	atomic_size_t hits;
-	pthread_mutex_t lock;        /* fresh and news */
-	nb_buf fresh;                /* entries parsed in this build */
+	pthread_mutex_t lock;        /* what follows */
+	int out;                     /* where new entries go: fd, or a new
+				      * file (tmp), or -1 before the first */
+	char *tmp;                   /* the new file's name, or NULL */
+	uint64_t end;                /* where the next entry goes in `out` */
+	int broken;                  /* a write failed: save nothing */
 	added *news;
 	size_t news_len, news_cap;
 };
@@ -83,37 +91,79 @@ get64(const unsigned char *p)
 	return v;
 }
 
-/* The old file's header, trailer and index are sound: the index is set. */
 static int
-valid(nb_cache *c, const unsigned char *p, size_t len)
+read_at(int fd, void *to, size_t n, uint64_t at)
 {
-	const unsigned char *t = p + len - TRAILER, *ix;
-	uint64_t n, i, off, l, at;
+	char *p = to;
 
-	if (len < HEADER + TRAILER || memcmp(p, MAGIC, 8) != 0 ||
-	    get32(p + 8) != ENDIAN || get32(p + 12) != VERSION ||
-	    memcmp(t + 24, END, 8) != 0)
+	while (n) {
+		ssize_t r = pread(fd, p, n, (off_t)at);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+		at += (uint64_t)r;
+	}
+	return 0;
+}
+
+static int
+write_at(int fd, const void *from, size_t n, uint64_t at)
+{
+	const char *p = from;
+
+	while (n) {
+		ssize_t w = pwrite(fd, p, n, (off_t)at);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+		at += (uint64_t)w;
+	}
+	return 0;
+}
+
+/* The old file's header, trailer and index are sound: the index is read
+ * into c. */
+static int
+load_index(nb_cache *c, uint64_t len)
+{
+	unsigned char head[HEADER], t[TRAILER];
+	uint64_t n, i, at, off, l;
+
+	if (len < HEADER + TRAILER || read_at(c->fd, head, HEADER, 0) != 0 ||
+	    read_at(c->fd, t, TRAILER, len - TRAILER) != 0 ||
+	    memcmp(head, MAGIC, 8) != 0 || get32(head + 8) != ENDIAN ||
+	    get32(head + 12) != VERSION || memcmp(t + 24, END, 8) != 0)
 		return 0;
 	at = get64(t);
 	n = get64(t + 8);
 	if (at < HEADER || at > len - TRAILER ||
-	    n != (len - TRAILER - at) / SLOT || (len - TRAILER - at) % SLOT)
+	    (len - TRAILER - at) % SLOT || n != (len - TRAILER - at) / SLOT)
 		return 0;
-	ix = p + at;
-	if (nb_sig(NB_SIG_INIT, ix, n * SLOT) != get64(t + 16))
-		return 0;
+	c->index = nb_xmalloc((size_t)n * SLOT + 1);
+	if (read_at(c->fd, c->index, (size_t)n * SLOT, at) != 0 ||
+	    nb_sig(NB_SIG_INIT, c->index, (size_t)n * SLOT) != get64(t + 16))
+		goto bad;
 	for (i = 0; i < n; i++) {
-		const unsigned char *s = ix + i * SLOT;
+		const unsigned char *s = c->index + i * SLOT;
 		l = get32(s + 20);
 		off = get64(s + 24);
 		if (off < HEADER || off > at || l > at - off)
-			return 0;
+			goto bad;
 		if (i && memcmp(s - SLOT, s, NB_OID_LEN) >= 0)
-			return 0;   /* not sorted, or a repeat */
+			goto bad;   /* not sorted, or a repeat */
 	}
-	c->index = ix;
 	c->count = (size_t)n;
 	return 1;
+bad:
+	free(c->index);
+	c->index = NULL;
+	return 0;
 }
 
 nb_cache *
@@ -121,36 +171,28 @@ nb_cache_open(const char *path, int fresh)
 {
 	nb_cache *c = nb_xcalloc(1, sizeof(*c));
 	struct stat st;
-	int fd;
+	size_t i;
 
 	c->path = nb_xstrdup(path);
+	c->fd = -1;
+	c->out = -1;
 	pthread_mutex_init(&c->lock, NULL);
 	atomic_init(&c->hits, 0);
 	if (fresh)
 		return c;
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
+	c->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	if (c->fd < 0)
 		return c;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_size >= HEADER + TRAILER) {
-		void *p = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE,
-			       fd, 0);
-		if (p != MAP_FAILED) {
-			if (valid(c, p, (size_t)st.st_size)) {
-				c->map = p;
-				c->map_len = (size_t)st.st_size;
-			} else {
-				munmap(p, (size_t)st.st_size);
-			}
-		}
+	if (fstat(c->fd, &st) != 0 || !S_ISREG(st.st_mode) ||
+	    !load_index(c, (uint64_t)st.st_size)) {
+		close(c->fd);
+		c->fd = -1;
+		return c;
 	}
-	close(fd);
-	if (c->map && c->count) {
-		size_t i;
-		c->used = nb_xmalloc(c->count * sizeof(*c->used));
-		for (i = 0; i < c->count; i++)
-			atomic_init(&c->used[i], 0);
-	}
+	c->old_len = (uint64_t)st.st_size;
+	c->used = nb_xmalloc((c->count + 1) * sizeof(*c->used));
+	for (i = 0; i < c->count; i++)
+		atomic_init(&c->used[i], 0);
 	return c;
 }
 
@@ -291,7 +333,7 @@ nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN], nb_arena *a,
 {
 	size_t lo = 0, hi;
 
-	if (!c || !c->map)
+	if (!c || !c->index)
 		return 0;
 	hi = c->count;
 	while (lo < hi) {
@@ -299,8 +341,14 @@ nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN], nb_arena *a,
 		const unsigned char *s = c->index + mid * SLOT;
 		int cmp = memcmp(oid, s, NB_OID_LEN);
 		if (cmp == 0) {
-			if (!entry_read(c->map + get64(s + 24), get32(s + 20), a,
-					out))
+			size_t len = get32(s + 20);
+			unsigned char stack[8192], *buf = len <= sizeof(stack) ?
+				stack : nb_xmalloc(len);
+			int ok = read_at(c->fd, buf, len, get64(s + 24)) == 0 &&
+				 entry_read(buf, len, a, out);
+			if (buf != stack)
+				free(buf);
+			if (!ok)
 				return 0;
 			atomic_store(&c->used[mid], 1);
 			atomic_fetch_add(&c->hits, 1);
@@ -359,6 +407,41 @@ text_write(nb_buf *b, const char *s)
 		put_raw(b, s, n);   /* with its NUL */
 }
 
+/* Where new entries go, opened on the first: the old file when there is
+ * one (appended to), or a new one.  Under c->lock.  0 or -1. */
+static int
+open_out(nb_cache *c)
+{
+	unsigned char head[HEADER];
+	uint32_t u;
+
+	if (c->out >= 0)
+		return 0;
+	if (c->fd >= 0) {
+		c->out = c->fd;
+		c->end = c->old_len;
+		return 0;
+	}
+	/* OUTPUT.nb-cache-tmp-PID: a killed build's is removed by the next
+	 * (write.c) */
+	c->tmp = nb_xmalloc(strlen(c->path) + 32);
+	sprintf(c->tmp, "%s-tmp-%ld", c->path, (long)getpid());
+	unlink(c->tmp);
+	c->out = open(c->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (c->out < 0)
+		return -1;
+	memcpy(head, MAGIC, 8);
+	u = ENDIAN;
+	memcpy(head + 8, &u, 4);
+	u = VERSION;
+	memcpy(head + 12, &u, 4);
+	c->end = HEADER;
+	if (write_at(c->out, head, HEADER, 0) != 0)
+		return -1;
+	c->end = HEADER;
+	return 0;
+}
+
 void
 nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 	     const nb_parsed *p)
@@ -395,15 +478,21 @@ nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 		return;
 	}
 	pthread_mutex_lock(&c->lock);
-	if (c->news_len == c->news_cap) {
-		c->news_cap = c->news_cap ? c->news_cap * 2 : 64;
-		c->news = nb_xrealloc(c->news, c->news_cap * sizeof(*c->news));
+	if (!c->broken && (open_out(c) != 0 ||
+			   write_at(c->out, b.ptr, b.len, c->end) != 0))
+		c->broken = 1;
+	if (!c->broken) {
+		if (c->news_len == c->news_cap) {
+			c->news_cap = c->news_cap ? c->news_cap * 2 : 64;
+			c->news = nb_xrealloc(c->news,
+					      c->news_cap * sizeof(*c->news));
+		}
+		ad = &c->news[c->news_len++];
+		memcpy(ad->oid, oid, NB_OID_LEN);
+		ad->off = c->end;
+		ad->len = b.len;
+		c->end += b.len;
 	}
-	ad = &c->news[c->news_len++];
-	memcpy(ad->oid, oid, NB_OID_LEN);
-	ad->off = c->fresh.len;
-	ad->len = b.len;
-	nb_buf_put(&c->fresh, b.ptr, b.len);
 	pthread_mutex_unlock(&c->lock);
 	nb_buf_free(&b);
 }
@@ -420,14 +509,13 @@ nb_cache_added(const nb_cache *c)
 	return c ? c->news_len : 0;
 }
 
-/* ---- writing the next file ------------------------------------------------- */
+/* ---- writing the index ----------------------------------------------------- */
 
 typedef struct slot {
 	const unsigned char *oid;
-	const unsigned char *data;
+	uint64_t off;                /* where it is now */
 	size_t len;
-	uint64_t off;                /* where it is in the file written */
-	int old;                     /* it is in the old file already */
+	int old;                     /* in the old file (else in `out`) */
 } slot;
 
 static int
@@ -437,44 +525,15 @@ cmp_slot(const void *a, const void *b)
 		      NB_OID_LEN);
 }
 
+/* The index of v[0..n) (at their offsets) and the trailer, at `at`. */
 static int
-write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-/* Write the entries v[0..n) (but with `append`, only those not in the old
- * file), then the index of all of them and the trailer, to fd at offset
- * `at`. */
-static int
-write_out(int fd, slot *v, size_t n, uint64_t at, int append)
+write_index(int fd, const slot *v, size_t n, uint64_t at)
 {
 	nb_buf b = NB_BUF_INIT;
-	uint64_t index_at, cnt = n, sig;
+	uint64_t index_at = at, cnt = n, sig;
 	size_t i;
-	int rc = 0;
+	int rc;
 
-	for (i = 0; rc == 0 && i < n; i++) {
-		if (append && v[i].old)
-			continue;
-		rc = write_all(fd, v[i].data, v[i].len);
-		v[i].off = at;
-		at += v[i].len;
-	}
-	if (rc != 0)
-		return rc;
-	index_at = at;
 	for (i = 0; i < n; i++) {
 		uint32_t len = (uint32_t)v[i].len;
 		put_raw(&b, v[i].oid, NB_OID_LEN);
@@ -486,8 +545,45 @@ write_out(int fd, slot *v, size_t n, uint64_t at, int append)
 	put_raw(&b, &cnt, 8);
 	put_raw(&b, &sig, 8);
 	put_raw(&b, END, 8);
-	rc = write_all(fd, b.ptr, b.len);
+	rc = write_at(fd, b.ptr, b.len, at);
+	if (rc == 0 && ftruncate(fd, (off_t)(at + b.len)) != 0)
+		rc = -1;
 	nb_buf_free(&b);
+	return rc;
+}
+
+/* Copy v's entries from where they are into the new file `to`, from
+ * HEADER on, setting their new offsets; *end is where the index goes. */
+static int
+compact(nb_cache *c, int to, slot *v, size_t n, uint64_t *end)
+{
+	unsigned char head[HEADER], *buf = NULL;
+	uint64_t at = HEADER;
+	size_t i, cap = 0;
+	uint32_t u;
+	int rc = 0;
+
+	memcpy(head, MAGIC, 8);
+	u = ENDIAN;
+	memcpy(head + 8, &u, 4);
+	u = VERSION;
+	memcpy(head + 12, &u, 4);
+	rc = write_at(to, head, HEADER, 0);
+	for (i = 0; rc == 0 && i < n; i++) {
+		int from = v[i].old ? c->fd : c->out;
+		if (v[i].len > cap) {
+			cap = v[i].len * 2;
+			free(buf);
+			buf = nb_xmalloc(cap);
+		}
+		rc = read_at(from, buf, v[i].len, v[i].off);
+		if (rc == 0)
+			rc = write_at(to, buf, v[i].len, at);
+		v[i].off = at;
+		at += v[i].len;
+	}
+	free(buf);
+	*end = at;
 	return rc;
 }
 
@@ -496,23 +592,22 @@ nb_cache_save(nb_cache *c)
 {
 	size_t i, k = 0, n = 0, unused = 0, live = 0, fresh = 0;
 	slot *v;
-	char *tmp = NULL;
-	int fd, rc = -1, append;
+	int rc = -1;
 
 	if (!c)
 		return 0;
+	if (c->broken)
+		return -1;
 	for (i = 0; i < c->count; i++) {
 		if (!atomic_load(&c->used[i]))
 			unused++;
 		else
 			live += get32(c->index + i * SLOT + 20);
 	}
-	if (!unused && !c->news_len && c->map)
+	if (!unused && !c->news_len && c->index)
 		return 0;   /* the file holds what this build used */
 	for (i = 0; i < c->news_len; i++)
 		fresh += c->news[i].len;
-	/* append, unless most of the file would then be dead weight */
-	append = c->map && 2 * (live + fresh) >= c->map_len + fresh;
 	v = nb_xmalloc((c->count - unused + c->news_len + 1) * sizeof(*v));
 	for (i = 0; i < c->count; i++) {
 		const unsigned char *s = c->index + i * SLOT;
@@ -521,15 +616,13 @@ nb_cache_save(nb_cache *c)
 		v[k].oid = s;
 		v[k].off = get64(s + 24);
 		v[k].len = get32(s + 20);
-		v[k].data = c->map + v[k].off;
 		v[k].old = 1;
 		k++;
 	}
 	for (i = 0; i < c->news_len; i++) {
 		v[k].oid = c->news[i].oid;
-		v[k].data = (const unsigned char *)c->fresh.ptr + c->news[i].off;
+		v[k].off = c->news[i].off;
 		v[k].len = c->news[i].len;
-		v[k].off = 0;
 		v[k].old = 0;
 		k++;
 	}
@@ -538,45 +631,42 @@ nb_cache_save(nb_cache *c)
 	for (i = 0; i < k; i++)
 		if (!n || memcmp(v[n - 1].oid, v[i].oid, NB_OID_LEN) != 0)
 			v[n++] = v[i];
-	if (append) {
-		struct stat st;
-		fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC | O_NOFOLLOW);
-		/* the file as it was mapped, not another build's since */
-		if (fd >= 0 && fstat(fd, &st) == 0 &&
-		    (size_t)st.st_size == c->map_len) {
-			rc = write_out(fd, v, n, c->map_len, 1);
-			if (close(fd) != 0)
-				rc = -1;
-			free(v);
-			return rc;
+	if (c->tmp && c->fd < 0) {
+		/* a new file: its index, and into place */
+		rc = write_index(c->out, v, n, c->end);
+	} else if (c->fd >= 0 &&
+		   2 * (live + fresh) >= (c->out >= 0 ? c->end : c->old_len)) {
+		/* mostly live: the index goes after what was appended */
+		if (open_out(c) == 0)
+			rc = write_index(c->out, v, n, c->end);
+	} else {
+		/* mostly dead weight: written afresh */
+		uint64_t end;
+		c->tmp = nb_xmalloc(strlen(c->path) + 32);
+		sprintf(c->tmp, "%s-tmp-%ld", c->path, (long)getpid());
+		unlink(c->tmp);
+		{
+			int to = open(c->tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC,
+				      0644);
+			if (to >= 0) {
+				rc = compact(c, to, v, n, &end);
+				if (rc == 0)
+					rc = write_index(to, v, n, end);
+				if (close(to) != 0)
+					rc = -1;
+			}
 		}
-		if (fd >= 0)
-			close(fd);
 	}
-	/* DEST.nb-cache-tmp-PID: a killed build's is removed by the next
-	 * (write.c) */
-	tmp = nb_xmalloc(strlen(c->path) + 32);
-	sprintf(tmp, "%s-tmp-%ld", c->path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW,
-		  0644);
-	if (fd >= 0) {
-		char head[HEADER];
-		uint32_t u = ENDIAN;
-		memcpy(head, MAGIC, 8);
-		memcpy(head + 8, &u, 4);
-		u = VERSION;
-		memcpy(head + 12, &u, 4);
-		rc = write_all(fd, head, HEADER);
-		if (rc == 0)
-			rc = write_out(fd, v, n, HEADER, 0);
-		if (close(fd) != 0)
-			rc = -1;
-		if (rc == 0 && rename(tmp, c->path) != 0)
-			rc = -1;
+	if (rc == 0 && c->tmp && rename(c->tmp, c->path) != 0)
+		rc = -1;
+	if (c->tmp) {
 		if (rc != 0)
-			unlink(tmp);
+			unlink(c->tmp);
+		free(c->tmp);
+		c->tmp = NULL;
 	}
-	free(tmp);
+	c->old_len = 0;   /* nothing to take back */
+	c->news_len = 0;
 	free(v);
 	return rc;
 }
@@ -586,11 +676,21 @@ nb_cache_free(nb_cache *c)
 {
 	if (!c)
 		return;
-	if (c->map)
-		munmap((void *)c->map, c->map_len);
+	/* not saved: what was appended to the old file is taken back, so
+	 * its end is its trailer again */
+	if (c->fd >= 0 && c->out == c->fd && c->old_len && c->news_len)
+		(void)ftruncate(c->fd, (off_t)c->old_len);
+	if (c->out >= 0 && c->out != c->fd)
+		close(c->out);
+	if (c->fd >= 0)
+		close(c->fd);
+	if (c->tmp) {
+		unlink(c->tmp);
+		free(c->tmp);
+	}
+	free(c->index);
 	free(c->used);
 	free(c->news);
-	nb_buf_free(&c->fresh);
 	pthread_mutex_destroy(&c->lock);
 	free(c->path);
 	free(c);

@@ -428,6 +428,7 @@ hist_save(const char *path, const char *commit, const char *prefix,
 	 * killed build's) */
 	tmp = nb_xmalloc(strlen(path) + 32);
 	sprintf(tmp, "%s-tmp-%ld", path, (long)getpid());
+	unlink(tmp);   /* an earlier process's, with this number */
 	fp = fopen(tmp, "wbx");
 	if (fp) {
 		int ok = fwrite(b.ptr, 1, b.len, fp) == b.len;

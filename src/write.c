@@ -100,6 +100,7 @@ clean_leftovers(const char *dest)
 		char *end, *full;
 		long pid;
 		size_t n;
+		int ours = 0;   /* a cache file this process may be writing */
 
 		if (strncmp(de->d_name, base, bl) != 0)
 			continue;
@@ -111,9 +112,9 @@ clean_leftovers(const char *dest)
 		else if (strncmp(rest, LINK_TAG, strlen(LINK_TAG)) == 0)
 			rest += strlen(LINK_TAG);
 		else if (strncmp(rest, CACHE_TAG, strlen(CACHE_TAG)) == 0)
-			rest += strlen(CACHE_TAG);
+			rest += strlen(CACHE_TAG), ours = 1;
 		else if (strncmp(rest, HIST_TAG, strlen(HIST_TAG)) == 0)
-			rest += strlen(HIST_TAG);
+			rest += strlen(HIST_TAG), ours = 1;
 		else
 			continue;
 		pid = strtol(rest, &end, 10);
@@ -121,6 +122,9 @@ clean_leftovers(const char *dest)
 			continue;
 		if (pid != (long)getpid() && kill((pid_t)pid, 0) == 0)
 			continue;   /* that build is still running */
+		if (ours && pid == (long)getpid())
+			continue;   /* this one's (cache.c and git.c replace
+				     * one left by an earlier process) */
 		n = strlen(parent) + strlen(de->d_name) + 2;
 		full = nb_xmalloc(n);
 		snprintf(full, n, "%s/%s", parent, de->d_name);

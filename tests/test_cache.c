@@ -188,6 +188,20 @@ cache__a_rebuild_appends_and_dead_entries_are_dropped(void)
 	}
 	nb_cache_free(c);
 
+	/* a build that fails (no save) takes back what it appended */
+	c = nb_cache_open(path, 0);
+	oid_of(oid, 101);
+	nb_cache_put(c, oid, &p);
+	CHECK(size_of(path) > second);   /* on the disk as it is made */
+	nb_cache_free(c);
+	CHECK_INT(size_of(path), second);
+	c = nb_cache_open(path, 0);
+	oid_of(oid, 100);
+	CHECK_INT(nb_cache_get(c, oid, a, &got), 1);
+	oid_of(oid, 101);
+	CHECK_INT(nb_cache_get(c, oid, a, &got), 0);
+	nb_cache_free(c);
+
 	/* only a few used: written afresh, holding only those */
 	c = nb_cache_open(path, 0);
 	for (i = 0; i < 5; i++) {
