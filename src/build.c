@@ -43,6 +43,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	nb_source *src = NULL, *share = NULL;
 	nb_cache *cache = NULL;
 	char *hist_cache = NULL;
+	nb_history_job *hist = NULL;
 	nb_model *m = NULL;
 	nb_derived *dv;
 	nb_out *o = NULL;
@@ -82,13 +83,19 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		if (opts->full)
 			unlink(hist_cache);
 	}
+	/* the history is walked while the records are read */
+	if (opts->history != 0 && nb_source_git(src))
+		hist = nb_history_start(nb_source_git(src), hist_cache);
 	if (nb_model_load_cached(&m, src, opts->jobs, cache, d) != 0)
 		goto done;
 	stats->parsed_before = nb_cache_hits(cache);
 	lap(stats, NB_STAGE_READ, &t);
-	if (opts->history != 0 && nb_source_git(src) &&
-	    nb_history_attach(m, nb_source_git(src), hist_cache, d) != 0)
-		goto done;
+	if (hist) {
+		int hrc = nb_history_finish(hist, m, d);
+		hist = NULL;
+		if (hrc != 0)
+			goto done;
+	}
 	nb_sig_prepare(m);
 	lap(stats, NB_STAGE_HISTORY, &t);
 
@@ -144,6 +151,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		(void)nb_cache_save(cache);   /* a cache is never needed */
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
+	nb_history_abort(hist);
 	free(hist_cache);
 	nb_cache_free(cache);
 	nb_out_abort(o);

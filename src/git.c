@@ -22,6 +22,7 @@ struct nb_git {
 	git_tree *tree;
 	char id[GIT_OID_HEXSZ + 1];
 	char *name;
+	char *path;               /* as opened, for nb_git_reopen */
 };
 
 static int
@@ -70,6 +71,7 @@ nb_git_open(nb_git **out, const char *path, const char *ref, nb_diags *d)
 		goto fail;
 	}
 	git_oid_tostr(g->id, sizeof(g->id), git_commit_id(g->commit));
+	g->path = nb_xstrdup(path);
 	n = strlen(path) + strlen(ref) + 8;
 	g->name = nb_xmalloc(n);
 	snprintf(g->name, n, "%s at %s", path, ref);
@@ -92,8 +94,21 @@ nb_git_free(nb_git *g)
 	git_commit_free(g->commit);
 	git_repository_free(g->repo);
 	free(g->name);
+	free(g->path);
 	free(g);
 	git_libgit2_shutdown();
+}
+
+int
+nb_git_reopen(nb_git **out, const nb_git *g, nb_diags *d)
+{
+	int rc = nb_git_open(out, g->path, g->id, d);
+
+	if (rc == 0) {
+		free((*out)->name);
+		(*out)->name = nb_xstrdup(g->name);
+	}
+	return rc;
 }
 
 const char *

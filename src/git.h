@@ -24,6 +24,9 @@ typedef struct nb_git nb_git;
 int nb_git_open(nb_git **out, const char *path, const char *ref,
 		nb_diags *d);
 void nb_git_free(nb_git *g);           /* accepts NULL */
+/* The same repository at the same commit, opened again: a handle for
+ * another thread (libgit2's objects are used by one thread at a time). */
+int nb_git_reopen(nb_git **out, const nb_git *g, nb_diags *d);
 
 /* The commit's id (40 hex digits) and a description ("repo at ref"). */
 const char *nb_git_commit(const nb_git *g);

@@ -3,6 +3,8 @@
  */
 #include "history.h"
 
+#include <pthread.h>
+#include <stdlib.h>
 #include <string.h>
 
 int
@@ -56,56 +58,152 @@ redirects(nb_model *m, const nb_file_history *h, const char *dir,
 	}
 }
 
-int
-nb_history_attach(nb_model *m, nb_git *g, const char *cache, nb_diags *d)
-{
-	nb_map files = NB_MAP_INIT;
-	size_t i;
+/* The walk, in a thread of its own with its own handle on the repository
+ * and its own arena, while the records are read. */
+struct nb_history_job {
+	nb_git *g;                /* the caller's handle */
+	nb_git *own;              /* the thread's, or NULL: walk at finish */
+	const char *cache;
+	nb_arena *a;
+	nb_map files;
+	nb_diags d;
+	int rc;
+	int started;
+	pthread_t t;
+};
 
-	if (nb_git_is_shallow(g))
-		nb_warning(d, nb_git_name(g), 0, 0,
+static void *
+walk(void *arg)
+{
+	nb_history_job *j = arg;
+
+	j->rc = nb_git_history(&j->files, j->own, "content/", j->a, j->cache,
+			       &j->d);
+	return NULL;
+}
+
+nb_history_job *
+nb_history_start(nb_git *g, const char *cache)
+{
+	nb_history_job *j = nb_xcalloc(1, sizeof(*j));
+	nb_diags ignore = NB_DIAGS_INIT;
+
+	j->g = g;
+	j->cache = cache;
+	j->a = nb_arena_new();
+	if (nb_git_reopen(&j->own, g, &ignore) == 0)
+		j->started = pthread_create(&j->t, NULL, walk, j) == 0;
+	nb_diags_free(&ignore);
+	return j;
+}
+
+static void
+join(nb_history_job *j)
+{
+	if (j->started)
+		pthread_join(j->t, NULL);
+	else   /* no thread: the walk is done here, on the caller's handle */
+		j->rc = nb_git_history(&j->files, j->g, "content/", j->a,
+				       j->cache, &j->d);
+	j->started = 0;
+}
+
+static void
+job_free(nb_history_job *j)
+{
+	nb_map_free(&j->files);
+	nb_diags_free(&j->d);
+	nb_git_free(j->own);
+	free(j);
+}
+
+void
+nb_history_abort(nb_history_job *j)
+{
+	if (!j)
+		return;
+	if (j->started)
+		pthread_join(j->t, NULL);
+	nb_arena_free(j->a);
+	job_free(j);
+}
+
+int
+nb_history_finish(nb_history_job *j, nb_model *m, nb_diags *d)
+{
+	nb_map *files = &j->files;
+	size_t i;
+	int rc;
+
+	join(j);
+	/* the histories live as long as the model */
+	if (m->arenas_len == m->arenas_cap) {
+		m->arenas_cap = m->arenas_cap ? m->arenas_cap * 2 : 8;
+		m->arenas = nb_xrealloc(m->arenas,
+					m->arenas_cap * sizeof(*m->arenas));
+	}
+	m->arenas[m->arenas_len++] = j->a;
+	if (nb_git_is_shallow(j->g))
+		nb_warning(d, nb_git_name(j->g), 0, 0,
 			   "fetch the whole history (git fetch --unshallow) to get them right",
 			   "this is a shallow clone: \"first published\" dates and change histories only go back as far as the clone does");
-	if (nb_git_history(&files, g, "content/", m->arena, cache, d) != 0) {
-		nb_map_free(&files);
+	for (i = 0; i < j->d.len; i++) {
+		const nb_diag *g = &j->d.items[i];
+		nb_diag_add(d, g->sev, g->path, g->line, g->col, g->hint, "%s",
+			    g->msg);
+	}
+	rc = j->rc;
+	if (rc != 0) {
+		job_free(j);
 		return -1;
 	}
-	m->commit = nb_arena_strdup(m->arena, nb_git_commit(g));
+	m->commit = nb_arena_strdup(m->arena, nb_git_commit(j->g));
 	for (i = 0; i < m->consultations.len; i++) {
 		nb_consultation *c = m->consultations.items[i];
-		c->hist = nb_map_get(&files, c->path);
+		c->hist = nb_map_get(files, c->path);
 		redirects(m, c->hist, "content/consultations/", ".md",
 			  "consultations", c->id, c->title, &m->consultation_ids);
 	}
 	for (i = 0; i < m->outcomes.len; i++) {
 		nb_outcome *o = m->outcomes.items[i];
-		o->hist = nb_map_get(&files, o->path);
+		o->hist = nb_map_get(files, o->path);
 		redirects(m, o->hist, "content/outcomes/", ".md", "outcomes",
 			  o->id, o->title ? o->title : o->consultation->title,
 			  &m->outcome_ids);
 	}
 	for (i = 0; i < m->events.len; i++) {
 		nb_event *e = m->events.items[i];
-		e->hist = nb_map_get(&files, e->path);
+		e->hist = nb_map_get(files, e->path);
 		redirects(m, e->hist, "content/events/", ".md", "events", e->id,
 			  e->title, &m->event_ids);
 	}
 	for (i = 0; i < m->pages.len; i++) {
 		nb_page *p = m->pages.items[i];
-		p->hist = nb_map_get(&files, p->path);
+		p->hist = nb_map_get(files, p->path);
 		redirects(m, p->hist, "content/pages/", ".md", "", p->id,
 			  p->title, &m->page_ids);
 	}
 	for (i = 0; i < m->areas.len; i++) {
 		nb_area *a = m->areas.items[i];
-		redirects(m, nb_map_get(&files, a->path), "content/areas/",
+		redirects(m, nb_map_get(files, a->path), "content/areas/",
 			  ".yaml", "areas", a->id, a->name, &m->area_ids);
 	}
 	for (i = 0; i < m->partners.len; i++) {
 		nb_partner *p = m->partners.items[i];
-		redirects(m, nb_map_get(&files, p->path), "content/partners/",
+		redirects(m, nb_map_get(files, p->path), "content/partners/",
 			  ".yaml", "partners", p->id, p->name, &m->partner_ids);
 	}
-	nb_map_free(&files);
+	job_free(j);
 	return 0;
+}
+
+int
+nb_history_attach(nb_model *m, nb_git *g, const char *cache, nb_diags *d)
+{
+	nb_history_job *j = nb_xcalloc(1, sizeof(*j));
+
+	j->g = g;
+	j->cache = cache;
+	j->a = nb_arena_new();
+	return nb_history_finish(j, m, d);
 }
