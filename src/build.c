@@ -37,6 +37,21 @@ lap(nb_build_stats *stats, int i, struct timespec *t)
 	*t = now;
 }
 
+/* Starting the history walk from the model's loader (nb_load_opts). */
+typedef struct history_start {
+	struct nb_git *git;
+	const char *cache;
+	nb_history_job *job;
+} history_start;
+
+static void
+start_history(void *ud)
+{
+	history_start *hs = ud;
+
+	hs->job = nb_history_start(hs->git, hs->cache);
+}
+
 int
 nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 {
@@ -44,6 +59,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	nb_cache *cache = NULL;
 	char *hist_cache = NULL;
 	nb_history_job *hist = NULL;
+	nb_load_opts lo;
+	history_start hs = { NULL, NULL, NULL };
 	nb_model *m = NULL;
 	nb_derived *dv;
 	nb_out *o = NULL;
@@ -83,11 +100,23 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		if (opts->full)
 			unlink(hist_cache);
 	}
-	/* the history is walked while the records are read */
-	if (opts->history != 0 && nb_source_git(src))
-		hist = nb_history_start(nb_source_git(src), hist_cache);
-	if (nb_model_load_cached(&m, src, opts->jobs, cache, d) != 0)
+	/* the history is walked while the records are read (from when the
+	 * site's time zone is set: nothing changes the environment then) */
+	memset(&lo, 0, sizeof(lo));
+	lo.jobs = opts->jobs;
+	lo.cache = cache;
+	if (opts->history != 0 && nb_source_git(src)) {
+		hs.git = nb_source_git(src);
+		hs.cache = hist_cache;
+		hs.job = NULL;
+		lo.site_read = start_history;
+		lo.ud = &hs;
+	}
+	if (nb_model_load_with(&m, src, &lo, d) != 0) {
+		hist = hs.job;   /* waited for and freed at done */
 		goto done;
+	}
+	hist = hs.job;
 	stats->parsed_before = nb_cache_hits(cache);
 	lap(stats, NB_STAGE_READ, &t);
 	if (hist) {

@@ -59,6 +59,10 @@ typedef struct nb_file_history {
 	size_t n, cap;
 	const char **old_paths;   /* paths it had before renames */
 	size_t n_old, cap_old;
+	/* the first and last change's days (nb_date_days) in the site's
+	 * zone, worked out once it is known (history.c) when `dated` */
+	int dated;
+	int64_t first_day, last_day;
 } nb_file_history;
 
 /*

@@ -4,6 +4,7 @@
 #include "history.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,11 +13,58 @@ nb_history_dates(const nb_file_history *h, nb_date *first, nb_date *last)
 {
 	if (!h || !h->n)
 		return -1;
+	if (h->dated) {
+		if (first)
+			*first = nb_date_from_days(h->first_day);
+		if (last)
+			*last = nb_date_from_days(h->last_day);
+		return 0;
+	}
 	if (first)
 		*first = nb_tz_from_utc(h->changes[h->n - 1].time, NULL).date;
 	if (last)
 		*last = nb_tz_from_utc(h->changes[0].time, NULL).date;
 	return 0;
+}
+
+/* The local day of a time, remembering the last few: most files share
+ * their commits (localtime_r is slow, and takes a lock every thread
+ * would wait on if pages worked it out). */
+typedef struct day_memo {
+	int64_t t[64];
+	int64_t day[64];
+	unsigned char set[64];
+} day_memo;
+
+static int64_t
+day_of(day_memo *mm, int64_t t)
+{
+	unsigned k = (unsigned)((uint64_t)t * 0x9e3779b97f4a7c15ULL >> 58);
+
+	if (!mm->set[k] || mm->t[k] != t) {
+		mm->t[k] = t;
+		mm->day[k] = nb_date_days(nb_tz_from_utc(t, NULL).date);
+		mm->set[k] = 1;
+	}
+	return mm->day[k];
+}
+
+/* Every history's first and last day, now that the site's zone is set. */
+static void
+date_all(nb_map *files)
+{
+	day_memo *mm = nb_xcalloc(1, sizeof(*mm));
+	size_t i;
+
+	for (i = 0; i < files->cap; i++) {
+		nb_file_history *h = files->vals[i];
+		if (!files->keys[i] || !h || !h->n)
+			continue;
+		h->first_day = day_of(mm, h->changes[h->n - 1].time);
+		h->last_day = day_of(mm, h->changes[0].time);
+		h->dated = 1;
+	}
+	free(mm);
 }
 
 /* The id of a record from a path "content/KIND/ID.ext", or NULL. */
@@ -158,6 +206,7 @@ nb_history_finish(nb_history_job *j, nb_model *m, nb_diags *d)
 		return -1;
 	}
 	m->commit = nb_arena_strdup(m->arena, nb_git_commit(j->g));
+	date_all(files);
 	for (i = 0; i < m->consultations.len; i++) {
 		nb_consultation *c = m->consultations.items[i];
 		c->hist = nb_map_get(files, c->path);

@@ -2098,13 +2098,19 @@ int
 nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 		   nb_diags *d)
 {
-	return nb_model_load_cached(out, src, jobs, NULL, d);
+	nb_load_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.jobs = jobs;
+	return nb_model_load_with(out, src, &o, d);
 }
 
 int
-nb_model_load_cached(nb_model **out, const nb_source *src, int jobs,
-		     nb_cache *cache, nb_diags *d)
+nb_model_load_with(nb_model **out, const nb_source *src,
+		   const nb_load_opts *opts, nb_diags *d)
 {
+	int jobs = opts->jobs;
+	nb_cache *cache = opts->cache;
 	long cores = jobs > 0 ? jobs : sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned nthreads = cores < 1 ? 1 : cores > LOAD_THREADS_MAX ?
 			    LOAD_THREADS_MAX : (unsigned)cores;
@@ -2148,6 +2154,8 @@ nb_model_load_cached(nb_model **out, const nb_source *src, int jobs,
 				     sizeof(default_ladder[0]);
 	}
 
+	if (opts->site_read)
+		opts->site_read(opts->ud);
 	load_terms(m, src, "content/topics.yaml", &m->topics, &m->topic_ids,
 		   "topic", d);
 	load_terms(m, src, "content/audiences.yaml", &m->audiences,

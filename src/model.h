@@ -269,10 +269,19 @@ int nb_model_load(nb_model **out, const nb_source *src, nb_diags *d);
  * the model and the diagnostics are the same whatever the number. */
 int nb_model_load_jobs(nb_model **out, const nb_source *src, int jobs,
 		       nb_diags *d);
-/* The same, taking what files the cache has from it (by blob id, so only
- * when src is a commit) and adding the others to it (cache.h). */
-int nb_model_load_cached(nb_model **out, const nb_source *src, int jobs,
-			 struct nb_cache *cache, nb_diags *d);
+/* The same, with more to say: */
+typedef struct nb_load_opts {
+	int jobs;                    /* as nb_model_load_jobs */
+	/* files the cache has are taken from it (by blob id, so only when
+	 * src is a commit) and the others added to it (cache.h) */
+	struct nb_cache *cache;
+	/* called once site.yaml is read (and the site's time zone set),
+	 * before the records are */
+	void (*site_read)(void *ud);
+	void *ud;
+} nb_load_opts;
+int nb_model_load_with(nb_model **out, const nb_source *src,
+		       const nb_load_opts *opts, nb_diags *d);
 void nb_model_free(nb_model *m);   /* accepts NULL */
 
 const char *nb_status_label(nb_status s);   /* "Closing soon" */
