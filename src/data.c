@@ -1176,14 +1176,105 @@ nb_data_jsonld_consultation(nb_buf *out, const nb_model *m,
 
 /* ---- calendar sequences ------------------------------------------------------ */
 
+/* The file as nb_data_seqs_json writes it, read without building a tree:
+ * 0, or -1 at the first thing it does not expect (the caller then reads
+ * it with jansson).  A UID with an escape in it is unexpected. */
+static int
+read_seqs_fast(nb_ical_seqs *out, nb_arena *a, const char *p,
+	       const char *end)
+{
+	static const char open_[] = "{\n";
+
+	if ((size_t)(end - p) == 3 && memcmp(p, "{}\n", 3) == 0)
+		return 0;
+	if ((size_t)(end - p) < 2 || memcmp(p, open_, 2) != 0)
+		return -1;
+	p += 2;
+	for (;;) {
+		const char *uid, *q;
+		nb_ical_seq *sq;
+		char *e;
+		unsigned long long h;
+		long n;
+
+		if (end - p < 3 || memcmp(p, " \"", 2) != 0)
+			return -1;
+		uid = p += 2;
+		q = memchr(p, '"', (size_t)(end - p));
+		if (!q || memchr(p, '\\', (size_t)(q - p)))
+			return -1;
+		p = q;
+		if ((size_t)(end - p) < 16 ||
+		    memcmp(p, "\": {\n  \"hash\": \"", 16) != 0)
+			return -1;
+		p += 16;
+		if (end - p < 17 || p[16] != '"')
+			return -1;
+		h = strtoull(p, &e, 16);
+		if (e != p + 16)
+			return -1;
+		p += 17;
+		if ((size_t)(end - p) < 16 ||
+		    memcmp(p, ",\n  \"sequence\": ", 16) != 0)
+			return -1;
+		p += 16;
+		if (p >= end || !(*p >= '0' && *p <= '9'))
+			return -1;
+		n = strtol(p, &e, 10);
+		if (e >= end || n < 0)
+			return -1;
+		p = e;
+		sq = nb_arena_alloc(a, sizeof(*sq));
+		sq->uid = nb_arena_strndup(a, uid, (size_t)(q - uid));
+		sq->hash = h;
+		sq->sequence = n;
+		nb_map_put(&out->by_uid, sq->uid, sq, NULL);
+		nb_vec_push(a, &out->all, sq);
+		if ((size_t)(end - p) >= 4 && memcmp(p, "\n },", 4) == 0 &&
+		    p[4] == '\n') {
+			p += 5;
+			continue;
+		}
+		if ((size_t)(end - p) == 6 && memcmp(p, "\n }\n}\n", 6) == 0)
+			return 0;
+		return -1;
+	}
+}
+
 void
 nb_data_read_seqs(nb_ical_seqs *out, nb_arena *a, const char *path)
 {
 	json_error_t e;
-	json_t *root = json_load_file(path, 0, &e), *it;
+	json_t *root, *it;
 	const char *uid;
+	FILE *fp = fopen(path, "rb");
+	char *data = NULL;
+	size_t len = 0, cap = 0;
 
 	memset(out, 0, sizeof(*out));
+	if (!fp)
+		return;
+	for (;;) {
+		size_t got;
+		if (cap - len < 65536) {
+			cap = cap ? cap * 2 : 1 << 20;
+			data = nb_xrealloc(data, cap);
+		}
+		got = fread(data + len, 1, cap - len, fp);
+		if (!got)
+			break;
+		len += got;
+	}
+	fclose(fp);
+	if (read_seqs_fast(out, a, data, data + len) == 0) {
+		free(data);
+		return;
+	}
+	/* not as this version writes it: every entry, with jansson */
+	nb_map_free(&out->by_uid);
+	memset(out, 0, sizeof(*out));
+	root = json_loadb(data, len, 0, &e);
+	free(data);
 	if (!root)
 		return;
 	json_object_foreach(root, uid, it) {
@@ -1210,24 +1301,59 @@ cmp_seq(const void *a, const void *b)
 	return strcmp(x->uid, y->uid);
 }
 
+/* A UID as a JSON string: as jansson writes it, which is the bytes
+ * between quotes unless one needs an escape. */
+static int
+put_json_key(nb_buf *out, const char *s)
+{
+	const unsigned char *p;
+	json_t *j;
+	char *text;
+
+	for (p = (const unsigned char *)s; *p; p++)
+		if (*p == '"' || *p == '\\' || *p < 0x20 || *p == 0x7f)
+			break;
+	if (!*p) {
+		nb_buf_putc(out, '"');
+		nb_buf_puts(out, s);
+		nb_buf_putc(out, '"');
+		return 0;
+	}
+	j = json_string(s);
+	text = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+	json_decref(j);
+	if (!text)
+		return -1;
+	nb_buf_puts(out, text);
+	free(text);
+	return 0;
+}
+
+/* Laid out as json_dumps(JSON_INDENT(1)) lays out the object of objects
+ * (the reader above takes that layout without jansson). */
 int
 nb_data_seqs_json(nb_buf *out, const nb_ical_seqs *s)
 {
-	json_t *root = json_object();
 	nb_ical_seq **v = nb_xmalloc((s->all.len + 1) * sizeof(*v));
 	size_t i;
+	int rc = 0;
 
 	if (s->all.len)   /* a site with nothing on its calendar has none */
 		memcpy(v, s->all.items, s->all.len * sizeof(*v));
 	qsort(v, s->all.len, sizeof(*v), cmp_seq);
-	for (i = 0; i < s->all.len; i++) {
-		json_t *o = json_object();
-		char hex[20];
-		snprintf(hex, sizeof(hex), "%016llx", v[i]->hash);
-		json_object_set_new(o, "hash", json_string(hex));
-		json_object_set_new(o, "sequence", json_integer(v[i]->sequence));
-		json_object_set_new(root, v[i]->uid, o);
+	if (!s->all.len) {
+		nb_buf_puts(out, "{}\n");
+		free(v);
+		return 0;
 	}
+	nb_buf_puts(out, "{\n");
+	for (i = 0; rc == 0 && i < s->all.len; i++) {
+		nb_buf_puts(out, i ? ",\n " : " ");
+		rc = put_json_key(out, v[i]->uid);
+		nb_buf_printf(out, ": {\n  \"hash\": \"%016llx\",\n  \"sequence\": %ld\n }",
+			      v[i]->hash, v[i]->sequence);
+	}
+	nb_buf_puts(out, "\n}\n");
 	free(v);
-	return dump(out, root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	return rc;
 }

@@ -2,11 +2,13 @@
  * test_data.c - open data (data/NAME.json and data/NAME.csv) as written
  * one record at a time: the JSON is, byte for byte, what jansson writes
  * for the whole array; an empty collection is "[]" and a lone "id"
- * header; every CSV row has the header's columns.
+ * header; every CSV row has the header's columns.  The calendar sequence
+ * file is laid out as jansson would lay it out and reads back.
  */
 #include "harness.h"
 #include "util.h"
 
+#include "data.h"
 #include "write.h"
 
 #include <jansson.h>
@@ -198,10 +200,111 @@ data__an_empty_collection_is_an_empty_array(void)
 	free(root);
 }
 
+/* The calendar sequence file: laid out as jansson lays it out, read back
+ * (our own layout without jansson, anything else with it). */
+static void
+data__sequence_numbers_round_trip(void)
+{
+	static const char *const uids[] = {
+		"consultation-a-opens@engage.example.org",
+		"event-b@engage.example.org",
+		"odd-\"quoted\"-\\-uid@example.org",
+		"caf\xc3\xa9-\x01@example.org",
+		NULL
+	};
+	nb_arena *a = nb_arena_new();
+	nb_ical_seqs s, back;
+	nb_buf out = NB_BUF_INIT;
+	json_t *root = json_object();
+	char *want, *dir = tu_tmpdir(), path[4200];
+	size_t i;
+
+	memset(&s, 0, sizeof(s));
+	for (i = 0; uids[i]; i++) {
+		nb_ical_seq *q = nb_arena_alloc(a, sizeof(*q));
+		json_t *o = json_object();
+
+		q->uid = uids[i];
+		q->hash = 0x0123456789abcdefULL * (i + 1);
+		q->sequence = (long)(i * 7);
+		nb_map_put(&s.by_uid, q->uid, q, NULL);
+		nb_vec_push(a, &s.all, q);
+		json_decref(o);
+	}
+	/* jansson's text: keys sorted as the writer sorts them */
+	{
+		const char *sorted[8];
+		size_t n = 0, k;
+		for (i = 0; uids[i]; i++)
+			sorted[n++] = uids[i];
+		for (i = 0; i < n; i++)
+			for (k = i + 1; k < n; k++)
+				if (strcmp(sorted[k], sorted[i]) < 0) {
+					const char *t = sorted[i];
+					sorted[i] = sorted[k];
+					sorted[k] = t;
+				}
+		for (i = 0; i < n; i++) {
+			nb_ical_seq *q = nb_map_get(&s.by_uid, sorted[i]);
+			json_t *o = json_object();
+			char hex[20];
+			snprintf(hex, sizeof(hex), "%016llx", q->hash);
+			json_object_set_new(o, "hash", json_string(hex));
+			json_object_set_new(o, "sequence", json_integer(q->sequence));
+			json_object_set_new(root, q->uid, o);
+		}
+	}
+	want = json_dumps(root, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+	CHECK_INT(nb_data_seqs_json(&out, &s), 0);
+	{
+		size_t wl = strlen(want);
+		CHECK(out.len == wl + 1 && memcmp(out.ptr, want, wl) == 0 &&
+		      out.ptr[wl] == '\n');
+	}
+	/* read back: with a quoted uid, through jansson */
+	CHECK_INT(tu_write(dir, "seq.json", out.ptr), 0);
+	snprintf(path, sizeof(path), "%s/seq.json", dir);
+	nb_data_read_seqs(&back, a, path);
+	CHECK_INT(back.all.len, 4);
+	for (i = 0; uids[i]; i++) {
+		nb_ical_seq *q = nb_map_get(&back.by_uid, uids[i]);
+		CHECK(q && q->hash == 0x0123456789abcdefULL * (i + 1) &&
+		      q->sequence == (long)(i * 7));
+	}
+	nb_map_free(&back.by_uid);
+	/* and without: our own layout, no jansson */
+	nb_buf_clear(&out);
+	s.all.len = 2;
+	CHECK_INT(nb_data_seqs_json(&out, &s), 0);
+	CHECK_INT(tu_write(dir, "seq.json", out.ptr), 0);
+	nb_data_read_seqs(&back, a, path);
+	CHECK_INT(back.all.len, 2);
+	CHECK(nb_map_get(&back.by_uid, uids[1]) != NULL);
+	nb_map_free(&back.by_uid);
+	/* an empty table, and a damaged file (an empty table, not a crash) */
+	nb_buf_clear(&out);
+	s.all.len = 0;
+	CHECK_INT(nb_data_seqs_json(&out, &s), 0);
+	CHECK_STR(out.ptr, "{}\n");
+	CHECK_INT(tu_write(dir, "seq.json", "{\n \"x@y\": {\n  \"hash\": \"12"), 0);
+	nb_data_read_seqs(&back, a, path);
+	CHECK_INT(back.all.len, 0);
+	nb_map_free(&back.by_uid);
+
+	free(want);
+	json_decref(root);
+	nb_buf_free(&out);
+	nb_map_free(&s.by_uid);
+	nb_arena_free(a);
+	nb_rmtree(dir);
+	free(dir);
+}
+
 void
 suite_data(void)
 {
 	RUN(data__json_is_what_jansson_writes_for_the_whole_array);
 	RUN(data__csv_rows_have_the_header_columns);
 	RUN(data__an_empty_collection_is_an_empty_array);
+	RUN(data__sequence_numbers_round_trip);
 }
