@@ -245,10 +245,20 @@ emit(job *j, const char *name, nb_value *ctx, const char *rel)
 static void
 done_output(job *j, const char *rel)
 {
+	static const char hex[] = "0123456789abcdef";
 	size_t n = strlen(rel);
+	char line[17];
+	int k;
 
-	nb_buf_printf(&j->manifest, "%016llx %s\n", (unsigned long long)j->sig,
-		      rel);
+	/* "%016llx %s\n", without printf: a line for each of the site's
+	 * outputs, every build */
+	for (k = 0; k < 16; k++)
+		line[k] = hex[(j->sig >> (60 - 4 * k)) & 15];
+	line[16] = ' ';
+	nb_buf_grow(&j->manifest, 17 + n + 1);
+	nb_buf_put(&j->manifest, line, 17);
+	nb_buf_put(&j->manifest, rel, n);
+	nb_buf_putc(&j->manifest, '\n');
 	if ((strcmp(rel, "index.html") == 0 ||
 	     (n > 11 && strcmp(rel + n - 11, "/index.html") == 0)) &&
 	    strncmp(rel, "embed/", 6) != 0 && !j->redirect) {

@@ -530,45 +530,55 @@ nb_out_dest(const nb_out *o)
 int
 nb_out_reuse(nb_out *o, const char *rel)
 {
-	size_t n = strlen(o->stage) + strlen(o->dest) + 2 * strlen(rel) + 4;
-	char *to = nb_xmalloc(n), *from = nb_xmalloc(n);
+	char *to = NULL, *from = NULL, *key;
 	struct stat st;
-	int rc = -1, locked = 0;
+	int rc = -1;
 
 	if (!rel_ok(rel))
-		goto done;
-	OUT_LOCK(o);
-	locked = 1;
-	if (nb_map_get(&o->written, rel))
-		goto done;
-	snprintf(from, n, "%s/%s", o->dest, rel);
-	snprintf(to, n, "%s/%s", o->stage, rel);
+		return -1;
 	if (o->swap) {
 		/* the copy being updated has it already, as it was: its sealed
-		 * list of files says so */
-		if (!nb_map_get(&o->previous, rel))
-			goto done;
-		st.st_size = 0;
-	} else {
-		/* the syscalls without the lock: no other page has this
-		 * address */
-		int ok;
-		OUT_UNLOCK(o);
-		/* only a regular file of the published site, never a link */
-		ok = lstat(from, &st) == 0 && S_ISREG(st.st_mode) &&
-		     mkdirs(o, to) == 0 && link(from, to) == 0;
+		 * list of files says so (no system call: a site has tens of
+		 * thousands of these) */
+		key = nb_xstrdup(rel);
 		OUT_LOCK(o);
-		if (!ok)
-			goto done;
+		if (!nb_map_get(&o->written, rel) && nb_map_get(&o->previous, rel)) {
+			nb_map_put(&o->written, key, (void *)1, NULL);
+			key = NULL;
+			o->files++;
+			o->reused++;
+			rc = 0;
+		}
+		OUT_UNLOCK(o);
+		free(key);
+		return rc;
 	}
+	{
+		size_t n = strlen(o->stage) + strlen(o->dest) + 2 * strlen(rel) + 4;
+		to = nb_xmalloc(n);
+		from = nb_xmalloc(n);
+		snprintf(from, n, "%s/%s", o->dest, rel);
+		snprintf(to, n, "%s/%s", o->stage, rel);
+	}
+	OUT_LOCK(o);
+	if (nb_map_get(&o->written, rel)) {
+		OUT_UNLOCK(o);
+		goto done;
+	}
+	OUT_UNLOCK(o);
+	/* the system calls without the lock: no other page has this address;
+	 * only a regular file of the published site, never a link */
+	if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) || mkdirs(o, to) != 0 ||
+	    link(from, to) != 0)
+		goto done;
+	OUT_LOCK(o);
 	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
 	o->files++;
 	o->reused++;
 	o->bytes += (size_t)st.st_size;
+	OUT_UNLOCK(o);
 	rc = 0;
 done:
-	if (locked)
-		OUT_UNLOCK(o);
 	free(to);
 	free(from);
 	return rc;
