@@ -237,7 +237,7 @@ node_read(cursor *k, int depth)
 	if (n->kind == NB_NODE_SCALAR) {
 		if ((size_t)(k->end - k->p) <= cnt || k->p[cnt] != '\0')
 			return NULL;
-		n->str = nb_arena_strndup(k->a, (const char *)k->p, cnt);
+		n->str = (const char *)k->p;   /* in the entry, NUL and all */
 		n->len = cnt;
 		k->p += (size_t)cnt + 1;
 		return n;
@@ -277,7 +277,7 @@ text_read(cursor *k, const char **s)
 	n--;
 	if ((size_t)(k->end - k->p) <= n || k->p[n] != '\0')
 		return -1;
-	*s = nb_arena_strndup(k->a, (const char *)k->p, n);
+	*s = (const char *)k->p;
 	k->p += (size_t)n + 1;
 	return 0;
 }
@@ -298,7 +298,7 @@ entry_read(const unsigned char *p, size_t len, nb_arena *a, nb_parsed *out)
 		size_t bl = (size_t)blen - 1;
 		if ((size_t)(k.end - k.p) <= bl || k.p[bl] != '\0')
 			return 0;
-		out->body = nb_arena_strndup(a, (const char *)k.p, bl);
+		out->body = (const char *)k.p;
 		out->body_len = bl;
 		k.p += bl + 1;
 	}
@@ -342,13 +342,11 @@ nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN], nb_arena *a,
 		int cmp = memcmp(oid, s, NB_OID_LEN);
 		if (cmp == 0) {
 			size_t len = get32(s + 20);
-			unsigned char stack[8192], *buf = len <= sizeof(stack) ?
-				stack : nb_xmalloc(len);
-			int ok = read_at(c->fd, buf, len, get64(s + 24)) == 0 &&
-				 entry_read(buf, len, a, out);
-			if (buf != stack)
-				free(buf);
-			if (!ok)
+			/* read into the arena: the strings of what it gives
+			 * are the entry's own (each ends in a NUL) */
+			unsigned char *buf = nb_arena_alloc(a, len + 1);
+			if (read_at(c->fd, buf, len, get64(s + 24)) != 0 ||
+			    !entry_read(buf, len, a, out))
 				return 0;
 			atomic_store(&c->used[mid], 1);
 			atomic_fetch_add(&c->hits, 1);

@@ -52,7 +52,8 @@ typedef struct nb_parsed {
  * is not used, and is replaced when saved).  Never fails. */
 nb_cache *nb_cache_open(const char *path, int fresh);
 
-/* The parse of blob `oid`, built in `a`: 1 when found, 0 when not. */
+/* The parse of blob `oid`, built in `a` (its strings point into the
+ * entry, read into `a`): 1 when found, 0 when not. */
 int nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 		 nb_arena *a, nb_parsed *out);
 
