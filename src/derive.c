@@ -139,11 +139,13 @@ sort_vec(nb_vec *v, int (*cmp)(const void *, const void *))
 
 /* ---- roll-ups ----------------------------------------------------------- */
 
-/* Add `item` to the list chosen by `pick` of every tagged area and every
- * area above it, once each (the stamp marks areas already done). */
+enum { ROLL_CONSULTATIONS, ROLL_EVENTS, ROLL_OUTCOMES };
+
+/* Add `item` to the list `which` of every tagged area and every area
+ * above it, once each (the stamp marks areas already done). */
 static void
 roll_up(nb_arena *a, const nb_tags *t, void *item, unsigned stamp,
-	int events)
+	int which)
 {
 	size_t i;
 
@@ -153,8 +155,9 @@ roll_up(nb_arena *a, const nb_tags *t, void *item, unsigned stamp,
 			if (ar->stamp == stamp)
 				break;   /* this area and those above it: done */
 			ar->stamp = stamp;
-			nb_vec_push(a, events ? &ar->events : &ar->consultations,
-				    item);
+			nb_vec_push(a, which == ROLL_EVENTS ? &ar->events :
+				    which == ROLL_OUTCOMES ? &ar->outcomes :
+				    &ar->consultations, item);
 		}
 	}
 }
@@ -321,7 +324,7 @@ nb_derive(nb_model *m, nb_date today)
 			nb_vec_push(a, &dv->open_now, c);
 		if (c->tags.everywhere)
 			nb_vec_push(a, &dv->everywhere, c);
-		roll_up(a, &c->tags, c, ++stamp, 0);
+		roll_up(a, &c->tags, c, ++stamp, ROLL_CONSULTATIONS);
 		tag_lists(a, &c->tags, c, 0);
 
 		cal_add(dv, a, &months, NB_CAL_OPENS, c->opens, NULL, c);
@@ -338,7 +341,7 @@ nb_derive(nb_model *m, nb_date today)
 		nb_event *ev = m->all_events.items[i];
 		if (ev->tags.everywhere)
 			nb_vec_push(a, &dv->everywhere_events, ev);
-		roll_up(a, &ev->tags, ev, ++stamp, 1);
+		roll_up(a, &ev->tags, ev, ++stamp, ROLL_EVENTS);
 		tag_lists(a, &ev->tags, ev, 1);
 		cal_add(dv, a, &months, NB_CAL_EVENT, ev->start.date, ev,
 			ev->consultation);
@@ -356,6 +359,11 @@ nb_derive(nb_model *m, nb_date today)
 	for (i = 0; i < m->outcomes.len; i++)
 		nb_vec_push(a, &dv->outcomes, m->outcomes.items[i]);
 	sort_vec(&dv->outcomes, cmp_outcome);
+	/* in that order, so each area's list is newest first too */
+	for (i = 0; i < dv->outcomes.len; i++) {
+		nb_outcome *oc = dv->outcomes.items[i];
+		roll_up(a, &oc->consultation->tags, oc, ++stamp, ROLL_OUTCOMES);
+	}
 
 	for (i = 0; i < m->areas.len; i++) {
 		nb_area *ar = m->areas.items[i];

@@ -82,6 +82,7 @@ struct nb_area {
 	/* derived */
 	nb_vec consultations;        /* here or in an area inside it */
 	nb_vec events;               /* standalone and embedded, by start */
+	nb_vec outcomes;             /* of those consultations, newest first */
 	unsigned stamp;
 };
 

@@ -837,6 +837,23 @@ plan_long_lists(job *j, plan *p)
 		lp.items = past;
 		plan_list(j, p, &lp);
 	}
+	/* an area's outcomes, where its page shows only the latest */
+	lp.outcomes = 1;
+	for (i = 0; i < m->areas.len; i++) {
+		const nb_area *ar = m->areas.items[i];
+		if (ar->outcomes.len <= NB_VIEW_PAST_SHOWN)
+			continue;
+		lp.title = nb_arena_printf(a, "You said, we did in %s", ar->name);
+		lp.section = "areas";
+		lp.path = nb_arena_printf(a, "areas/%s/outcomes/", ar->id);
+		lp.intro = "What happened after each consultation here, newest first.";
+		lp.parent_label = ar->name;
+		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
+		lp.items = &ar->outcomes;
+		plan_list(j, p, &lp);
+	}
+	lp.outcomes = 0;
+	lp.intro = NULL;
 	for (i = 0; i < m->partners.len; i++) {
 		const nb_partner *pa = m->partners.items[i];
 		past = nb_arena_alloc(a, sizeof(*past));

@@ -1321,13 +1321,19 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 			nb_arena_printf(vc->a, "areas/%s/past/", ar->id));
 	set_list(vc, ctx, "events", merged_events(vc, &ar->events,
 		 &vc->dv->everywhere_events));
+	/* the latest; all of them on pages of their own */
 	l = nb_val_list(vc->a);
-	for (k = 0; k < ar->consultations.len; k++) {
-		const nb_consultation *c = ar->consultations.items[k];
-		if (c->outcome)
-			nb_val_push(vc->a, l, outcome_item(vc, c->outcome));
-	}
+	for (k = 0; k < ar->outcomes.len && k < NB_VIEW_PAST_SHOWN; k++)
+		nb_val_push(vc->a, l, outcome_item(vc, ar->outcomes.items[k]));
 	set_list(vc, ctx, "outcomes", l);
+	if (ar->outcomes.len > NB_VIEW_PAST_SHOWN) {
+		nb_val_set_num(vc->a, ctx, "outcomes_count",
+			       (double)ar->outcomes.len);
+		nb_val_set_str(vc->a, ctx, "outcomes_url",
+			       url(vc, "areas/%s/outcomes/", ar->id));
+	} else {
+		nb_val_set_str(vc->a, ctx, "outcomes_url", NULL);
+	}
 	return ctx;
 }
 

@@ -565,6 +565,22 @@ build__long_lists_are_paginated(void)
 			 i, i % 28 + 1, i % 28 + 1);
 		tu_write(s.src, name, text);
 	}
+	/* one outcome in the town: shown, and no pages of them */
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "areas/town/index.html");
+	CHECK_HAS(p, "/outcomes/old-survey-outcome/");
+	CHECK_LACKS(p, "/areas/town/outcomes/");
+	free(p);
+	CHECK(!tu_exists(s.out, "areas/town/outcomes/index.html"));
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "content/outcomes/past-%02d-outcome.md", i);
+		snprintf(text, sizeof(text),
+			 "---\nconsultation: past-%02d\nsummary: Done.\n"
+			 "published: 2025-%02d-15\nresponses:\n  total: 3\n"
+			 "you_said_we_did:\n  - you_said: More.\n    we_did: Added.\n"
+			 "    state: done\n---\n", i, i + 1);
+		tu_write(s.src, name, text);
+	}
 	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
 	p = tu_read(s.out, "consultations/past/index.html");
 	CHECK_LACKS(p, "pagination__ellipsis");   /* three pages: all shown */
@@ -579,10 +595,20 @@ build__long_lists_are_paginated(void)
 	CHECK_LACKS(p, "rel=\"next\"");
 	free(p);
 	CHECK(!tu_exists(s.out, "consultations/past/page/4/index.html"));
-	/* the ward's page shows the latest ten and links to the rest */
+	/* the ward's page shows the latest ten and links to the rest; so
+	 * for their outcomes (a dozen here: the newest first) */
 	p = tu_read(s.out, "areas/north-ward/index.html");
 	CHECK_HAS(p, "<a href=\"/areas/north-ward/past/\">All 45 past activities</a>");
+	CHECK_HAS(p, "<a href=\"/areas/north-ward/outcomes/\">All 12 outcomes in North ward</a>");
+	CHECK_HAS(p, "/outcomes/past-11-outcome/");
+	CHECK_LACKS(p, "/outcomes/past-01-outcome/");
 	free(p);
+	p = tu_read(s.out, "areas/north-ward/outcomes/index.html");
+	CHECK_HAS(p, "<h1>You said, we did in North ward</h1>");
+	CHECK_HAS(p, "12 in all.");
+	CHECK_HAS(p, "/outcomes/past-01-outcome/");
+	free(p);
+	CHECK(!tu_exists(s.out, "areas/north-ward/outcomes/page/2/index.html"));
 	p = tu_read(s.out, "areas/north-ward/past/page/3/index.html");
 	CHECK_HAS(p, "Past activities in North ward (page 3 of 3)");
 	free(p);
