@@ -8,16 +8,25 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Eight bytes at a time (the keys are paths of tens of bytes, looked up a
+ * few times for every output), mixed so that the low bits, which pick
+ * the slot, depend on all of them. */
 static uint64_t
 hash(const char *s)
 {
-	uint64_t h = 1469598103934665603ULL;
+	const unsigned char *p = (const unsigned char *)s;
+	size_t len = strlen(s);
+	uint64_t h = 0x9e3779b97f4a7c15ULL ^ len, w;
 
-	while (*s) {
-		h ^= (unsigned char)*s++;
-		h *= 1099511628211ULL;
+	for (; len >= 8; p += 8, len -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0xff51afd7ed558ccdULL;
+		h ^= h >> 32;
 	}
-	return h;
+	w = 0;
+	memcpy(&w, p, len);
+	h = (h ^ w) * 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 29);
 }
 
 static void
@@ -64,6 +73,17 @@ nb_map_put(nb_map *m, const char *key, void *val, void **old)
 	m->vals[j] = val;
 	m->len++;
 	return 0;
+}
+
+void
+nb_map_reserve(nb_map *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while ((n + 1) * 4 > cap * 3)
+		cap *= 2;
+	if (cap > m->cap)
+		rehash(m, cap);
 }
 
 void

@@ -23,6 +23,8 @@ typedef struct nb_map {
 int nb_map_put(nb_map *m, const char *key, void *val, void **old);
 /* Insert key -> val, or replace the value of an existing key. */
 void nb_map_set(nb_map *m, const char *key, void *val);
+/* Room for n keys without growing again. */
+void nb_map_reserve(nb_map *m, size_t n);
 void *nb_map_get(const nb_map *m, const char *key);
 void nb_map_free(nb_map *m);   /* frees the table, not keys or values */
 

@@ -1544,6 +1544,19 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		if (started[w])
 			pthread_join(ts[w], NULL);
 
+	{
+		/* put together below: room for all of it at once */
+		size_t man = 0, maps = 0;
+		for (w = 0; w < nthreads; w++) {
+			man += ws[w].j.manifest.len;
+			maps += ws[w].j.map_len;
+		}
+		nb_buf_grow(&j->manifest, man);
+		if (j->map_len + maps > j->map_cap) {
+			j->map_cap = j->map_len + maps;
+			j->map = nb_xrealloc(j->map, j->map_cap * sizeof(*j->map));
+		}
+	}
 	for (i = 0; i < p->len; i++) {
 		const span *sp = &pl.spans[i];
 		worker *x = &ws[sp->worker];

@@ -4,9 +4,13 @@
 #include "sig.h"
 #include "git.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef NB_VERSION
 #define NB_VERSION "0"
@@ -184,44 +188,63 @@ nb_sig_all(const nb_model *m)
 void
 nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir)
 {
-	char path[4096], line[4200];
-	FILE *fp;
+	static const char head[] = "noticeboard-manifest 1\n";
+	char path[4096], *text, *p, *end, *nl;
+	size_t len = 0, lines = 0;
+	struct stat st;
+	int fd;
 
 	memset(out, 0, sizeof(*out));
 	if (snprintf(path, sizeof(path), "%s/%s", dir, NB_MANIFEST_PATH) >=
 	    (int)sizeof(path))
 		return;
-	fp = fopen(path, "r");
-	if (!fp)
+	/* read whole into the arena; the keys are its lines */
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return;
-	if (!fgets(line, sizeof(line), fp) ||
-	    strcmp(line, "noticeboard-manifest 1\n") != 0) {
-		fclose(fp);
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
 		return;
 	}
-	while (fgets(line, sizeof(line), fp)) {
-		size_t n = strlen(line);
-		char *sp, *end;
+	text = nb_arena_alloc(a, (size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	text[len] = '\0';
+	end = text + len;
+	if (len < sizeof(head) - 1 || memcmp(text, head, sizeof(head) - 1) != 0)
+		return;
+	for (p = text; p < end; p++)
+		lines += *p == '\n';
+	nb_map_reserve(&out->sigs, lines);
+	/* a line without its newline (a file cut short) ends it */
+	for (p = text + sizeof(head) - 1;
+	     p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	     p = nl + 1) {
+		char *sp, *e;
 		uint64_t *v;
 
-		if (!n || line[n - 1] != '\n')
-			break;   /* truncated: ignore the rest */
-		line[--n] = '\0';
-		if (strncmp(line, "commit ", 7) == 0) {
-			out->commit = nb_arena_strdup(a, line + 7);
+		*nl = '\0';
+		if (strncmp(p, "commit ", 7) == 0) {
+			out->commit = p + 7;
 			continue;
 		}
-		sp = strchr(line, ' ');
+		sp = strchr(p, ' ');
 		if (!sp)
 			continue;
 		*sp = '\0';
 		v = nb_arena_alloc(a, sizeof(*v));
-		*v = strtoull(line, &end, 16);
-		if (*end)
+		*v = strtoull(p, &e, 16);
+		if (*e || e == p)
 			continue;
-		nb_map_put(&out->sigs, nb_arena_strdup(a, sp + 1), v, NULL);
+		nb_map_put(&out->sigs, sp + 1, v, NULL);
 	}
-	fclose(fp);
 }
 
 int

@@ -34,6 +34,7 @@ struct nb_out {
 	nb_map dirs;              /* folders made in the staging folder */
 	nb_map written;           /* every output of this build */
 	nb_map previous;          /* every file the copy held before */
+	char *previous_text;      /* the list they were read from (the keys) */
 	pthread_mutex_t lock;     /* dirs, written and the counts: pages
 				   * are written from more than one thread */
 };
@@ -136,27 +137,61 @@ clean_leftovers(const char *dest)
 	free(dir);
 }
 
-/* The list of files the copy being updated holds, from its last build. */
+/* The whole of a small file, NUL-terminated (malloc'd), or NULL. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *buf = NULL;
+	size_t got = 0;
+
+	*len = 0;
+	if (fd < 0)
+		return NULL;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
+		size_t want = (size_t)st.st_size;
+		buf = nb_xmalloc(want + 1);
+		while (got < want) {
+			ssize_t r = read(fd, buf + got, want - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				break;
+			got += (size_t)r;
+		}
+		buf[got] = '\0';
+		*len = got;
+	}
+	close(fd);
+	return buf;
+}
+
+/* The list of files the copy being updated holds, from its last build
+ * (the keys point into o->previous_text). */
 static void
 read_files(nb_out *o)
 {
-	size_t n = strlen(o->stage) + sizeof(FILES) + 2;
-	char *path = nb_xmalloc(n), line[4200];
-	FILE *fp;
+	size_t n = strlen(o->stage) + sizeof(FILES) + 2, len, lines = 0;
+	char *path = nb_xmalloc(n), *p, *nl, *end;
 
 	snprintf(path, n, "%s/%s", o->stage, FILES);
-	fp = fopen(path, "r");
+	o->previous_text = slurp(path, &len);
 	free(path);
-	if (!fp)
+	if (!o->previous_text)
 		return;
-	while (fgets(line, sizeof(line), fp)) {
-		size_t l = strlen(line);
-		if (!l || line[l - 1] != '\n')
-			break;
-		line[l - 1] = '\0';
-		nb_map_put(&o->previous, nb_xstrdup(line), (void *)1, NULL);
+	end = o->previous_text + len;
+	for (p = o->previous_text; p < end; p++)
+		lines += *p == '\n';
+	nb_map_reserve(&o->previous, lines);
+	nb_map_reserve(&o->written, lines + lines / 8);
+	/* a line without its newline (a file cut short) ends the list */
+	for (p = o->previous_text; p < end &&
+	     (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
+		*nl = '\0';
+		if (nl > p)
+			nb_map_put(&o->previous, p, (void *)1, NULL);
 	}
-	fclose(fp);
 }
 
 /* Make `to` a copy of `from` whose files are hard links, but for the file
@@ -613,9 +648,8 @@ out_free(nb_out *o)
 	for (i = 0; i < o->written.cap; i++)
 		free((char *)o->written.keys[i]);
 	nb_map_free(&o->written);
-	for (i = 0; i < o->previous.cap; i++)
-		free((char *)o->previous.keys[i]);
-	nb_map_free(&o->previous);
+	nb_map_free(&o->previous);   /* its keys are in previous_text */
+	free(o->previous_text);
 	pthread_mutex_destroy(&o->lock);
 	free(o->stage);
 	free(o->dest);
