@@ -160,8 +160,11 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		if (!opts->full)
 			nb_manifest_read(&mf, m->arena, nb_out_base(o));
 		nb_out_unseal(o);
+		nb_render_stats rs = { 0, 0 };
 		rc = nb_render_site(m, dv, src, share, &old, &mf, opts->jobs, o,
-				    &stats->data_reused, d);
+				    &rs, d);
+		stats->data_reused = rs.data_reused;
+		stats->items_reused = rs.items_reused;
 		stats->reused = nb_out_reused(o);
 		nb_manifest_free(&mf);
 		nb_map_free(&old.by_uid);

@@ -45,6 +45,7 @@ typedef struct nb_build_stats {
 	size_t reused;            /* taken unchanged from the last build */
 	size_t parsed_before;     /* record files taken from the cache */
 	size_t data_reused;       /* open data records copied, not made */
+	size_t items_reused;      /* calendar items copied, not made */
 	size_t consultations, events, outcomes, areas;
 } nb_build_stats;
 

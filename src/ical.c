@@ -10,6 +10,7 @@
 #include <libical/ical.h>
 #include <pthread.h>
 #include <stdatomic.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -250,6 +251,12 @@ typedef struct item {
 	size_t len;
 	unsigned long long hash;     /* of what it says, for SEQUENCE */
 	long seq;
+	/* kept between builds (nb_ical_items_prior) */
+	uint64_t key;                /* what the item depends on */
+	const char *was;             /* the last build's text but for DTSTAMP
+				      * and SEQUENCE, or NULL */
+	size_t was_len;
+	unsigned long long was_hash;
 } item;
 
 #define ITEMS_PER_CHUNK 256
@@ -257,6 +264,8 @@ typedef struct item {
 
 struct nb_ical_items {
 	nb_arena *a;                 /* uids, texts made under ical_lock */
+	const char *prior;           /* the last build's items file, or NULL */
+	size_t prior_len;
 	const nb_model *m;
 	const char *prefix;
 	const nb_ical_seqs *old;
@@ -487,18 +496,29 @@ make(nb_ical_items *it, item *x)
 		pthread_mutex_unlock(&ical_lock);
 		return;
 	}
-	scratch = nb_arena_new();
-	ev = x->ev ? event_component(scratch, it->m, it->prefix, x->ev, x->uid) :
-	     day_component(scratch, it->m, it->prefix, x->c, x->closing, x->uid);
-	text = icalcomponent_as_ical_string_r(ev);
-	icalcomponent_free(ev);
-	if (!text)
-		nb_oom();
-	x->hash = hash_str(text);
+	if (x->was) {
+		/* unchanged since the last build: its text from there */
+		x->hash = x->was_hash;
+		nb_buf_grow(&out, x->was_len + 64);
+		nb_buf_put(&out, x->was, x->was_len);
+		nb_buf_puts(&out, END_EVENT);
+		scratch = NULL;
+	} else {
+		scratch = nb_arena_new();
+		ev = x->ev ? event_component(scratch, it->m, it->prefix, x->ev,
+					     x->uid) :
+		     day_component(scratch, it->m, it->prefix, x->c, x->closing,
+				   x->uid);
+		text = icalcomponent_as_ical_string_r(ev);
+		icalcomponent_free(ev);
+		if (!text)
+			nb_oom();
+		x->hash = hash_str(text);
+		refold(&out, text);
+		free(text);
+	}
 	o = it->old ? nb_map_get(&it->old->by_uid, x->uid) : NULL;
 	x->seq = !o ? 0 : o->hash == x->hash ? o->sequence : o->sequence + 1;
-	refold(&out, text);
-	free(text);
 	/* then DTSTAMP and SEQUENCE, the last properties, as libical would
 	 * write them (both are plain ASCII, shorter than a line) */
 	if (out.len < sizeof(END_EVENT) - 1 ||
@@ -511,7 +531,8 @@ make(nb_ical_items *it, item *x)
 		      x->seq);
 	x->text = out.ptr;
 	x->len = out.len;
-	nb_arena_free(scratch);
+	if (scratch)
+		nb_arena_free(scratch);
 	atomic_store_explicit(&x->done, 1, memory_order_release);
 	pthread_mutex_unlock(&ical_lock);
 }
@@ -550,6 +571,189 @@ nb_ical_items_seqs(nb_ical_items *it, nb_arena *a, nb_ical_seqs *now)
 		nb_map_put(&now->by_uid, s->uid, s, NULL);
 		nb_vec_push(a, &now->all, s);
 	}
+}
+
+/* ---- items kept between builds --------------------------------------------- */
+
+/*
+ * The items file: "nb-items", u32 0x01020304, u32 version, u64 count,
+ * then count x { u64 key, u64 hash, u64 offset, u64 length } sorted by
+ * key, then the texts (each item's folded VEVENT up to its DTSTAMP line).
+ */
+
+#define ITEMS_MAGIC "nb-items"
+#define ITEMS_HEAD 24
+#define ITEMS_SLOT 32
+
+static uint64_t
+get64(const char *p)
+{
+	uint64_t v;
+	memcpy(&v, p, 8);
+	return v;
+}
+
+void
+nb_ical_items_prior(nb_ical_items *it, const char *data, size_t len,
+		    uint64_t (*key)(void *ud, const nb_consultation *c,
+				    int closing, const nb_event *ev),
+		    void *ud)
+{
+	uint32_t u[2];
+	uint64_t n, i, lo, hi;
+	size_t k;
+
+	for (k = 0; k < it->n; k++) {
+		item *x = &it->items[k];
+		x->key = key(ud, x->c, x->closing, x->ev);
+		x->key = nb_sig(x->key, x->uid, strlen(x->uid) + 1);
+	}
+	if (!data || len < ITEMS_HEAD || memcmp(data, ITEMS_MAGIC, 8) != 0)
+		return;
+	memcpy(u, data + 8, 8);
+	n = get64(data + 16);
+	if (u[0] != 0x01020304u || u[1] != 1 ||
+	    n > (len - ITEMS_HEAD) / ITEMS_SLOT)
+		return;
+	for (i = 0; i < n; i++) {
+		const char *e = data + ITEMS_HEAD + i * ITEMS_SLOT;
+		uint64_t off = get64(e + 16), l = get64(e + 24);
+		if (off > len || l > len - off ||
+		    (i && get64(e - ITEMS_SLOT) >= get64(e)))
+			return;   /* not a file this version wrote whole */
+	}
+	it->prior = data;
+	it->prior_len = len;
+	for (k = 0; k < it->n; k++) {
+		item *x = &it->items[k];
+		lo = 0;
+		hi = n;
+		while (lo < hi) {
+			uint64_t mid = lo + (hi - lo) / 2;
+			const char *e = data + ITEMS_HEAD + mid * ITEMS_SLOT;
+			uint64_t mk = get64(e);
+			if (mk == x->key) {
+				x->was = data + get64(e + 16);
+				x->was_len = (size_t)get64(e + 24);
+				x->was_hash = get64(e + 8);
+				break;
+			}
+			if (mk < x->key)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+	}
+}
+
+typedef struct saved {
+	uint64_t key, hash;
+	const char *text;
+	size_t len;
+} saved;
+
+static int
+cmp_saved(const void *a, const void *b)
+{
+	uint64_t x = ((const saved *)a)->key, y = ((const saved *)b)->key;
+	return x < y ? -1 : x > y;
+}
+
+/* Every item's text for the items file, sorted by key, one per key; *made
+ * says how many were made with libical (those not made by now are made
+ * here, so that the file is the same however much this build made). */
+static saved *
+gather(nb_ical_items *it, size_t *n_out, size_t *made)
+{
+	saved *v = nb_xmalloc((it->n + 1) * sizeof(*v));
+	size_t i, n = 0, k = 0;
+
+	*made = 0;
+	for (i = 0; i < it->n; i++) {
+		item *x = &it->items[i];
+		if (!x->was)
+			make(it, x);
+		if (atomic_load_explicit(&x->done, memory_order_acquire)) {
+			/* all but "DTSTAMP...SEQUENCE...END:VEVENT" */
+			const char *d = x->text + x->len;
+			size_t tail = 0;
+			*made += !x->was;
+			while (d > x->text && tail < 3) {
+				d--;
+				if (*d == '\n' && d != x->text + x->len - 1)
+					tail++;
+			}
+			v[n].len = tail == 3 ? (size_t)(d + 1 - x->text) : 0;
+			v[n].text = x->text;
+			v[n].hash = x->hash;
+		} else {
+			v[n].len = x->was_len;
+			v[n].text = x->was;
+			v[n].hash = x->was_hash;
+		}
+		if (!v[n].len)
+			continue;
+		v[n].key = x->key;
+		n++;
+	}
+	qsort(v, n, sizeof(*v), cmp_saved);
+	/* one per key: the same record's item in two places is one text */
+	for (i = 0; i < n; i++)
+		if (!k || v[k - 1].key != v[i].key)
+			v[k++] = v[i];
+	*n_out = k;
+	return v;
+}
+
+size_t
+nb_ical_items_reused(const nb_ical_items *it)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < it->n; i++)
+		n += it->items[i].was && atomic_load_explicit(
+			&((nb_ical_items *)it)->items[i].done,
+			memory_order_acquire);
+	return n;
+}
+
+int
+nb_ical_items_same(nb_ical_items *it)
+{
+	size_t n, made;
+	saved *v = gather(it, &n, &made);
+
+	free(v);
+	return made == 0 && it->prior && get64(it->prior + 16) == n;
+}
+
+int
+nb_ical_items_save(nb_ical_items *it, nb_buf *out,
+		   int (*flush)(void *ud, nb_buf *out), void *ud)
+{
+	size_t i, n, made, at;
+	saved *v = gather(it, &n, &made);
+	uint32_t u[2] = { 0x01020304u, 1 };
+	uint64_t cnt = n;
+
+	nb_buf_put(out, ITEMS_MAGIC, 8);
+	nb_buf_put(out, (const char *)u, 8);
+	nb_buf_put(out, (const char *)&cnt, 8);
+	at = ITEMS_HEAD + n * ITEMS_SLOT;
+	for (i = 0; i < n; i++) {
+		uint64_t e[4] = { v[i].key, v[i].hash, at, v[i].len };
+		nb_buf_put(out, (const char *)e, sizeof(e));
+		at += v[i].len;
+	}
+	for (i = 0; i < n; i++) {
+		nb_buf_put(out, v[i].text, v[i].len);
+		if (flush && out->len >= (1u << 20) && flush(ud, out) != 0) {
+			free(v);
+			return -1;
+		}
+	}
+	free(v);
+	return 0;
 }
 
 /* The site's zone from the start of `year`, folded, under its plain name

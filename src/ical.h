@@ -12,6 +12,7 @@
 #define NB_ICAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "buf.h"
 #include "derive.h"
@@ -65,6 +66,25 @@ void nb_ical_items_free(nb_ical_items *it);
 /* Make the items ahead of the feeds, in chunks that threads can share. */
 size_t nb_ical_items_chunks(const nb_ical_items *it);
 void nb_ical_items_make(nb_ical_items *it, size_t chunk);
+
+/* Items kept between builds.  nb_ical_items_prior gives each item its key
+ * (`key` for its record, with its UID) and, given the file the last build
+ * saved (data, len: NULL for none; it must outlive the items), takes the
+ * text of every item whose key is there from it instead of making it
+ * with libical.  nb_ical_items_save appends that file for the next build
+ * to out, handed to flush (as nb_ical_feed's) when there is one: every
+ * item (making those not made yet), so the file is the same however much
+ * this build made; 0, or -1 when flush failed.  nb_ical_items_same says
+ * whether it would be the last build's file, byte for byte. */
+void nb_ical_items_prior(nb_ical_items *it, const char *data, size_t len,
+			 uint64_t (*key)(void *ud, const nb_consultation *c,
+					 int closing, const nb_event *ev),
+			 void *ud);
+int nb_ical_items_save(nb_ical_items *it, nb_buf *out,
+		       int (*flush)(void *ud, nb_buf *out), void *ud);
+int nb_ical_items_same(nb_ical_items *it);
+/* How many items this build took from the last one's file. */
+size_t nb_ical_items_reused(const nb_ical_items *it);
 
 /* Add the sequence of every item made so far to `now` (in the order of
  * the items, skipping uids already there), allocated in `a`. */

@@ -508,8 +508,9 @@ run_build(args *a)
 		}
 		fprintf(stderr, " total %.3f s\n", total);
 		fprintf(stderr, "noticeboard: taken from the last build: %zu "
-			"files parsed, %zu open data records, %zu outputs\n",
-			stats.parsed_before, stats.data_reused, stats.reused);
+			"files parsed, %zu open data records, %zu calendar "
+			"items, %zu outputs\n", stats.parsed_before,
+			stats.data_reused, stats.items_reused, stats.reused);
 	}
 	nb_diags_free(&d);
 	return 0;

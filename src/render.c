@@ -1596,10 +1596,25 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 	free(ws);
 }
 
+/* Where the calendar's items are kept for the next build (ical.h). */
+#define ITEMS_PATH ".noticeboard/calendar.items"
+
+/* What a calendar item's text depends on: every output's inputs and its
+ * record. */
+static uint64_t
+item_key(void *ud, const nb_consultation *c, int closing, const nb_event *ev)
+{
+	const job *j = ud;
+	uint64_t h = nb_sig_u64(j->global, c ? nb_sig_consultation(c) :
+				nb_sig_event(ev));
+
+	return nb_sig_u64(h, (uint64_t)closing);
+}
+
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	       const nb_source *share, const nb_ical_seqs *old_seqs,
-	       const nb_manifest *old, int jobs, nb_out *o, size_t *data_reused,
+	       const nb_manifest *old, int jobs, nb_out *o, nb_render_stats *rs,
 	       nb_diags *d)
 {
 	theme th;
@@ -1610,8 +1625,8 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	nb_vec all_masters = { NULL, 0, 0 }, feed_cs = { NULL, 0, 0 };
 	nb_vec feed_evs = { NULL, 0, 0 };
 	unsigned nthreads = threads_for(jobs), w;
-	const char *css;
-	size_t i;
+	const char *css, *prior = NULL;
+	size_t i, prior_len = 0;
 	int rc = -1;
 
 	memset(&th, 0, sizeof(th));
@@ -1673,6 +1688,10 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 				    &feed_evs, d);
 	if (!j.items)
 		goto done;
+	/* the last build's items, for those that have not changed */
+	if (old)
+		prior = map_old(&j, ITEMS_PATH, &prior_len);
+	nb_ical_items_prior(j.items, prior, prior_len, item_key, &j);
 
 	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
 		  &feed_cs), &feed_evs));
@@ -1703,6 +1722,22 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.sig = 0;
 	if (!j.failed && nb_data_seqs_json(&j.buf, &seqs) == 0)
 		write_buf(&j, "data/calendar-sequence.json");
+	{
+		/* the items for the next build (the same file as the last
+		 * build's when nothing changed) */
+		nb_buf ib = NB_BUF_INIT;
+		stream st = { &j, NULL, -1, 0 };
+		j.sig = 0;   /* listed in the manifest, taken or written */
+		if (!j.failed && !(nb_ical_items_same(j.items) &&
+				   reuse(&j, ITEMS_PATH)) &&
+		    stream_open(&j, &st, ITEMS_PATH) == 0) {
+			if (nb_ical_items_save(j.items, &ib, stream_flush,
+					       &st) != 0)
+				j.failed = 1;
+			stream_close(&st, &ib);
+		}
+		nb_buf_free(&ib);
+	}
 	data_schemas(&j);
 	sitemaps(&j);
 	next_page(&j);
@@ -1715,13 +1750,17 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 				      j.manifest.len, d) != 0)
 		j.failed = 1;
 	rc = j.failed ? -1 : 0;
-	if (data_reused)
-		*data_reused = j.data_reused;
+	if (rs) {
+		rs->data_reused = j.data_reused;
+		rs->items_reused = nb_ical_items_reused(j.items);
+	}
 done:
 	free(j.map);
 	free(p.t);
 	free(p.feeds);
 	nb_ical_items_free(j.items);
+	if (prior)
+		munmap((void *)prior, prior_len);
 	nb_map_free(&seqs.by_uid);
 	nb_buf_free(&j.buf);
 	nb_buf_free(&j.manifest);

@@ -22,15 +22,20 @@
  * (may be NULL).  `old` is that site's manifest (may be NULL): an output
  * whose signature (sig.h) has not changed is taken from it unchanged.
  * Pages render in `jobs` threads (0: one for each core); the output is
- * the same whatever the number.  Open data records unchanged since the
- * build that `old` describes are copied from its files; how many is set
- * in *data_reused (when not NULL).
+ * the same whatever the number.  Open data records and calendar items
+ * unchanged since the build that `old` describes are copied from its
+ * files; how many is said in *rs (when not NULL).
  * Returns 0, or -1 with errors in d.
  */
+typedef struct nb_render_stats {
+	size_t data_reused;          /* open data records copied */
+	size_t items_reused;         /* calendar items copied */
+} nb_render_stats;
+
 int nb_render_site(const nb_model *m, const nb_derived *dv,
 		   const nb_source *src, const nb_source *share,
 		   const nb_ical_seqs *old_seqs, const nb_manifest *old,
-		   int jobs, nb_out *o, size_t *data_reused, nb_diags *d);
+		   int jobs, nb_out *o, nb_render_stats *rs, nb_diags *d);
 
 /* The most addresses one sitemap file holds (NB_SITEMAP_MAX, the
  * protocol's limit); a bigger site gets sitemap-1.xml, sitemap-2.xml...

@@ -23,6 +23,7 @@
 static unsigned long long rng = 20261123;
 static size_t parsed_before;   /* of the last build() */
 static size_t data_reused;     /* of the last build() */
+static size_t items_reused;    /* of the last build() */
 static char warnings[8192];    /* of the last build(): path:line:col: msg */
 
 static unsigned
@@ -73,6 +74,7 @@ build(const char *repo, const char *output, int full, size_t *reused)
 	}
 	parsed_before = st.parsed_before;
 	data_reused = st.data_reused;
+	items_reused = st.items_reused;
 	nb_diags_free(&d);
 	return rc;
 }
@@ -286,8 +288,10 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 		snprintf(line, sizeof(line), "%.*s", (int)n, w ? w : "");
 		CHECK_HAS(warnings, line);
 	}
-	/* the copies, from the first copy's files */
+	/* the copies, from the first copy's files: open data records and
+	 * calendar items (each opens and closes) */
 	CHECK(data_reused >= 3);
+	CHECK(items_reused >= 6);
 	{
 		char *p = tu_read(inc, "consultations/bus-review/index.html");
 		CHECK_HAS(p, "Cached.");
@@ -297,13 +301,14 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	/* damaged: nothing is taken from it, and the site is still right */
 	git(repo, 2, "sed -i \"s/^summary: .*/summary: Damaged./\" content/outcomes/old-survey-outcome.md && "
 	    "git commit -q -am Outcome");
-	snprintf(cmd, sizeof(cmd), "truncate -s 100 '%s' && for f in '%s'.nb-?/.noticeboard/data/*.pieces; do "
-		 "head -c 200 /dev/urandom > $f.new && mv $f.new $f; done", cache, inc);
+	snprintf(cmd, sizeof(cmd), "truncate -s 100 '%s' && for f in '%s'.nb-?/.noticeboard/data/*.pieces '%s'.nb-?/.noticeboard/calendar.items; do "
+		 "head -c 200 /dev/urandom > $f.new && mv $f.new $f; done", cache, inc, inc);
 	CHECK_INT(tu_run(cmd, &out), 0);
 	free(out);
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, 0);
 	CHECK_INT(data_reused, 0);
+	CHECK_INT(items_reused, 0);
 	snprintf(cmd, sizeof(cmd), "cp -rL '%s' '%s'", inc, full);
 	tu_run(cmd, &out);
 	free(out);
@@ -324,6 +329,7 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
 	CHECK_INT(parsed_before, files - 1);
 	CHECK(data_reused >= 3);
+	CHECK(items_reused >= 6);
 
 	nb_rmtree(root);
 	free(root);
