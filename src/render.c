@@ -892,6 +892,14 @@ data_flush(void *ud, nb_buf *b, int csv)
 	return stream_flush(&((stream *)ud)[csv], b);
 }
 
+/* Whether there is a last build to take from: not a first build, nor one
+ * with --full (which reads no manifest). */
+static int
+last_build(const job *j)
+{
+	return j->old && j->old->sigs.len > 0;
+}
+
 /* A file of the last build (in the copy being updated, or the site being
  * replaced), mapped; *len 0 and NULL when there is none. */
 static const char *
@@ -947,7 +955,7 @@ task_data(job *j, const void *arg, size_t k)
 	snprintf(rel[2], sizeof(rel[2]), ".noticeboard/data/%s.pieces", name);
 	for (i = 0; i < 2 && !j->failed; i++)
 		kept[i] = taken(j, rel[i]);
-	if (!j->failed && !(kept[0] && kept[1]) && j->old) {
+	if (!j->failed && !(kept[0] && kept[1]) && last_build(j)) {
 		/* mapped before the new files replace them */
 		old.json = map_old(j, rel[0], &old.json_len);
 		old.csv = map_old(j, rel[1], &old.csv_len);
@@ -1689,7 +1697,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	if (!j.items)
 		goto done;
 	/* the last build's items, for those that have not changed */
-	if (old)
+	if (last_build(&j))
 		prior = map_old(&j, ITEMS_PATH, &prior_len);
 	nb_ical_items_prior(j.items, prior, prior_len, item_key, &j);
 

@@ -313,7 +313,10 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	tu_run(cmd, &out);
 	free(out);
 	CHECK_INT(build(repo, full, 1, NULL), 0);
-	CHECK_INT(parsed_before, 0);   /* --full takes nothing from it */
+	/* --full takes nothing from the last build */
+	CHECK_INT(parsed_before, 0);
+	CHECK_INT(data_reused, 0);
+	CHECK_INT(items_reused, 0);
 	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", inc, full);
 	if (tu_run(cmd, &out) != 0)
 		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.2000s", out);
