@@ -6,7 +6,8 @@
  *
  *   header   "nb-cache", u32 0x01020304, u32 version
  *   entries  each: u64 sig, i32 body_line, u32 body_len + 1 (0: no body),
- *            the body and a NUL, the node tree, then the body's HTML (a
+ *            the body (empty when its HTML is there) and a NUL, the node
+ *            tree, then the body's HTML (a
  *            text) and u32 warnings, each i32 severity, i32 line, i32
  *            column, text message, text hint
  *   node     u8 kind, u8 plain, u16 0, i32 line, i32 col, u32 n, then a
@@ -45,7 +46,7 @@
 
 #define MAGIC "nb-cache"
 #define ENDIAN 0x01020304u
-#define VERSION 3u
+#define VERSION 4u
 #define HEADER 16
 #define SLOT 32
 #define TRAILER 32
@@ -451,11 +452,14 @@ nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 
 	if (!c || !p->root || (p->body && p->body_len >= UINT32_MAX))
 		return;
+	/* with its HTML, the body is not needed again: kept empty */
+	if (p->body && p->html)
+		blen = 1;
 	put_raw(&b, &p->sig, 8);
 	put_raw(&b, &line, 4);
 	put_raw(&b, &blen, 4);
 	if (p->body) {
-		put_raw(&b, p->body, p->body_len);
+		put_raw(&b, p->body, blen - 1);
 		nb_buf_putc(&b, '\0');
 	}
 	node_write(&b, p->root);

@@ -38,7 +38,8 @@ typedef struct nb_parsed_diag {
 /* What reading one file gave. */
 typedef struct nb_parsed {
 	nb_node *root;          /* the front matter, or the whole .yaml file */
-	const char *body;       /* Markdown after the front matter, or NULL */
+	const char *body;       /* Markdown after the front matter, or NULL
+				 * (from the cache: "" when html is there) */
 	size_t body_len;
 	int body_line;          /* the file line the body starts on */
 	uint64_t sig;           /* nb_sig of the file's bytes */

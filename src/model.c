@@ -708,7 +708,10 @@ body_html(rd *r, const char *body, size_t len)
 	const char *html;
 	nb_parsed_diag *v;
 
-	if (md && md->html_calls++ == 0 && md->hit && md->p.html) {
+	if (md)
+		md->html_calls++;
+	/* from the cache: the same text each time (its body is not kept) */
+	if (md && md->hit && md->p.html) {
 		for (i = 0; i < md->p.n_diags; i++) {
 			const nb_parsed_diag *g = &md->p.diags[i];
 			nb_diag_add(r->d, (nb_severity)g->sev, r->path, g->line,

@@ -123,6 +123,33 @@ cache__entries_come_back_as_they_went_in(void)
 	CHECK_INT(nb_cache_hits(c), 2);
 	nb_cache_free(c);
 
+	/* a body's HTML and warnings: kept, and the body then is not */
+	{
+		nb_parsed_diag w = { 1, 15, 3, "link text says nothing", NULL };
+		nb_parsed q = p;
+		unsigned char third[NB_OID_LEN];
+		c = nb_cache_open(path, 0);
+		oid_of(third, 7);
+		q.body = "[click here](https://example.org)\n";
+		q.body_len = strlen(q.body);
+		q.html = "<p><a href=\"https://example.org\">click here</a></p>\n";
+		q.diags = &w;
+		q.n_diags = 1;
+		nb_cache_put(c, third, &q);
+		CHECK_INT(nb_cache_save(c), 0);
+		nb_cache_free(c);
+		c = nb_cache_open(path, 0);
+		CHECK_INT(nb_cache_get(c, third, a, &got), 1);
+		CHECK_STR(got.html, q.html);
+		CHECK_STR(got.body, "");
+		CHECK_INT(got.n_diags, 1);
+		CHECK_STR(got.diags[0].msg, "link text says nothing");
+		CHECK(got.diags[0].hint == NULL);
+		CHECK_INT(got.diags[0].line, 15);
+		CHECK_INT(got.diags[0].col, 3);
+		nb_cache_free(c);
+	}
+
 	/* --full: what the file holds is not used */
 	c = nb_cache_open(path, 1);
 	CHECK_INT(nb_cache_get(c, oid, a, &got), 0);
