@@ -852,6 +852,10 @@ struct write_ctx {
 	size_t csv_head;         /* the header's length */
 	old_pieces old;
 	int csv_reuse;           /* the old CSV rows are in these columns */
+	/* with out->copy: a stretch of the old file to copy, after what the
+	 * buffer holds (JSON, CSV) */
+	uint64_t run_off[2];
+	size_t run_len[2];
 };
 
 static int
@@ -863,6 +867,70 @@ flush_full(struct write_ctx *c, nb_buf *b, int csv)
 		return 0;
 	c->flushed[csv] += b->len;
 	return out->flush(out->ud, b, csv);
+}
+
+/* Where the next byte of stream s goes in its file. */
+static uint64_t
+pos(const struct write_ctx *c, int s)
+{
+	const nb_buf *b = s ? c->out->csv : c->out->json;
+
+	return c->flushed[s] + b->len + c->run_len[s];
+}
+
+/* Write out the stretch of the old file waiting to be copied (the buffer
+ * first: it comes before). */
+static int
+run_flush(struct write_ctx *c, int s)
+{
+	nb_data_out *out = c->out;
+	nb_buf *b = s ? out->csv : out->json;
+	int rc = 0;
+
+	if (!c->run_len[s])
+		return 0;
+	if (b->len) {
+		c->flushed[s] += b->len;
+		rc = out->flush(out->ud, b, s);
+	}
+	if (rc == 0)
+		rc = out->copy(out->ud, s, c->run_off[s], c->run_len[s]);
+	c->flushed[s] += c->run_len[s];
+	c->run_len[s] = 0;
+	return rc;
+}
+
+/* An unchanged record's text, [off, off + len) of the old file of stream
+ * s, after `sep` (its separator in the new file; "" for none).  With a
+ * copy function, stretches of the old file that follow on are copied in
+ * one go, in the kernel; else the bytes go through the buffer. */
+static int
+put_old(struct write_ctx *c, int s, const char *sep, uint64_t off,
+	size_t len)
+{
+	nb_data_out *out = c->out;
+	nb_buf *b = s ? out->csv : out->json;
+	const char *file = s ? c->old.p->csv : c->old.p->json;
+	size_t sl = strlen(sep);
+	int rc;
+
+	if (!out->copy) {
+		nb_buf_puts(b, sep);
+		nb_buf_put(b, file + off, len);
+		return 0;
+	}
+	/* right after the stretch, with the same separator between */
+	if (c->run_len[s] && c->run_off[s] + c->run_len[s] + sl == off &&
+	    memcmp(file + off - sl, sep, sl) == 0) {
+		c->run_len[s] += sl + len;
+		return 0;
+	}
+	if ((rc = run_flush(c, s)) != 0)
+		return rc;
+	nb_buf_puts(b, sep);
+	c->run_off[s] = off;
+	c->run_len[s] = len;
+	return 0;
 }
 
 static void
@@ -894,16 +962,19 @@ put_record(struct write_ctx *c, nb_data_kind k, const nb_model *m,
 	if (out->json) {
 		/* laid out as json_dumps() lays out the whole array with
 		 * JSON_INDENT(1): "[\n " before the first, ",\n " between */
-		nb_buf_puts(out->json, c->written ? ",\n " : "[\n ");
-		now.json_off = c->flushed[0] + out->json->len;
-		if (rec)
-			rc = json_dump_callback(rec, put_nested, out->json,
-						JSON_INDENT(1) | JSON_PRESERVE_ORDER);
-		else
-			nb_buf_put(out->json, c->old.p->json + was->json_off,
-				   was->json_len);
-		now.json_len = (uint32_t)(c->flushed[0] + out->json->len -
-					  now.json_off);
+		const char *sep = c->written ? ",\n " : "[\n ";
+		if (rec) {
+			rc = run_flush(c, 0);
+			nb_buf_puts(out->json, sep);
+			now.json_off = pos(c, 0);
+			if (rc == 0)
+				rc = json_dump_callback(rec, put_nested, out->json,
+					JSON_INDENT(1) | JSON_PRESERVE_ORDER);
+		} else {
+			now.json_off = pos(c, 0) + strlen(sep);
+			rc = put_old(c, 0, sep, was->json_off, was->json_len);
+		}
+		now.json_len = (uint32_t)(pos(c, 0) - now.json_off);
 	}
 	if (rc == 0 && out->csv) {
 		if (!c->first) {
@@ -916,14 +987,14 @@ put_record(struct write_ctx *c, nb_data_kind k, const nb_model *m,
 				memcmp(c->old.p->csv, out->csv->ptr,
 				       c->csv_head) == 0;
 		}
-		now.csv_off = c->flushed[1] + out->csv->len;
-		if (rec)
+		now.csv_off = pos(c, 1);
+		if (rec) {
+			rc = run_flush(c, 1);
 			csv_row(out->csv, &c->scratch, c->first, rec);
-		else
-			nb_buf_put(out->csv, c->old.p->csv + was->csv_off,
-				   was->csv_len);
-		now.csv_len = (uint32_t)(c->flushed[1] + out->csv->len -
-					 now.csv_off);
+		} else {
+			rc = put_old(c, 1, "", was->csv_off, was->csv_len);
+		}
+		now.csv_len = (uint32_t)(pos(c, 1) - now.csv_off);
 	}
 	if (!c->first && rec)
 		c->first = json_incref(rec);
@@ -971,6 +1042,10 @@ nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,
 	while (rc == 0 && (r = walk_next(&w)) != NULL)
 		rc = put_record(&c, k, m, r, prefix);
 	if (rc == 0 && out->json)
+		rc = run_flush(&c, 0);
+	if (rc == 0 && out->csv)
+		rc = run_flush(&c, 1);
+	if (rc == 0 && out->json)
 		/* an empty array is "[]", as jansson writes it */
 		nb_buf_puts(out->json, c.written ? "\n]\n" : "[]\n");
 	if (rc == 0 && out->csv && !c.first) {
@@ -992,7 +1067,7 @@ int
 nb_data_json(nb_buf *out, nb_data_kind k, const nb_model *m,
 	     const char *prefix)
 {
-	nb_data_out o = { out, NULL, NULL, NULL, 0, NULL, NULL, 0 };
+	nb_data_out o = { out, NULL, NULL, NULL, 0, NULL, NULL, 0, NULL };
 	size_t start = out->len;
 
 	if (nb_data_write(&o, k, m, prefix) != 0) {
@@ -1009,7 +1084,7 @@ void
 nb_data_csv(nb_buf *out, nb_data_kind k, const nb_model *m,
 	    const char *prefix)
 {
-	nb_data_out o = { NULL, out, NULL, NULL, 0, NULL, NULL, 0 };
+	nb_data_out o = { NULL, out, NULL, NULL, 0, NULL, NULL, 0, NULL };
 
 	(void)nb_data_write(&o, k, m, prefix);
 }

@@ -74,6 +74,10 @@ typedef struct nb_data_out {
 	const nb_data_pieces *old;   /* or NULL */
 	nb_buf *index;               /* or NULL */
 	size_t reused;               /* records copied from old */
+	/* with flush: copies len bytes at off of old's JSON (csv 0) or CSV
+	 * file to the end of the file being written (0, or -1), so that
+	 * unchanged records need not pass through the buffers; or NULL */
+	int (*copy)(void *ud, int csv, uint64_t off, size_t len);
 } nb_data_out;
 
 int nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,

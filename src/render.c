@@ -17,9 +17,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 #ifdef __GLIBC__
 #include <malloc.h>
@@ -885,11 +887,49 @@ plan_long_lists(job *j, plan *p)
 
 /* ---- open data and reports --------------------------------------------------- */
 
-/* One collection's JSON and CSV. */
+/* Where a collection's JSON and CSV go, and the last build's files that
+ * unchanged records are copied from. */
+typedef struct data_sink {
+	stream f[2];                 /* JSON, CSV */
+	int old_fd[2];               /* the last build's, or -1 */
+	const char *old_map[2];      /* the same, mapped */
+} data_sink;
+
 static int
 data_flush(void *ud, nb_buf *b, int csv)
 {
-	return stream_flush(&((stream *)ud)[csv], b);
+	return stream_flush(&((data_sink *)ud)->f[csv], b);
+}
+
+/* len bytes at off of the last build's file, to the end of the new one:
+ * in the kernel when it can (copy_file_range), else from the mapping. */
+static int
+data_copy(void *ud, int csv, uint64_t off, size_t len)
+{
+	data_sink *k = ud;
+	stream *s = &k->f[csv];
+	size_t left = len;
+
+#ifdef SYS_copy_file_range
+	if (k->old_fd[csv] >= 0) {
+		loff_t o = (loff_t)off;
+		while (left) {
+			long w = syscall(SYS_copy_file_range, k->old_fd[csv], &o,
+					 s->fd, NULL, left, 0u);
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w <= 0)
+				break;   /* not here: the rest from the mapping */
+			left -= (size_t)w;
+		}
+		off = (uint64_t)o;
+	}
+#endif
+	if (left && nb_out_put(s->fd, s->rel, k->old_map[csv] + off, left,
+			       s->j->d) != 0)
+		return -1;
+	s->len += len;
+	return 0;
 }
 
 /* Whether there is a last build to take from: not a first build, nor one
@@ -903,7 +943,7 @@ last_build(const job *j)
 /* A file of the last build (in the copy being updated, or the site being
  * replaced), mapped; *len 0 and NULL when there is none. */
 static const char *
-map_old(job *j, const char *rel, size_t *len)
+map_old(job *j, const char *rel, size_t *len, int *fd_out)
 {
 	const char *base = nb_out_base(j->o);
 	size_t n = strlen(base) + strlen(rel) + 2;
@@ -913,6 +953,8 @@ map_old(job *j, const char *rel, size_t *len)
 	int fd;
 
 	*len = 0;
+	if (fd_out)
+		*fd_out = -1;
 	snprintf(path, n, "%s/%s", base, rel);
 	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
 	free(path);
@@ -925,7 +967,10 @@ map_old(job *j, const char *rel, size_t *len)
 		else
 			*len = (size_t)st.st_size;
 	}
-	close(fd);
+	if (p && fd_out)
+		*fd_out = fd;   /* kept open for copy_file_range */
+	else
+		close(fd);
 	return p;
 }
 
@@ -935,7 +980,9 @@ map_old(job *j, const char *rel, size_t *len)
 static void
 task_data(job *j, const void *arg, size_t k)
 {
-	stream f[2] = { { j, NULL, -1, 0 }, { j, NULL, -1, 0 } };
+	data_sink sink = { { { j, NULL, -1, 0 }, { j, NULL, -1, 0 } },
+			   { -1, -1 }, { NULL, NULL } };
+	stream *f = sink.f;
 	nb_buf bufs[2] = { NB_BUF_INIT, NB_BUF_INIT }, index = NB_BUF_INIT;
 	nb_data_out out;
 	nb_data_pieces old;
@@ -947,7 +994,8 @@ task_data(job *j, const void *arg, size_t k)
 	memset(&out, 0, sizeof(out));
 	memset(&old, 0, sizeof(old));
 	out.flush = data_flush;
-	out.ud = f;
+	out.copy = data_copy;
+	out.ud = &sink;
 	out.global = j->global;
 	j->sig = j->everything;
 	snprintf(rel[0], sizeof(rel[0]), "data/%s.json", name);
@@ -957,9 +1005,11 @@ task_data(job *j, const void *arg, size_t k)
 		kept[i] = taken(j, rel[i]);
 	if (!j->failed && !(kept[0] && kept[1]) && last_build(j)) {
 		/* mapped before the new files replace them */
-		old.json = map_old(j, rel[0], &old.json_len);
-		old.csv = map_old(j, rel[1], &old.csv_len);
-		old.index = map_old(j, rel[2], &old.index_len);
+		old.json = map_old(j, rel[0], &old.json_len, &sink.old_fd[0]);
+		old.csv = map_old(j, rel[1], &old.csv_len, &sink.old_fd[1]);
+		old.index = map_old(j, rel[2], &old.index_len, NULL);
+		sink.old_map[0] = old.json;
+		sink.old_map[1] = old.csv;
 		out.old = &old;
 	}
 	for (i = 0; i < 2 && !j->failed; i++)
@@ -994,6 +1044,9 @@ task_data(job *j, const void *arg, size_t k)
 		munmap((void *)old.csv, old.csv_len);
 	if (old.index)
 		munmap((void *)old.index, old.index_len);
+	for (i = 0; i < 2; i++)
+		if (sink.old_fd[i] >= 0)
+			close(sink.old_fd[i]);
 	j->data_reused += out.reused;
 }
 
@@ -1698,7 +1751,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		goto done;
 	/* the last build's items, for those that have not changed */
 	if (last_build(&j))
-		prior = map_old(&j, ITEMS_PATH, &prior_len);
+		prior = map_old(&j, ITEMS_PATH, &prior_len, NULL);
 	nb_ical_items_prior(j.items, prior, prior_len, item_key, &j);
 
 	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
