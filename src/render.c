@@ -1592,6 +1592,8 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		x->j.site_arena = keep[w] = nb_arena_new();
 		memset(&x->j.buf, 0, sizeof(x->j.buf));
 		memset(&x->j.manifest, 0, sizeof(x->j.manifest));
+		/* a line of about 64 bytes for each output, shared out */
+		nb_buf_grow(&x->j.manifest, p->len * 96 / nthreads + 4096);
 		x->j.map = NULL;
 		x->j.map_len = x->j.map_cap = 0;
 		x->j.data_reused = 0;

@@ -35,6 +35,7 @@ struct nb_out {
 	nb_map written;           /* every output of this build */
 	nb_map previous;          /* every file the copy held before */
 	char *previous_text;      /* the list they were read from (the keys) */
+	nb_arena *keys;           /* the keys of dirs and written */
 	pthread_mutex_t lock;     /* dirs, written and the counts: pages
 				   * are written from more than one thread */
 };
@@ -265,6 +266,7 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 			"refusing to use this output folder");
 	clean_leftovers(dest);
 	o = nb_xcalloc(1, sizeof(*o));
+	o->keys = nb_arena_new();
 	pthread_mutex_init(&o->lock, NULL);
 	o->dest = nb_xstrdup(dest);
 	exists = lstat(dest, &st) == 0;
@@ -281,6 +283,8 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 			    strcmp(target + (tl > 5 ? tl - 5 : 0), ".nb-b") != 0) {
 				free(a);
 				free(o->dest);
+				nb_arena_free(o->keys);
+				pthread_mutex_destroy(&o->lock);
 				free(o);
 				return nb_error(d, dest, 0, 0,
 					"remove the link, or give another --output",
@@ -348,6 +352,9 @@ nb_out_begin(nb_out **out, const char *dest, nb_diags *d)
 fail:
 	free(o->stage);
 	free(o->dest);
+	nb_map_free(&o->dirs);
+	nb_arena_free(o->keys);
+	pthread_mutex_destroy(&o->lock);
 	free(o);
 	return -1;
 }
@@ -413,7 +420,8 @@ make_dir(nb_out *o, const char *path)
 		return -1;
 	OUT_LOCK(o);
 	if (!nb_map_get(&o->dirs, path))
-		nb_map_put(&o->dirs, nb_xstrdup(path), (void *)1, NULL);
+		nb_map_put(&o->dirs, nb_arena_strdup(o->keys, path), (void *)1,
+			   NULL);
 	OUT_UNLOCK(o);
 	return 0;
 }
@@ -501,7 +509,7 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 			 "cannot write: the file was already written by this build");
 		goto done;
 	}
-	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
+	nb_map_put(&o->written, nb_arena_strdup(o->keys, rel), (void *)1, NULL);
 	OUT_UNLOCK(o);
 	/* never write into a file another copy may share: a file already
 	 * there is replaced */
@@ -565,7 +573,7 @@ nb_out_dest(const nb_out *o)
 int
 nb_out_reuse(nb_out *o, const char *rel)
 {
-	char *to = NULL, *from = NULL, *key;
+	char *to = NULL, *from = NULL;
 	struct stat st;
 	int rc = -1;
 
@@ -575,17 +583,15 @@ nb_out_reuse(nb_out *o, const char *rel)
 		/* the copy being updated has it already, as it was: its sealed
 		 * list of files says so (no system call: a site has tens of
 		 * thousands of these) */
-		key = nb_xstrdup(rel);
 		OUT_LOCK(o);
 		if (!nb_map_get(&o->written, rel) && nb_map_get(&o->previous, rel)) {
-			nb_map_put(&o->written, key, (void *)1, NULL);
-			key = NULL;
+			nb_map_put(&o->written, nb_arena_strdup(o->keys, rel),
+				   (void *)1, NULL);
 			o->files++;
 			o->reused++;
 			rc = 0;
 		}
 		OUT_UNLOCK(o);
-		free(key);
 		return rc;
 	}
 	{
@@ -607,7 +613,7 @@ nb_out_reuse(nb_out *o, const char *rel)
 	    link(from, to) != 0)
 		goto done;
 	OUT_LOCK(o);
-	nb_map_put(&o->written, nb_xstrdup(rel), (void *)1, NULL);
+	nb_map_put(&o->written, nb_arena_strdup(o->keys, rel), (void *)1, NULL);
 	o->files++;
 	o->reused++;
 	o->bytes += (size_t)st.st_size;
@@ -640,14 +646,9 @@ nb_out_bytes(const nb_out *o)
 static void
 out_free(nb_out *o)
 {
-	size_t i;
-
-	for (i = 0; i < o->dirs.cap; i++)
-		free((char *)o->dirs.keys[i]);
 	nb_map_free(&o->dirs);
-	for (i = 0; i < o->written.cap; i++)
-		free((char *)o->written.keys[i]);
 	nb_map_free(&o->written);
+	nb_arena_free(o->keys);
 	nb_map_free(&o->previous);   /* its keys are in previous_text */
 	free(o->previous_text);
 	pthread_mutex_destroy(&o->lock);
