@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,11 +55,41 @@ start_history(void *ud)
 	hs->job = nb_history_start(hs->git, hs->cache);
 }
 
+/* One build at a time for each output: two pushes close together would
+ * otherwise update the same copy of the site, and the caches beside it,
+ * at once.  The lock is OUTPUT.nb-lock (left in place: removing a lock
+ * file races with the next taker), held until the process lets it go.
+ * Returns the descriptor, or -1 when the lock file cannot be made (the
+ * build then goes on: a read-only place fails later, with a clear
+ * error). */
+static int
+lock_output(const char *output, int quiet)
+{
+	size_t n = strlen(output) + 16;
+	char *path = nb_xmalloc(n);
+	int fd;
+
+	snprintf(path, n, "%s.nb-lock", output);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	free(path);
+	if (fd < 0)
+		return -1;
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		if (!quiet)
+			fprintf(stderr, "noticeboard: waiting for another build "
+				"of %s to finish\n", output);
+		while (flock(fd, LOCK_EX) != 0 && errno == EINTR)
+			;
+	}
+	return fd;
+}
+
 int
 nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 {
 	nb_source *src = NULL, *share = NULL;
 	nb_cache *cache = NULL;
+	int lock = -1;
 	char *hist_cache = NULL;
 	nb_history_job *hist = NULL;
 	nb_load_opts lo;
@@ -70,6 +103,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
+	if (!opts->check_only)
+		lock = lock_output(opts->output, opts->quiet);
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	if (opts->repo) {
 		if (nb_source_open_git(&src, opts->repo, opts->ref, d) != 0)
@@ -190,5 +225,7 @@ done:
 	nb_model_free(m);
 	nb_source_free(share);
 	nb_source_free(src);
+	if (lock >= 0)
+		close(lock);   /* and the lock with it */
 	return rc;
 }

@@ -25,6 +25,8 @@ typedef struct nb_build_opts {
 	int full;                 /* render everything, even what the last
 				   * build's manifest says is unchanged */
 	int jobs;                 /* render threads; 0: one for each core */
+	int quiet;                /* say nothing on stderr (waiting for the
+				   * output's lock) */
 } nb_build_opts;
 
 /* The stages of a build, timed for `build --timings`. */

@@ -477,6 +477,7 @@ run_build(args *a)
 	int rc, shown;
 
 	shown = progress_start(a, "Building");
+	a->b.quiet = a->quiet;
 	rc = nb_build(&a->b, &stats, &d);
 	progress_end(shown);
 	nb_diags_sort(&d);

@@ -13,9 +13,11 @@
 #include "build.h"
 #include "write.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -431,6 +433,42 @@ incremental__killed_builds_leave_the_site_and_are_cleaned_up(void)
 	free(root);
 }
 
+/* Two builds of one output take turns: the second waits for the first's
+ * lock (OUTPUT.nb-lock) rather than update the same copy at once. */
+static void
+incremental__builds_of_one_output_take_turns(void)
+{
+	char *root = tu_tmpdir(), site[4200], out[4200], lock[4300];
+	int fd, status = -1;
+	pid_t pid;
+	struct timespec ts = { 0, 400 * 1000000L };
+
+	snprintf(site, sizeof(site), "%s/site", root);
+	snprintf(out, sizeof(out), "%s/public", root);
+	snprintf(lock, sizeof(lock), "%s.nb-lock", out);
+	tu_copy_tree("tests/fixtures/minimal", site);
+	fd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	CHECK(fd >= 0 && flock(fd, LOCK_EX) == 0);
+	pid = fork();
+	if (pid == 0) {
+		int null = open("/dev/null", O_WRONLY);
+		dup2(null, 2);
+		execl(tu_bin(), "noticeboard", "build", "--quiet", "--source", site,
+		      "--output", out, "--now", "2026-11-23", (char *)NULL);
+		_exit(127);
+	}
+	nanosleep(&ts, NULL);
+	/* still waiting, nothing written */
+	CHECK_INT(waitpid(pid, &status, WNOHANG), 0);
+	CHECK(!tu_exists(root, "public/index.html"));
+	close(fd);   /* the lock goes with it */
+	CHECK_INT(waitpid(pid, &status, 0), pid);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(tu_exists(root, "public/index.html"));
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 incremental__failed_build_leaves_the_site(void)
 {
@@ -468,4 +506,5 @@ suite_incremental(void)
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
 	RUN(incremental__failed_build_leaves_the_site);
+	RUN(incremental__builds_of_one_output_take_turns);
 }
