@@ -781,6 +781,37 @@ plan_list(job *j, plan *p, const nb_list_page *lp)
 
 /* The past activities of everything, and of each area, partner, topic
  * and audience; every outcome. */
+/* A listing's open and coming up activities on pages of their own, when
+ * its page shows only the first of them: BASE open/ and coming-up/. */
+static void
+plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
+	     const char *name, const char *section, const char *base)
+{
+	nb_arena *a = j->site_arena;
+	nb_list_page lp;
+	int coming;
+
+	memset(&lp, 0, sizeof(lp));
+	for (coming = 0; coming < 2; coming++) {
+		nb_vec *v = nb_arena_alloc(a, sizeof(*v));
+		memset(v, 0, sizeof(*v));
+		nb_view_current(a, cs, extra, coming, v);
+		if (v->len <= NB_VIEW_CURRENT_SHOWN)
+			continue;
+		lp.title = nb_arena_printf(a, coming ? "Coming up: %s" :
+					   "Open now: %s", name);
+		lp.section = section;
+		lp.path = nb_arena_printf(a, "%s%s", base,
+					  coming ? "coming-up/" : "open/");
+		lp.intro = coming ? "Activities that have not opened yet, soonest first." :
+			"Activities you can take part in now, closing soonest first.";
+		lp.parent_label = name;
+		lp.parent_path = base;
+		lp.items = v;
+		plan_list(j, p, &lp);
+	}
+}
+
 static void
 plan_long_lists(job *j, plan *p)
 {
@@ -838,6 +869,8 @@ plan_long_lists(job *j, plan *p)
 		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
 		lp.items = past;
 		plan_list(j, p, &lp);
+		plan_current(j, p, &ar->consultations, &dv->everywhere, ar->name,
+			     "areas", lp.parent_path);
 	}
 	/* an area's outcomes, where its page shows only the latest */
 	lp.outcomes = 1;
@@ -867,6 +900,8 @@ plan_long_lists(job *j, plan *p)
 		lp.parent_path = nb_arena_printf(a, "partners/%s/", pa->id);
 		lp.items = past;
 		plan_list(j, p, &lp);
+		plan_current(j, p, &pa->consultations, NULL, pa->name,
+			     "partners", lp.parent_path);
 	}
 	for (k = 0; k < 2; k++) {
 		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
@@ -881,6 +916,8 @@ plan_long_lists(job *j, plan *p)
 			lp.parent_path = nb_arena_printf(a, "%s/%s/", kinds[k], t->id);
 			lp.items = past;
 			plan_list(j, p, &lp);
+			plan_current(j, p, &t->consultations, NULL, t->label,
+				     "consultations", lp.parent_path);
 		}
 	}
 }

@@ -712,23 +712,39 @@ nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra, nb_vec *out)
 	}
 }
 
-/* Open now / coming up / the latest past activities, from lists sorted by
- * closing date; the full past list has pages of its own at past_url. */
+void
+nb_view_current(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+		int coming, nb_vec *out)
+{
+	merge_closing(a, cs, extra, coming ? is_coming : is_open, out);
+}
+
+/* A listing's open, coming up and past activities: the first few of
+ * each, and where all of them are (BASE open/, coming-up/, past/) when
+ * there are more. */
 static void
 set_partitioned(nb_view_ctx *vc, nb_value *v, const nb_vec *cs,
-		const nb_vec *extra, const char *past_path)
+		const nb_vec *extra, const char *base)
 {
 	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 }, past = { NULL, 0, 0 };
 
 	merge_closing(vc->a, cs, extra, is_open, &open);
 	merge_closing(vc->a, cs, extra, is_coming, &up);
 	nb_view_past(vc->a, cs, extra, &past);
-	set_list(vc, v, "open_now", consultation_list(vc, &open, 0));
-	set_list(vc, v, "coming_up", consultation_list(vc, &up, 0));
+	set_list(vc, v, "open_now", consultation_list(vc, &open,
+		 NB_VIEW_CURRENT_SHOWN));
+	set_list(vc, v, "coming_up", consultation_list(vc, &up,
+		 NB_VIEW_CURRENT_SHOWN));
 	set_list(vc, v, "past", consultation_list(vc, &past, NB_VIEW_PAST_SHOWN));
+	nb_val_set_num(vc->a, v, "open_count", (double)open.len);
+	nb_val_set_str(vc->a, v, "open_url", open.len > NB_VIEW_CURRENT_SHOWN ?
+		       url(vc, "%sopen/", base) : NULL);
+	nb_val_set_num(vc->a, v, "coming_count", (double)up.len);
+	nb_val_set_str(vc->a, v, "coming_url", up.len > NB_VIEW_CURRENT_SHOWN ?
+		       url(vc, "%scoming-up/", base) : NULL);
 	if (past.len > NB_VIEW_PAST_SHOWN) {
 		nb_val_set_num(vc->a, v, "past_count", (double)past.len);
-		nb_val_set_str(vc->a, v, "past_url", url(vc, "%s", past_path));
+		nb_val_set_str(vc->a, v, "past_url", url(vc, "%spast/", base));
 	} else {
 		nb_val_set_str(vc->a, v, "past_url", NULL);
 	}
@@ -1318,7 +1334,7 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 		nb_val_push(vc->a, l, contact_val(vc, &ar->contacts[k]));
 	set_list(vc, v, "contacts", l);
 	set_partitioned(vc, ctx, &ar->consultations, &vc->dv->everywhere,
-			nb_arena_printf(vc->a, "areas/%s/past/", ar->id));
+			nb_arena_printf(vc->a, "areas/%s/", ar->id));
 	set_list(vc, ctx, "events", merged_events(vc, &ar->events,
 		 &vc->dv->everywhere_events));
 	/* the latest; all of them on pages of their own */
@@ -1376,7 +1392,7 @@ nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 	nb_val_set_str(vc->a, v, "logo_url", p->logo_file);
 	nb_val_set_str(vc->a, v, "logo_alt", p->logo_alt);
 	set_partitioned(vc, ctx, &p->consultations, &none,
-			nb_arena_printf(vc->a, "partners/%s/past/", p->id));
+			nb_arena_printf(vc->a, "partners/%s/", p->id));
 	set_list(vc, ctx, "events", merged_events(vc, &p->events, &none));
 	return ctx;
 }
@@ -1425,7 +1441,7 @@ nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
 	nb_val_set_str(vc->a, v, "description", t->description);
 	nb_val_set_str(vc->a, v, "kind", kind);
 	set_partitioned(vc, ctx, &t->consultations, &none,
-			nb_arena_printf(vc->a, "%s/%s/past/", kind, t->id));
+			nb_arena_printf(vc->a, "%s/%s/", kind, t->id));
 	set_list(vc, ctx, "events", merged_events(vc, &t->events, &none));
 	return ctx;
 }

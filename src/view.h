@@ -120,6 +120,7 @@ const char *nb_view_abs_url(nb_view_ctx *vc, const char *path);
 
 #define NB_VIEW_PER_PAGE 20      /* items on each page of a long list */
 #define NB_VIEW_PAST_SHOWN 10    /* past activities shown on a listing page */
+#define NB_VIEW_CURRENT_SHOWN 20 /* open or coming up shown on one */
 
 /* A long list shown over numbered pages: PATH, PATHpage/2/, ... */
 typedef struct nb_list_page {
@@ -141,6 +142,10 @@ size_t nb_view_pages(size_t n);
  * closing date, newest first. */
 void nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
 		  nb_vec *out);
+/* The open (coming: the coming up) activities of the same, soonest
+ * closing first. */
+void nb_view_current(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+		     int coming, nb_vec *out);
 
 /* A record's change history: /consultations/ID/history/... */
 struct nb_file_history;

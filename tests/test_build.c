@@ -609,6 +609,38 @@ build__long_lists_are_paginated(void)
 	CHECK_HAS(p, "/outcomes/past-01-outcome/");
 	free(p);
 	CHECK(!tu_exists(s.out, "areas/north-ward/outcomes/page/2/index.html"));
+	/* nothing coming up in the ward: no such pages, no link */
+	CHECK(!tu_exists(s.out, "areas/north-ward/coming-up/index.html"));
+	p = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_LACKS(p, "coming up</a>");
+	CHECK_LACKS(p, "open now</a>");
+	free(p);
+	/* 25 open in the ward: its page shows the 20 closing soonest and
+	 * links to all of them, as does the police's */
+	for (i = 0; i < 25; i++) {
+		snprintf(name, sizeof(name), "content/consultations/open-%02d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Open activity %02d\nsummary: Now.\n"
+			 "lead: police\nlevel: inform\nareas: [north-ward]\n"
+			 "opens: 2026-11-01\ncloses: 2026-12-%02d\n---\n",
+			 i, i + 1);
+		tu_write(s.src, name, text);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_HAS(p, "<a href=\"/areas/north-ward/open/\">All ");
+	CHECK_HAS(p, "/consultations/open-19/");
+	CHECK_LACKS(p, "/consultations/open-24/");   /* closes last */
+	free(p);
+	p = tu_read(s.out, "areas/north-ward/open/index.html");
+	CHECK_HAS(p, "<h1>Open now: North ward (page 1 of 2)</h1>");
+	CHECK_HAS(p, "26 in all.");   /* and the bus review */
+	CHECK_HAS(p, "/consultations/open-00/");
+	free(p);
+	p = tu_read(s.out, "areas/north-ward/open/page/2/index.html");
+	CHECK_HAS(p, "/consultations/open-24/");
+	free(p);
+	CHECK(tu_exists(s.out, "partners/police/open/index.html"));
 	p = tu_read(s.out, "areas/north-ward/past/page/3/index.html");
 	CHECK_HAS(p, "Past activities in North ward (page 3 of 3)");
 	free(p);
