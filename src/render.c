@@ -758,8 +758,10 @@ task_list_page(job *j, const void *arg, size_t p)
 	uint64_t s = nb_sig_u64(j->global, lp->items->len);
 
 	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
-		s = nb_sig_u64(s, lp->outcomes ?
+		s = nb_sig_u64(s, lp->kind == NB_LIST_OUTCOMES ?
 			nb_sig_outcome(lp->items->items[i]) :
+			lp->kind == NB_LIST_EVENTS ?
+			nb_sig_event(lp->items->items[i]) :
 			nb_sig_consultation(lp->items->items[i]));
 	next_page(j);
 	EMIT(j, s, "list",
@@ -779,13 +781,14 @@ plan_list(job *j, plan *p, const nb_list_page *lp)
 		add(p, task_list_page, copy, i);
 }
 
-/* The past activities of everything, and of each area, partner, topic
- * and audience; every outcome. */
-/* A listing's open and coming up activities on pages of their own, when
- * its page shows only the first of them: BASE open/ and coming-up/. */
+/* A listing's open and coming up activities, and its upcoming events
+ * (its own and extra_evs, which may be NULL), on pages of their own when
+ * its page shows only the first of them: BASE open/, coming-up/ and
+ * events/. */
 static void
 plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
-	     const char *name, const char *section, const char *base)
+	     const nb_vec *evs, const nb_vec *extra_evs, const char *name,
+	     const char *section, const char *base)
 {
 	nb_arena *a = j->site_arena;
 	nb_list_page lp;
@@ -810,8 +813,26 @@ plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
 		lp.items = v;
 		plan_list(j, p, &lp);
 	}
+	{
+		nb_vec *v = nb_arena_alloc(a, sizeof(*v));
+		memset(v, 0, sizeof(*v));
+		nb_view_upcoming(a, evs, extra_evs, j->vc.dv->today, v);
+		if (v->len <= NB_VIEW_CURRENT_SHOWN)
+			return;
+		lp.title = nb_arena_printf(a, "Events: %s", name);
+		lp.section = section;
+		lp.path = nb_arena_printf(a, "%sevents/", base);
+		lp.intro = "Events that have not finished yet, soonest first.";
+		lp.parent_label = name;
+		lp.parent_path = base;
+		lp.items = v;
+		lp.kind = NB_LIST_EVENTS;
+		plan_list(j, p, &lp);
+	}
 }
 
+/* The past activities of everything, and of each area, partner, topic
+ * and audience; every outcome. */
 static void
 plan_long_lists(job *j, plan *p)
 {
@@ -842,9 +863,9 @@ plan_long_lists(job *j, plan *p)
 	lp.parent_label = "You said, we did";
 	lp.parent_path = "feedback/";
 	lp.items = &dv->outcomes;
-	lp.outcomes = 1;
+	lp.kind = NB_LIST_OUTCOMES;
 	plan_list(j, p, &lp);
-	lp.outcomes = 0;
+	lp.kind = NB_LIST_CONSULTATIONS;
 
 	lp.title = "Feedback overdue";
 	lp.path = "feedback/overdue/";
@@ -869,11 +890,12 @@ plan_long_lists(job *j, plan *p)
 		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
 		lp.items = past;
 		plan_list(j, p, &lp);
-		plan_current(j, p, &ar->consultations, &dv->everywhere, ar->name,
+		plan_current(j, p, &ar->consultations, &dv->everywhere,
+			     &ar->events, &dv->everywhere_events, ar->name,
 			     "areas", lp.parent_path);
 	}
 	/* an area's outcomes, where its page shows only the latest */
-	lp.outcomes = 1;
+	lp.kind = NB_LIST_OUTCOMES;
 	for (i = 0; i < m->areas.len; i++) {
 		const nb_area *ar = m->areas.items[i];
 		if (ar->outcomes.len <= NB_VIEW_PAST_SHOWN)
@@ -887,7 +909,7 @@ plan_long_lists(job *j, plan *p)
 		lp.items = &ar->outcomes;
 		plan_list(j, p, &lp);
 	}
-	lp.outcomes = 0;
+	lp.kind = NB_LIST_CONSULTATIONS;
 	lp.intro = NULL;
 	for (i = 0; i < m->partners.len; i++) {
 		const nb_partner *pa = m->partners.items[i];
@@ -900,8 +922,8 @@ plan_long_lists(job *j, plan *p)
 		lp.parent_path = nb_arena_printf(a, "partners/%s/", pa->id);
 		lp.items = past;
 		plan_list(j, p, &lp);
-		plan_current(j, p, &pa->consultations, NULL, pa->name,
-			     "partners", lp.parent_path);
+		plan_current(j, p, &pa->consultations, NULL, &pa->events,
+			     NULL, pa->name, "partners", lp.parent_path);
 	}
 	for (k = 0; k < 2; k++) {
 		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
@@ -916,7 +938,8 @@ plan_long_lists(job *j, plan *p)
 			lp.parent_path = nb_arena_printf(a, "%s/%s/", kinds[k], t->id);
 			lp.items = past;
 			plan_list(j, p, &lp);
-			plan_current(j, p, &t->consultations, NULL, t->label,
+			plan_current(j, p, &t->consultations, NULL,
+				     &t->events, NULL, t->label,
 				     "consultations", lp.parent_path);
 		}
 	}

@@ -844,10 +844,14 @@ nb_view_list_page(nb_view_ctx *vc, const nb_list_page *lp, size_t page,
 	nb_val_set_str(vc->a, ctx, "intro", lp->intro);
 	nb_val_set_num(vc->a, ctx, "total", (double)lp->items->len);
 	for (i = first; i < lp->items->len && i < first + NB_VIEW_PER_PAGE; i++)
-		nb_val_push(vc->a, items, lp->outcomes ?
+		nb_val_push(vc->a, items,
+			    lp->kind == NB_LIST_OUTCOMES ?
 			    outcome_item(vc, lp->items->items[i]) :
+			    lp->kind == NB_LIST_EVENTS ?
+			    event_val(vc, lp->items->items[i]) :
 			    consultation_item(vc, lp->items->items[i]));
-	set_list(vc, ctx, lp->outcomes ? "outcomes" : "consultations", items);
+	set_list(vc, ctx, lp->kind == NB_LIST_OUTCOMES ? "outcomes" :
+		 lp->kind == NB_LIST_EVENTS ? "events" : "consultations", items);
 	set_pagination(vc, ctx, lp->path, page, pages);
 	return ctx;
 }
@@ -1278,26 +1282,46 @@ nb_view_areas(nb_view_ctx *vc)
 	return ctx;
 }
 
-/* Merge a list of events sorted by start with the events held
- * everywhere, keeping upcoming ones. */
-static nb_value *
-merged_events(nb_view_ctx *vc, const nb_vec *a, const nb_vec *b)
+void
+nb_view_upcoming(nb_arena *a, const nb_vec *evs, const nb_vec *extra,
+		 nb_date today, nb_vec *out)
 {
-	nb_value *l = nb_val_list(vc->a);
+	static const nb_vec none = { NULL, 0, 0 };
 	size_t i = 0, j = 0;
 
-	while (i < a->len || j < b->len) {
-		const nb_event *ev;
-		if (j >= b->len || (i < a->len &&
-		    nb_local_cmp(((nb_event *)a->items[i])->start,
-				 ((nb_event *)b->items[j])->start) <= 0))
-			ev = a->items[i++];
+	if (!extra)
+		extra = &none;
+	while (i < evs->len || j < extra->len) {
+		nb_event *ev;
+		if (j >= extra->len || (i < evs->len &&
+		    nb_local_cmp(((nb_event *)evs->items[i])->start,
+				 ((nb_event *)extra->items[j])->start) <= 0))
+			ev = evs->items[i++];
 		else
-			ev = b->items[j++];
-		if (nb_date_cmp(ev->end.date, vc->dv->today) >= 0)
-			nb_val_push(vc->a, l, event_val(vc, ev));
+			ev = extra->items[j++];
+		if (nb_date_cmp(ev->end.date, today) >= 0)
+			nb_vec_push(a, out, ev);
 	}
-	return l;
+}
+
+/* A listing's upcoming events (its own and extra, which may be NULL):
+ * the first few, and where all of them are (BASE events/) when there
+ * are more. */
+static void
+set_events(nb_view_ctx *vc, nb_value *v, const nb_vec *evs,
+	   const nb_vec *extra, const char *base)
+{
+	nb_vec up = { NULL, 0, 0 };
+
+	nb_view_upcoming(vc->a, evs, extra, vc->dv->today, &up);
+	set_list(vc, v, "events", event_list(vc, &up, 0,
+		 NB_VIEW_CURRENT_SHOWN));
+	if (up.len > NB_VIEW_CURRENT_SHOWN) {
+		nb_val_set_num(vc->a, v, "events_count", (double)up.len);
+		nb_val_set_str(vc->a, v, "events_url", url(vc, "%sevents/", base));
+	} else {
+		nb_val_set_str(vc->a, v, "events_url", NULL);
+	}
 }
 
 nb_value *
@@ -1335,8 +1359,8 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 	set_list(vc, v, "contacts", l);
 	set_partitioned(vc, ctx, &ar->consultations, &vc->dv->everywhere,
 			nb_arena_printf(vc->a, "areas/%s/", ar->id));
-	set_list(vc, ctx, "events", merged_events(vc, &ar->events,
-		 &vc->dv->everywhere_events));
+	set_events(vc, ctx, &ar->events, &vc->dv->everywhere_events,
+		   nb_arena_printf(vc->a, "areas/%s/", ar->id));
 	/* the latest; all of them on pages of their own */
 	l = nb_val_list(vc->a);
 	for (k = 0; k < ar->outcomes.len && k < NB_VIEW_PAST_SHOWN; k++)
@@ -1393,7 +1417,8 @@ nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 	nb_val_set_str(vc->a, v, "logo_alt", p->logo_alt);
 	set_partitioned(vc, ctx, &p->consultations, &none,
 			nb_arena_printf(vc->a, "partners/%s/", p->id));
-	set_list(vc, ctx, "events", merged_events(vc, &p->events, &none));
+	set_events(vc, ctx, &p->events, NULL,
+		   nb_arena_printf(vc->a, "partners/%s/", p->id));
 	return ctx;
 }
 
@@ -1442,7 +1467,8 @@ nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
 	nb_val_set_str(vc->a, v, "kind", kind);
 	set_partitioned(vc, ctx, &t->consultations, &none,
 			nb_arena_printf(vc->a, "%s/%s/", kind, t->id));
-	set_list(vc, ctx, "events", merged_events(vc, &t->events, &none));
+	set_events(vc, ctx, &t->events, NULL,
+		   nb_arena_printf(vc->a, "%s/%s/", kind, t->id));
 	return ctx;
 }
 
@@ -2096,10 +2122,12 @@ nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
 	set_list(vc, ctx, "open_now", l);
 	l = nb_val_list(vc->a);
 	{
-		nb_vec none = { NULL, 0, 0 };
-		nb_value *evl = merged_events(vc, evs, extra_evs ? extra_evs : &none);
+		nb_vec up = { NULL, 0, 0 };
+		nb_value *evl;
 		size_t k;
-		for (k = 0; k < evl->u.list.len && k < 5; k++) {
+		nb_view_upcoming(vc->a, evs, extra_evs, vc->dv->today, &up);
+		evl = event_list(vc, &up, 0, 5);
+		for (k = 0; k < evl->u.list.len; k++) {
 			nb_value *it = evl->u.list.items[k];
 			nb_value *u = nb_val_get(it, "url");
 			if (u && u->type == NB_VAL_STR)

@@ -120,7 +120,7 @@ const char *nb_view_abs_url(nb_view_ctx *vc, const char *path);
 
 #define NB_VIEW_PER_PAGE 20      /* items on each page of a long list */
 #define NB_VIEW_PAST_SHOWN 10    /* past activities shown on a listing page */
-#define NB_VIEW_CURRENT_SHOWN 20 /* open or coming up shown on one */
+#define NB_VIEW_CURRENT_SHOWN 20 /* open, coming up or events shown on one */
 
 /* A long list shown over numbered pages: PATH, PATHpage/2/, ... */
 typedef struct nb_list_page {
@@ -129,8 +129,12 @@ typedef struct nb_list_page {
 	const char *path;         /* "areas/abbey-ward/past/" */
 	const char *intro;        /* one sentence, or NULL */
 	const char *parent_label, *parent_path;   /* breadcrumb, or NULL */
-	const nb_vec *items;      /* nb_consultation* or nb_outcome* */
-	int outcomes;             /* items are outcomes */
+	const nb_vec *items;      /* what kind says */
+	enum {
+		NB_LIST_CONSULTATIONS,   /* nb_consultation* */
+		NB_LIST_OUTCOMES,        /* nb_outcome* */
+		NB_LIST_EVENTS           /* nb_event* */
+	} kind;
 } nb_list_page;
 
 /* Page `page` (1-based) of `pages`; "(page 2 of 5)" in the title. */
@@ -146,6 +150,10 @@ void nb_view_past(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
  * closing first. */
 void nb_view_current(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
 		     int coming, nb_vec *out);
+/* The events of two lists sorted by start (extra may be NULL) that have
+ * not ended before `today`, soonest first. */
+void nb_view_upcoming(nb_arena *a, const nb_vec *evs, const nb_vec *extra,
+		      nb_date today, nb_vec *out);
 
 /* A record's change history: /consultations/ID/history/... */
 struct nb_file_history;

@@ -648,6 +648,50 @@ build__long_lists_are_paginated(void)
 	p = tu_read(s.out, "consultations/index.html");
 	CHECK_HAS(p, "/consultations/bus-review/");
 	free(p);
+	/* 23 events to come in the ward (and the bus review's) and one
+	 * over: its page shows the first 20, soonest first, and links to
+	 * all of them */
+	for (i = 0; i < 24; i++) {
+		snprintf(name, sizeof(name), "content/events/meeting-%02d.md", i);
+		snprintf(text, sizeof(text),
+			 "---\ntitle: Ward meeting %02d\nsummary: Meet us.\n"
+			 "lead: police\nareas: [north-ward]\n"
+			 "start: 2026-%s-%02d 19:00\nend: 2026-%s-%02d 20:00\n"
+			 "venue:\n  name: Ward Hall\n---\n",
+			 i, i ? "12" : "10", i ? i : 5, i ? "12" : "10",
+			 i ? i : 5);
+		tu_write(s.src, name, text);
+	}
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	p = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_HAS(p, "/events/meeting-01/");
+	CHECK_HAS(p, "/events/meeting-19/");   /* and the bus review's */
+	CHECK_LACKS(p, "/events/meeting-20/");
+	CHECK_LACKS(p, "/events/meeting-00/");   /* over */
+	CHECK_HAS(p, "<a href=\"/areas/north-ward/events/\">All ");
+	free(p);
+	p = tu_read(s.out, "areas/north-ward/events/index.html");
+	CHECK_HAS(p, "<h1>Events: North ward (page 1 of 2)</h1>");
+	CHECK_HAS(p, "24 in all.");
+	CHECK_HAS(p, "<h2 class=\"event__title\"><a href=\"/events/meeting-01/\">");
+	CHECK_LACKS(p, "/events/meeting-00/");
+	free(p);
+	p = tu_read(s.out, "areas/north-ward/events/page/2/index.html");
+	CHECK_HAS(p, "/events/meeting-23/");
+	free(p);
+	CHECK(tu_exists(s.out, "partners/police/events/index.html"));
+	p = tu_read(s.out, "partners/police/index.html");
+	CHECK_HAS(p, "<a href=\"/partners/police/events/\">All ");
+	free(p);
+	/* the bus review's alone: no such page, no link */
+	snprintf(name, sizeof(name), "%s/content/events", s.src);
+	CHECK_INT(nb_rmtree(name), 0);
+	CHECK_INT(tu_build(s.src, s.out, "2026-11-23", NULL), 0);
+	CHECK(!tu_exists(s.out, "areas/north-ward/events/index.html"));
+	p = tu_read(s.out, "areas/north-ward/index.html");
+	CHECK_HAS(p, "/consultations/bus-review/#event-");
+	CHECK_LACKS(p, "upcoming events</a>");
+	free(p);
 	site_free(&s);
 }
 
