@@ -247,8 +247,9 @@ check_tree(const char *root, const char *rel)
 
 /* After a build: the output link exists only if the build succeeded, and
  * no staging or old folder is left (the copies the output link points to,
- * public.nb-a and public.nb-b, are the writer's own).  Then everything
- * but the site is removed, so each input builds from nothing. */
+ * public.nb-a and public.nb-b, and the lock file public.nb-lock are the
+ * writer's own).  Then everything but the site is removed, so each input
+ * builds from nothing. */
 static void
 check_and_clear_output(int built)
 {
@@ -265,7 +266,8 @@ check_and_clear_output(int built)
 		if (!strcmp(de->d_name, "public"))
 			has_public = 1;
 		else if (strcmp(de->d_name, "public.nb-a") != 0 &&
-			 strcmp(de->d_name, "public.nb-b") != 0)
+			 strcmp(de->d_name, "public.nb-b") != 0 &&
+			 strcmp(de->d_name, "public.nb-lock") != 0)
 			FUZZ_FAIL("left behind: %s", de->d_name);
 		snprintf(path, sizeof(path), "%s/%s", tmp, de->d_name);
 		nb_rmtree(path);
