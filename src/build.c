@@ -118,7 +118,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
-	if (opts->repo && !opts->check_only) {
+	if (opts->repo && !opts->check_only && !opts->dry) {
 		/* files parsed by the last build, by blob id (cache.h) */
 		size_t n = strlen(opts->output) + 16;
 		char *path = nb_xmalloc(n);
@@ -126,7 +126,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		cache = nb_cache_open(path, opts->full);
 		free(path);
 	}
-	if (!opts->check_only) {
+	if (!opts->check_only && !opts->dry) {
 		/* the last build's history walk (git.h); --full walks it all
 		 * and saves it afresh */
 		size_t n = strlen(opts->output) + 16;
@@ -182,6 +182,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 
 	if (nb_out_begin(&o, opts->output, d) != 0)
 		goto done;
+	if (opts->dry)
+		nb_out_dry(o);
 	{
 		/* calendar SEQUENCE numbers from the site being replaced */
 		size_t n = strlen(opts->output) + 40;

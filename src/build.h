@@ -27,6 +27,8 @@ typedef struct nb_build_opts {
 	int jobs;                 /* render threads; 0: one for each core */
 	int quiet;                /* say nothing on stderr (waiting for the
 				   * output's lock) */
+	int dry;                  /* render everything but write only the
+				   * list of files (check: nb_out_dry) */
 } nb_build_opts;
 
 /* The stages of a build, timed for `build --timings`. */

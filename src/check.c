@@ -25,12 +25,10 @@
 
 #include <jansson.h>
 
-#include <dirent.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 
 /* A record file, parsed again for positions. */
 typedef struct ckfile {
@@ -49,7 +47,11 @@ typedef struct ck {
 	nb_map files;            /* path -> ckfile* */
 	nb_diags *d;
 	nb_date today;
-	const char *out;         /* the built site */
+	/* what the built site holds (its list of files: the build wrote
+	 * nothing else) */
+	nb_map site_files;       /* "areas/x/index.html" */
+	nb_map site_dirs;        /* "areas/x", "areas", "" */
+	char *site_list;         /* the list: the keys of both */
 	const char *prefix;      /* "/" or "/engage/" */
 	int min_days;
 } ck;
@@ -426,55 +428,120 @@ site_path(ck *c, const char *href, char *out, size_t size)
 	return 1;
 }
 
-/* Whether a path of the built site exists ("/areas/x/", "/static/a.css"). */
+/* The built site's list of files (out/.noticeboard/files, one path a
+ * line) as the sets of its files and folders.  Returns 0 or -1. */
+static int
+read_site(ck *c, const char *out)
+{
+	size_t n = strlen(out) + 32, len;
+	char *path = nb_xmalloc(n), *p, *end;
+	nb_buf b = NB_BUF_INIT;
+	char chunk[65536];
+	size_t r;
+	FILE *fp;
+
+	snprintf(path, n, "%s/.noticeboard/files", out);
+	fp = fopen(path, "rb");
+	free(path);
+	if (!fp)
+		return -1;
+	while ((r = fread(chunk, 1, sizeof(chunk), fp)) > 0)
+		nb_buf_put(&b, chunk, r);
+	fclose(fp);
+	len = b.len;
+	c->site_list = nb_xstrndup(b.ptr ? b.ptr : "", len);
+	nb_buf_free(&b);
+	nb_map_put(&c->site_dirs, "", (void *)1, NULL);
+	end = c->site_list + len;
+	for (p = c->site_list; p < end;) {
+		char *eol = memchr(p, '\n', (size_t)(end - p)), *s;
+		if (!eol)
+			eol = end;
+		*eol = '\0';
+		if (!*p) {
+			p = eol + 1;
+			continue;
+		}
+		nb_map_put(&c->site_files, p, (void *)1, NULL);
+		/* each folder above it, deepest first: "a/b/c.html" gives
+		 * "a/b", then "a" (and once one is known, those above it are) */
+		for (s = eol; s > p;) {
+			const char *q = s - 1;
+			while (q > p && *q != '/')
+				q--;
+			if (*q != '/' || nb_map_put(&c->site_dirs,
+			    nb_arena_strndup(c->a, p, (size_t)(q - p)),
+			    (void *)1, NULL) != 0)
+				break;
+			s = (char *)q;
+		}
+		p = eol + 1;
+	}
+	return 0;
+}
+
+/* Whether a path of the built site exists ("/areas/x/", "/static/a.css",
+ * "/areas/x" for its index.html). */
 static int
 page_exists(ck *c, const char *path)
 {
-	char full[4096];
-	struct stat st;
-	int n;
+	size_t n = strlen(path);
+	const char *rel = path + 1;
+	char *key;
+	int found;
 
 	if (strstr(path, "/../") || strstr(path, "/./") ||
-	    (strlen(path) >= 3 && strcmp(path + strlen(path) - 3, "/..") == 0))
+	    (n >= 3 && strcmp(path + n - 3, "/..") == 0))
 		return 0;
-	n = snprintf(full, sizeof(full), "%s%s%s", c->out, path,
-		     path[strlen(path) - 1] == '/' ? "index.html" : "");
-	if (n < 0 || (size_t)n >= sizeof(full) || stat(full, &st) != 0)
-		return 0;
-	if (S_ISREG(st.st_mode))
+	if (path[n - 1] != '/' && nb_map_get(&c->site_files, rel))
 		return 1;
-	if (!S_ISDIR(st.st_mode))
-		return 0;
-	n = snprintf(full, sizeof(full), "%s%s/index.html", c->out, path);
-	return n > 0 && (size_t)n < sizeof(full) && stat(full, &st) == 0 &&
-	       S_ISREG(st.st_mode);
+	key = nb_xmalloc(n + 16);
+	snprintf(key, n + 16, "%.*s%sindex.html", (int)(n - 1), rel,
+		 path[n - 1] == '/' || n == 1 ? "" : "/");
+	found = nb_map_get(&c->site_files, key) != NULL;
+	free(key);
+	return found;
 }
 
-/* The closest name in a folder of the built site, or NULL. */
+/* The closest name in a folder of the built site ("" for its top, "areas"
+ * for /areas/), or NULL. */
 static const char *
 closest_entry(ck *c, const char *dir, const char *name)
 {
-	DIR *dp = opendir(dir);
-	struct dirent *de;
-	size_t best = (size_t)-1, limit = strlen(name) / 3 + 1;
+	size_t best = (size_t)-1, limit = strlen(name) / 3 + 1, i;
+	size_t dl = strlen(dir);
 	const char *pick = NULL;
+	const nb_map *sets[2] = { &c->site_files, &c->site_dirs };
+	int k;
 
-	if (!dp)
-		return NULL;
 	if (limit < 2)
 		limit = 2;
-	while ((de = readdir(dp)) != NULL) {
-		size_t dist;
-		if (de->d_name[0] == '.')
-			continue;
-		dist = edit_distance(name, de->d_name);
-		if (dist < best) {
-			best = dist;
-			pick = nb_arena_strdup(c->a, de->d_name);
+	for (k = 0; k < 2; k++) {
+		const nb_map *m = sets[k];
+		for (i = 0; i < m->cap; i++) {
+			const char *key = m->keys[i], *child, *slash;
+			size_t dist;
+			if (!key || !*key)
+				continue;
+			if (dl) {
+				if (strncmp(key, dir, dl) != 0 || key[dl] != '/')
+					continue;
+				child = key + dl + 1;
+			} else {
+				child = key;
+			}
+			slash = strchr(child, '/');
+			if (slash || child[0] == '.')
+				continue;   /* deeper, or the build's own */
+			dist = edit_distance(name, child);
+			if (dist < best || (dist == best && pick &&
+					    strcmp(child, pick) < 0)) {
+				best = dist;
+				pick = child;
+			}
 		}
 	}
-	closedir(dp);
-	return best <= limit ? pick : NULL;
+	return best <= limit && pick ? nb_arena_strdup(c->a, pick) : NULL;
 }
 
 /* A page that exists and is close to a missing one, or NULL. */
@@ -484,21 +551,21 @@ suggest(ck *c, const char *path)
 	nb_buf dir = NB_BUF_INIT, fixed = NB_BUF_INIT;
 	const char *p = path + 1, *res = NULL;
 
-	nb_buf_puts(&dir, c->out);
+	nb_buf_puts(&dir, "");
 	while (*p) {
 		size_t n = strcspn(p, "/");
 		char *seg = nb_arena_strndup(c->a, p, n);
-		char full[4096];
-		struct stat st;
+		const char *full = dir.len ? nb_arena_printf(c->a, "%s/%s",
+			nb_buf_cstr(&dir), seg) : seg;
 
-		snprintf(full, sizeof(full), "%s/%s", nb_buf_cstr(&dir), seg);
-		if (stat(full, &st) != 0) {
+		if (!nb_map_get(&c->site_files, full) &&
+		    !nb_map_get(&c->site_dirs, full)) {
 			const char *near = closest_entry(c, nb_buf_cstr(&dir), seg);
 			if (!near)
 				goto done;
 			seg = (char *)near;
 		}
-		nb_buf_printf(&dir, "/%s", seg);
+		nb_buf_printf(&dir, "%s%s", dir.len ? "/" : "", seg);
 		nb_buf_printf(&fixed, "/%s", seg);
 		p += n;
 		if (*p == '/') {
@@ -808,6 +875,7 @@ nb_check(const nb_check_opts *opts, nb_build_stats *stats, nb_diags *d)
 	snprintf(out, sizeof(out), "%s/site", dir);
 	bo.output = out;
 	bo.check_only = 0;
+	bo.dry = 1;   /* every page rendered; only the list of files written */
 	if (nb_build(&bo, stats, d) != 0)
 		goto done;
 
@@ -823,7 +891,11 @@ nb_check(const nb_check_opts *opts, nb_build_stats *stats, nb_diags *d)
 	c.src = src;
 	c.a = nb_arena_new();
 	c.d = d;
-	c.out = out;
+	if (read_site(&c, out) != 0) {
+		nb_error(d, out, 0, 0, "set TMPDIR to a folder you can write to",
+			 "cannot read back the list of the checked site's files");
+		goto done;
+	}
 	c.min_days = opts->min_open_days;
 	c.prefix = nb_view_prefix(c.a, c.m->site.base_url ?
 				  c.m->site.base_url : "");
@@ -834,6 +906,9 @@ nb_check(const nb_check_opts *opts, nb_build_stats *stats, nb_diags *d)
 	rc = 0;
 done:
 	nb_map_free(&c.files);
+	nb_map_free(&c.site_files);
+	nb_map_free(&c.site_dirs);
+	free(c.site_list);
 	nb_arena_free(c.a);
 	nb_model_free(c.m);
 	nb_source_free(src);

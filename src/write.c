@@ -30,6 +30,7 @@ struct nb_out {
 	char *dest;
 	char *stage;              /* staging folder, or the inactive copy */
 	int swap;                 /* two copies and a symbolic link */
+	int dry;                  /* nb_out_dry: write the list of files only */
 	size_t files, bytes, reused;
 	nb_map dirs;              /* folders made in the staging folder */
 	nb_map written;           /* every output of this build */
@@ -481,6 +482,12 @@ write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+void
+nb_out_dry(nb_out *o)
+{
+	o->dry = 1;
+}
+
 int
 nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 {
@@ -496,7 +503,8 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 	memcpy(path, o->stage, sl);
 	path[sl] = '/';
 	memcpy(path + sl + 1, rel, rl + 1);
-	if (mkdirs(o, path) != 0) {
+	/* a dry build makes its folders only for the list of files */
+	if ((!o->dry || strcmp(rel, FILES) == 0) && mkdirs(o, path) != 0) {
 		e = errno;
 		nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
 			 "cannot create folder: %s", strerror(e));
@@ -511,6 +519,14 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 	}
 	nb_map_put(&o->written, nb_arena_strdup(o->keys, rel), (void *)1, NULL);
 	OUT_UNLOCK(o);
+	if (o->dry && strcmp(rel, FILES) != 0) {
+		/* counted as written; its bytes go nowhere */
+		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			nb_error(d, rel, 0, 0, NULL, "cannot open /dev/null: %s",
+				 strerror(errno));
+		goto done;
+	}
 	/* never write into a file another copy may share: a file already
 	 * there is replaced */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
@@ -577,7 +593,7 @@ nb_out_reuse(nb_out *o, const char *rel)
 	struct stat st;
 	int rc = -1;
 
-	if (!rel_ok(rel))
+	if (!rel_ok(rel) || o->dry)
 		return -1;
 	if (o->swap) {
 		/* the copy being updated has it already, as it was: its sealed

@@ -46,6 +46,13 @@ int nb_out_put(int fd, const char *rel, const char *data, size_t len,
 	       nb_diags *d);
 int nb_out_close(nb_out *o, const char *rel, int fd, size_t len,
 		 nb_diags *d);
+/* Render without writing: every file is still made and counted (two
+ * records wanting one address still fail the build) but its bytes go
+ * nowhere, and the site's list of files (.noticeboard/files) is the one
+ * file written.  For `check`, which needs to know what the site holds,
+ * not its 400 MB.  Call right after nb_out_begin. */
+void nb_out_dry(nb_out *o);
+
 /* The folder being replaced. */
 const char *nb_out_dest(const nb_out *o);
 /* The folder whose manifest says what the files being updated hold: the

@@ -832,6 +832,40 @@ cli__source_date_epoch_sets_today(void)
 	site_free(&s);
 }
 
+/* check's build renders every page and writes only the list of files */
+static void
+build__dry_build_writes_only_the_list_of_files(void)
+{
+	site s;
+	nb_build_opts o;
+	nb_build_stats st;
+	nb_diags d = NB_DIAGS_INIT;
+	char why[128], out[4200];
+	char *list;
+
+	site_new(&s);
+	snprintf(out, sizeof(out), "%s/dry", s.root);
+	memset(&o, 0, sizeof(o));
+	o.source = s.src;
+	o.output = out;
+	o.share = ".";
+	o.has_today = 1;
+	o.dry = 1;
+	nb_date_parse(&o.today, "2026-11-23", 10, why, sizeof(why));
+	CHECK_INT(nb_build(&o, &st, &d), 0);
+	nb_diags_free(&d);
+	CHECK(st.files > 20);
+	list = tu_read(out, ".noticeboard/files");
+	CHECK_HAS(list, "\nconsultations/bus-review/index.html\n");
+	CHECK_HAS(list, "\nindex.html\n");
+	CHECK_HAS(list, "\nsitemap.xml\n");
+	free(list);
+	CHECK(!tu_exists(out, "index.html"));
+	CHECK(!tu_exists(out, "consultations/bus-review/index.html"));
+	CHECK(!tu_exists(out, ".noticeboard/manifest"));
+	site_free(&s);
+}
+
 void
 suite_build(void)
 {
@@ -851,6 +885,7 @@ suite_build(void)
 	RUN(build__embeds_carry_the_sites_brand);
 	RUN(build__content_checks_warn_about_links_images_and_hard_summaries);
 	RUN(build__month_grid_is_an_accessible_table);
+	RUN(build__dry_build_writes_only_the_list_of_files);
 	RUN(cli__help_version_and_usage_errors);
 	RUN(cli__content_errors_exit_1_and_write_nothing);
 	RUN(cli__source_date_epoch_sets_today);
