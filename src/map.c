@@ -99,20 +99,28 @@ nb_map_set(nb_map *m, const char *key, void *val)
 	m->vals[j] = val;
 }
 
-void *
-nb_map_get(const nb_map *m, const char *key)
+size_t
+nb_map_slot(const nb_map *m, const char *key)
 {
 	size_t j;
 
 	if (!m->cap)
-		return NULL;
+		return (size_t)-1;
 	j = hash(key) & (m->cap - 1);
 	while (m->keys[j]) {
 		if (strcmp(m->keys[j], key) == 0)
-			return m->vals[j];
+			return j;
 		j = (j + 1) & (m->cap - 1);
 	}
-	return NULL;
+	return (size_t)-1;
+}
+
+void *
+nb_map_get(const nb_map *m, const char *key)
+{
+	size_t j = nb_map_slot(m, key);
+
+	return j == (size_t)-1 ? NULL : m->vals[j];
 }
 
 void

@@ -26,6 +26,9 @@ void nb_map_set(nb_map *m, const char *key, void *val);
 /* Room for n keys without growing again. */
 void nb_map_reserve(nb_map *m, size_t n);
 void *nb_map_get(const nb_map *m, const char *key);
+/* The slot of key (below m->cap: keys[slot], vals[slot]), or (size_t)-1
+ * when it is not there.  Slots stay put until the map next grows. */
+size_t nb_map_slot(const nb_map *m, const char *key);
 void nb_map_free(nb_map *m);   /* frees the table, not keys or values */
 
 #endif

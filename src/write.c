@@ -12,6 +12,7 @@
 #include <limits.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,14 +32,18 @@ struct nb_out {
 	char *stage;              /* staging folder, or the inactive copy */
 	int swap;                 /* two copies and a symbolic link */
 	int dry;                  /* nb_out_dry: write the list of files only */
-	size_t files, bytes, reused;
+	atomic_size_t files, bytes, reused;
 	nb_map dirs;              /* folders made in the staging folder */
-	nb_map written;           /* every output of this build */
+	/* every output of this build: those the copy held before are marked
+	 * in `claimed` (without the lock: a site has tens of thousands),
+	 * others are in `written` */
+	nb_map written;
 	nb_map previous;          /* every file the copy held before */
+	atomic_uchar *claimed;    /* previous.cap flags, or NULL */
 	char *previous_text;      /* the list they were read from (the keys) */
 	nb_arena *keys;           /* the keys of dirs and written */
-	pthread_mutex_t lock;     /* dirs, written and the counts: pages
-				   * are written from more than one thread */
+	pthread_mutex_t lock;     /* dirs and written: pages are written
+				   * from more than one thread */
 };
 
 #define OUT_LOCK(o) pthread_mutex_lock(&(o)->lock)
@@ -170,7 +175,8 @@ slurp(const char *path, size_t *len)
 }
 
 /* The list of files the copy being updated holds, from its last build
- * (the keys point into o->previous_text). */
+ * (the keys point into o->previous_text).  Not changed once read, so
+ * threads look in it without the lock. */
 static void
 read_files(nb_out *o)
 {
@@ -186,7 +192,7 @@ read_files(nb_out *o)
 	for (p = o->previous_text; p < end; p++)
 		lines += *p == '\n';
 	nb_map_reserve(&o->previous, lines);
-	nb_map_reserve(&o->written, lines + lines / 8);
+	nb_map_reserve(&o->written, lines / 8);   /* files it did not hold */
 	/* a line without its newline (a file cut short) ends the list */
 	for (p = o->previous_text; p < end &&
 	     (nl = memchr(p, '\n', (size_t)(end - p))) != NULL; p = nl + 1) {
@@ -194,6 +200,42 @@ read_files(nb_out *o)
 		if (nl > p)
 			nb_map_put(&o->previous, p, (void *)1, NULL);
 	}
+	o->claimed = nb_xcalloc(o->previous.cap ? o->previous.cap : 1,
+				sizeof(*o->claimed));
+}
+
+/* Note that this build makes `rel`.  Returns 0, or 1 when it already
+ * did (two records want one address). */
+static int
+claim(nb_out *o, const char *rel)
+{
+	size_t k = o->claimed ? nb_map_slot(&o->previous, rel) : (size_t)-1;
+	int had;
+
+	if (k != (size_t)-1)
+		return atomic_exchange(&o->claimed[k], 1) != 0;
+	OUT_LOCK(o);
+	had = nb_map_get(&o->written, rel) != NULL;
+	if (!had)
+		nb_map_put(&o->written, nb_arena_strdup(o->keys, rel),
+			   (void *)1, NULL);
+	OUT_UNLOCK(o);
+	return had;
+}
+
+/* Whether this build has made `rel` yet. */
+static int
+claimed(nb_out *o, const char *rel)
+{
+	size_t k = o->claimed ? nb_map_slot(&o->previous, rel) : (size_t)-1;
+	int had;
+
+	if (k != (size_t)-1)
+		return atomic_load(&o->claimed[k]) != 0;
+	OUT_LOCK(o);
+	had = nb_map_get(&o->written, rel) != NULL;
+	OUT_UNLOCK(o);
+	return had;
 }
 
 /* Make `to` a copy of `from` whose files are hard links, but for the file
@@ -510,15 +552,11 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 			 "cannot create folder: %s", strerror(e));
 		goto done;
 	}
-	OUT_LOCK(o);
-	if (nb_map_get(&o->written, rel)) {
-		OUT_UNLOCK(o);
+	if (claim(o, rel)) {
 		nb_error(d, rel, 0, 0, "two records want the same address: rename one",
 			 "cannot write: the file was already written by this build");
 		goto done;
 	}
-	nb_map_put(&o->written, nb_arena_strdup(o->keys, rel), (void *)1, NULL);
-	OUT_UNLOCK(o);
 	if (o->dry && strcmp(rel, FILES) != 0) {
 		/* counted as written; its bytes go nowhere */
 		fd = open("/dev/null", O_WRONLY | O_CLOEXEC);
@@ -558,10 +596,8 @@ nb_out_close(nb_out *o, const char *rel, int fd, size_t len, nb_diags *d)
 	if (close(fd) != 0)
 		return nb_error(d, rel, 0, 0, "check the disk has space",
 				"cannot write: %s", strerror(errno));
-	OUT_LOCK(o);
 	o->files++;
 	o->bytes += len;
-	OUT_UNLOCK(o);
 	return 0;
 }
 
@@ -599,16 +635,12 @@ nb_out_reuse(nb_out *o, const char *rel)
 		/* the copy being updated has it already, as it was: its sealed
 		 * list of files says so (no system call: a site has tens of
 		 * thousands of these) */
-		OUT_LOCK(o);
-		if (!nb_map_get(&o->written, rel) && nb_map_get(&o->previous, rel)) {
-			nb_map_put(&o->written, nb_arena_strdup(o->keys, rel),
-				   (void *)1, NULL);
-			o->files++;
-			o->reused++;
-			rc = 0;
-		}
-		OUT_UNLOCK(o);
-		return rc;
+		size_t k = nb_map_slot(&o->previous, rel);
+		if (k == (size_t)-1 || atomic_exchange(&o->claimed[k], 1))
+			return -1;
+		o->files++;
+		o->reused++;
+		return 0;
 	}
 	{
 		size_t n = strlen(o->stage) + strlen(o->dest) + 2 * strlen(rel) + 4;
@@ -617,23 +649,17 @@ nb_out_reuse(nb_out *o, const char *rel)
 		snprintf(from, n, "%s/%s", o->dest, rel);
 		snprintf(to, n, "%s/%s", o->stage, rel);
 	}
-	OUT_LOCK(o);
-	if (nb_map_get(&o->written, rel)) {
-		OUT_UNLOCK(o);
+	if (claimed(o, rel))
 		goto done;
-	}
-	OUT_UNLOCK(o);
-	/* the system calls without the lock: no other page has this address;
-	 * only a regular file of the published site, never a link */
+	/* no other page has this address; only a regular file of the
+	 * published site, never a link */
 	if (lstat(from, &st) != 0 || !S_ISREG(st.st_mode) || mkdirs(o, to) != 0 ||
 	    link(from, to) != 0)
 		goto done;
-	OUT_LOCK(o);
-	nb_map_put(&o->written, nb_arena_strdup(o->keys, rel), (void *)1, NULL);
+	(void)claim(o, rel);
 	o->files++;
 	o->reused++;
 	o->bytes += (size_t)st.st_size;
-	OUT_UNLOCK(o);
 	rc = 0;
 done:
 	free(to);
@@ -666,6 +692,7 @@ out_free(nb_out *o)
 	nb_map_free(&o->written);
 	nb_arena_free(o->keys);
 	nb_map_free(&o->previous);   /* its keys are in previous_text */
+	free(o->claimed);
 	free(o->previous_text);
 	pthread_mutex_destroy(&o->lock);
 	free(o->stage);
@@ -691,7 +718,7 @@ prune(nb_out *o, nb_diags *d)
 
 	for (i = 0; i < o->previous.cap; i++) {
 		const char *rel = o->previous.keys[i];
-		if (!rel || nb_map_get(&o->written, rel))
+		if (!rel || (o->claimed && o->claimed[i]))
 			continue;
 		n = strlen(o->stage) + strlen(rel) + 2;
 		path = nb_xmalloc(n);
@@ -711,11 +738,15 @@ prune(nb_out *o, nb_diags *d)
 	}
 	{
 		/* sorted, so that the same site gives the same list */
-		const char **v = nb_xmalloc((o->written.len + 1) * sizeof(*v));
+		const char **v = nb_xmalloc((o->written.len + o->previous.len + 1) *
+					    sizeof(*v));
 		size_t k = 0;
 		for (i = 0; i < o->written.cap; i++)
 			if (o->written.keys[i])
 				v[k++] = o->written.keys[i];
+		for (i = 0; o->claimed && i < o->previous.cap; i++)
+			if (o->previous.keys[i] && o->claimed[i])
+				v[k++] = o->previous.keys[i];
 		v[k++] = FILES;
 		qsort(v, k, sizeof(*v), cmp_str);
 		for (i = 0; i < k; i++)
