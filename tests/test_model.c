@@ -168,6 +168,67 @@ write__abort_leaves_old_site_and_leftovers_are_cleaned(void)
 	free(root);
 }
 
+/* In a site kept as two copies, each file of the copy being updated is
+ * claimed once, whether taken as it is or written again, by any thread;
+ * what the build did not claim is removed. */
+static void
+write__copies_claim_each_file_once(void)
+{
+	char *root = tu_tmpdir(), dest[4200], *list;
+	nb_diags dg = NB_DIAGS_INIT;
+	nb_out *o;
+
+	snprintf(dest, sizeof(dest), "%s/public", root);
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	CHECK_INT(nb_out_write(o, "a/index.html", "a", 1, &dg), 0);
+	CHECK_INT(nb_out_write(o, "b/index.html", "b", 1, &dg), 0);
+	CHECK_INT(nb_out_write(o, ".noticeboard/manifest", "m", 1, &dg), 0);
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	CHECK_INT(dg.errors, 0);
+
+	/* the second copy starts as the first: a taken, b written again,
+	 * c new; each once */
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	nb_out_unseal(o);
+	CHECK_INT(nb_out_reuse(o, "a/index.html"), 0);
+	CHECK(nb_out_reuse(o, "a/index.html") != 0);
+	CHECK(nb_out_write(o, "a/index.html", "x", 1, &dg) != 0);
+	CHECK(nb_out_reuse(o, "c/index.html") != 0);   /* it held none */
+	CHECK_INT(nb_out_write(o, "b/index.html", "B", 1, &dg), 0);
+	CHECK(nb_out_write(o, "b/index.html", "x", 1, &dg) != 0);
+	CHECK_INT(nb_out_write(o, "c/index.html", "c", 1, &dg), 0);
+	CHECK(nb_out_write(o, "c/index.html", "x", 1, &dg) != 0);
+	CHECK_INT((int)nb_out_files(o), 3);
+	CHECK_INT((int)nb_out_reused(o), 1);
+	CHECK_INT(nb_out_write(o, ".noticeboard/manifest", "m", 1, &dg), 0);
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	CHECK_INT(dg.errors, 3);
+	list = tu_read(dest, ".noticeboard/files");
+	CHECK_STR(list, ".noticeboard/files\n.noticeboard/manifest\n"
+		  "a/index.html\nb/index.html\nc/index.html\n");
+	free(list);
+	list = tu_read(dest, "b/index.html");
+	CHECK_STR(list, "B");
+	free(list);
+
+	/* the first copy again: only a is kept; b goes */
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	nb_out_unseal(o);
+	CHECK_INT(nb_out_reuse(o, "a/index.html"), 0);
+	CHECK_INT(nb_out_write(o, ".noticeboard/manifest", "m", 1, &dg), 0);
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	CHECK(tu_exists(dest, "a/index.html"));
+	CHECK(!tu_exists(dest, "b/index.html"));
+	CHECK(!tu_exists(dest, "c/index.html"));
+	list = tu_read(dest, ".noticeboard/files");
+	CHECK_STR(list, ".noticeboard/files\n.noticeboard/manifest\n"
+		  "a/index.html\n");
+	free(list);
+	nb_diags_free(&dg);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 write__refuses_dangerous_destinations(void)
 {
@@ -190,4 +251,5 @@ suite_model(void)
 	RUN(write__swaps_whole_site_and_refuses_escapes);
 	RUN(write__abort_leaves_old_site_and_leftovers_are_cleaned);
 	RUN(write__refuses_dangerous_destinations);
+	RUN(write__copies_claim_each_file_once);
 }
