@@ -10,6 +10,7 @@
 #include "report.h"
 #include "sig.h"
 #include "data.h"
+#include "git.h"
 #include "history.h"
 #include "source.h"
 #include "write.h"
@@ -89,7 +90,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 {
 	nb_source *src = NULL, *share = NULL;
 	nb_cache *cache = NULL;
-	int lock = -1;
+	int lock = -1, git_init = 0;
 	char *hist_cache = NULL;
 	nb_history_job *hist = NULL;
 	nb_load_opts lo;
@@ -118,13 +119,21 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
-	if (opts->repo && !opts->check_only && !opts->dry) {
-		/* files parsed by the last build, by blob id (cache.h) */
+	/* files parsed by the last build, by blob id (cache.h): from git
+	 * always; from a folder (ids worked out from the bytes) once the
+	 * output holds a site, so that a one-off build into an empty place
+	 * (CI's, the benchmark's) writes none */
+	if ((opts->repo || lstat(opts->output, &st) == 0) &&
+	    !opts->check_only && !opts->dry) {
 		size_t n = strlen(opts->output) + 16;
 		char *path = nb_xmalloc(n);
 		snprintf(path, n, "%s.nb-cache", opts->output);
 		cache = nb_cache_open(path, opts->full);
 		free(path);
+		if (!opts->repo) {
+			nb_git_init();   /* for nb_git_hash_blob */
+			git_init = 1;
+		}
 	}
 	if (!opts->check_only && !opts->dry) {
 		/* the last build's history walk (git.h); --full walks it all
@@ -223,6 +232,8 @@ done:
 	nb_history_abort(hist);
 	free(hist_cache);
 	nb_cache_free(cache);
+	if (git_init)
+		nb_git_shutdown();
 	nb_out_abort(o);
 	nb_model_free(m);
 	nb_source_free(share);

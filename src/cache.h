@@ -2,7 +2,10 @@
  * cache.h - parsed record files kept between builds, by git blob id.
  *
  * A rebuild from a later commit finds most record files unchanged.  Their
- * blob ids say so without reading them: the cache holds, for each blob id,
+ * blob ids say so without reading them (a folder's files are read and
+ * their ids worked out as git would: nb_git_hash_blob; build.c uses the
+ * cache for a folder once the output holds a site): the cache holds, for
+ * each blob id,
  * what reading and parsing that file gave (the front matter's node tree
  * with its lines and columns, the Markdown body, the file's signature) and
  * what converting the body gave (its HTML and its warnings).

@@ -257,6 +257,29 @@ nb_git_blob_id(const nb_git *g, const char *path, char out[41])
 }
 
 int
+nb_git_hash_blob(const void *data, size_t len, unsigned char out[20])
+{
+	git_oid oid;
+
+	if (git_odb_hash(&oid, data, len, GIT_OBJECT_BLOB) != 0)
+		return -1;
+	memcpy(out, oid.id, 20);
+	return 0;
+}
+
+void
+nb_git_init(void)
+{
+	git_libgit2_init();
+}
+
+void
+nb_git_shutdown(void)
+{
+	git_libgit2_shutdown();
+}
+
+int
 nb_git_blob_oid(const nb_git *g, const char *path, unsigned char out[20])
 {
 	git_tree_entry *e = NULL;

@@ -43,6 +43,13 @@ int nb_git_read(const nb_git *g, const char *path, char **data, size_t *len,
 int nb_git_blob_id(const nb_git *g, const char *path, char out[41]);
 /* The same as 20 bytes, for a regular file only (not a link): 0, or 1. */
 int nb_git_blob_oid(const nb_git *g, const char *path, unsigned char out[20]);
+/* The id git would give a file of these bytes, without a repository (how
+ * the parse cache knows a folder's files); 0, or -1.  Between
+ * nb_git_init() and nb_git_shutdown(), which count: each init needs its
+ * shutdown. */
+int nb_git_hash_blob(const void *data, size_t len, unsigned char out[20]);
+void nb_git_init(void);
+void nb_git_shutdown(void);
 
 /* One change to a file: a commit that touched it. */
 typedef struct nb_change {

@@ -11,6 +11,7 @@
  */
 #include "model.h"
 #include "cache.h"
+#include "git.h"
 #include "ical.h"
 #include "markdown.h"
 #include "yaml.h"
@@ -856,6 +857,20 @@ cached(nb_cache *cache, const nb_source *src, const char *path,
 	return *have_oid && nb_cache_get(cache, oid, scratch, p);
 }
 
+/* The same for a folder's file, whose id is known only from its bytes
+ * (read already): it is worked out as git would, and looked up.  1 when
+ * found. */
+static int
+cached_bytes(nb_cache *cache, const char *data, size_t len,
+	     nb_arena *scratch, unsigned char oid[NB_OID_LEN], int *have_oid,
+	     nb_parsed *p)
+{
+	if (!cache || *have_oid)
+		return 0;
+	*have_oid = nb_git_hash_blob(data, len, oid) == 0;
+	return *have_oid && nb_cache_get(cache, oid, scratch, p);
+}
+
 /* Parse a .yaml file into a node tree in `scratch`. */
 static int
 parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
@@ -879,6 +894,14 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	if (cached_bytes(cache, data, len, scratch, oid, &have_oid, &p) &&
+	    !p.body) {
+		free(data);
+		*out = p.root;
+		if (sig)
+			*sig = p.sig;
+		return 0;
+	}
 	memset(&p, 0, sizeof(p));
 	p.sig = nb_sig(NB_SIG_INIT, data, len);
 	if (sig)
@@ -927,6 +950,18 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
+	if (cached_bytes(cache, data, len, scratch, md->oid, &md->have_oid, p) &&
+	    p->body && p->root->kind == NB_NODE_MAP) {
+		free(data);
+		md->hit = 1;
+		*out = p->root;
+		*body = p->body;
+		*body_len = p->body_len;
+		*body_line = p->body_line;
+		if (sig)
+			*sig = p->sig;
+		return 0;
+	}
 	memset(p, 0, sizeof(*p));
 	p->sig = nb_sig(NB_SIG_INIT, data, len);
 	if (sig)

@@ -35,8 +35,10 @@ rnd(unsigned n)
 	return (unsigned)((rng >> 33) % n);
 }
 
+/* Build from a repository's main, or (repo NULL) from the folder source. */
 static int
-build(const char *repo, const char *output, int full, size_t *reused)
+build_from(const char *repo, const char *source, const char *output, int full,
+	   size_t *reused)
 {
 	nb_build_opts o;
 	nb_build_stats st;
@@ -46,9 +48,10 @@ build(const char *repo, const char *output, int full, size_t *reused)
 
 	memset(&o, 0, sizeof(o));
 	o.repo = repo;
+	o.source = source;
 	o.output = output;
 	o.share = ".";
-	o.history = -1;
+	o.history = repo ? -1 : 0;
 	o.full = full;
 	o.has_today = 1;
 	nb_date_parse(&o.today, "2026-11-23", 10, why, sizeof(why));
@@ -79,6 +82,12 @@ build(const char *repo, const char *output, int full, size_t *reused)
 	items_reused = st.items_reused;
 	nb_diags_free(&d);
 	return rc;
+}
+
+static int
+build(const char *repo, const char *output, int full, size_t *reused)
+{
+	return build_from(repo, NULL, output, full, reused);
 }
 
 static void
@@ -340,6 +349,58 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	free(root);
 }
 
+/* From a folder too, once the output holds a site (a first build into an
+ * empty place writes no cache): each file's parse is found by the id git
+ * would give its bytes. */
+static void
+incremental__folder_rebuilds_take_parses_from_the_cache(void)
+{
+	char *root = tu_tmpdir(), site[4200], inc[4200], full[4200];
+	char cmd[13000], *out = NULL;
+	size_t files;
+
+	snprintf(site, sizeof(site), "%s/site", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", site);
+	snprintf(cmd, sizeof(cmd), "cd '%s' && for i in 1 2 3; do cp content/consultations/bus-review.md "
+		 "content/consultations/zz-$i.md; done && ls site.yaml content/*.yaml "
+		 "content/*/*.yaml content/*/*.md | wc -l", site);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	files = (size_t)strtoul(out, NULL, 10);
+	free(out);
+	CHECK(files > 10);
+	CHECK_INT(build_from(NULL, site, inc, 0, NULL), 0);
+	CHECK(!tu_exists(root, "inc.nb-cache"));
+	CHECK_INT(build_from(NULL, site, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, 0);
+	CHECK(tu_exists(root, "inc.nb-cache"));
+	snprintf(cmd, sizeof(cmd), "sed -i \"s/^summary: .*/summary: Cached./\" "
+		 "'%s/content/consultations/bus-review.md'", site);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	CHECK_INT(build_from(NULL, site, inc, 0, NULL), 0);
+	CHECK_INT(parsed_before, files - 1);
+	{
+		char *p = tu_read(inc, "consultations/bus-review/index.html");
+		CHECK_HAS(p, "Cached.");
+		free(p);
+	}
+	/* the same site as a build that takes nothing (from a copy of it:
+	 * the calendar's sequence numbers carry on) */
+	snprintf(cmd, sizeof(cmd), "cp -rL '%s' '%s'", inc, full);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	CHECK_INT(build_from(NULL, site, full, 1, NULL), 0);
+	CHECK_INT(parsed_before, 0);
+	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", inc, full);
+	if (tu_run(cmd, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.2000s", out);
+	free(out);
+	nb_rmtree(root);
+	free(root);
+}
+
 /* Start the binary building `site` into `out`, kill it after `ms`. */
 static void
 build_and_kill(const char *site, const char *out, int ms)
@@ -504,6 +565,7 @@ suite_incremental(void)
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
+	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
 	RUN(incremental__failed_build_leaves_the_site);
 	RUN(incremental__builds_of_one_output_take_turns);
