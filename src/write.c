@@ -635,7 +635,8 @@ nb_out_reuse(nb_out *o, const char *rel)
 		/* the copy being updated has it already, as it was: its sealed
 		 * list of files says so (no system call: a site has tens of
 		 * thousands of these) */
-		size_t k = nb_map_slot(&o->previous, rel);
+		size_t k = o->claimed ? nb_map_slot(&o->previous, rel) :
+					(size_t)-1;
 		if (k == (size_t)-1 || atomic_exchange(&o->claimed[k], 1))
 			return -1;
 		o->files++;
