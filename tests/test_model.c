@@ -229,6 +229,30 @@ write__copies_claim_each_file_once(void)
 	free(root);
 }
 
+/* A folder and all it holds goes; a link in it goes, never what it
+ * points to; the copy made of a site holds the same files, as links. */
+static void
+write__rmtree_removes_links_not_what_they_point_to(void)
+{
+	char *root = tu_tmpdir(), dir[4200], keep[4200], cmd[17000], *out = NULL;
+
+	snprintf(dir, sizeof(dir), "%s/tree", root);
+	snprintf(keep, sizeof(keep), "%s/keep", root);
+	tu_write(dir, "a/b/c/index.html", "c");
+	tu_write(dir, "a/top.txt", "t");
+	tu_write(keep, "inside/file.txt", "kept");
+	snprintf(cmd, sizeof(cmd), "ln -s '%s' '%s/a/b/to-keep' && ln -s '%s/inside/file.txt' '%s/file-link'",
+		 keep, dir, keep, dir);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	CHECK_INT(nb_rmtree(dir), 0);
+	CHECK(!tu_exists(root, "tree"));
+	CHECK(tu_exists(keep, "inside/file.txt"));
+	CHECK_INT(nb_rmtree(dir), 0);   /* gone already: nothing to do */
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 write__refuses_dangerous_destinations(void)
 {
@@ -252,4 +276,5 @@ suite_model(void)
 	RUN(write__abort_leaves_old_site_and_leftovers_are_cleaned);
 	RUN(write__refuses_dangerous_destinations);
 	RUN(write__copies_claim_each_file_once);
+	RUN(write__rmtree_removes_links_not_what_they_point_to);
 }
