@@ -162,6 +162,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	}
 	hist = hs.job;
 	stats->parsed_before = nb_cache_hits(cache);
+	stats->read_waits = nb_source_waits(src);
 	lap(stats, NB_STAGE_READ, &t);
 	if (hist) {
 		int hrc = nb_history_finish(hist, m, d);

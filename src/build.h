@@ -48,6 +48,7 @@ typedef struct nb_build_stats {
 	size_t files, bytes;
 	size_t reused;            /* taken unchanged from the last build */
 	size_t parsed_before;     /* record files taken from the cache */
+	size_t read_waits;        /* files read from the disk, not memory */
 	size_t data_reused;       /* open data records copied, not made */
 	size_t items_reused;      /* calendar items copied, not made */
 	size_t consultations, events, outcomes, areas;

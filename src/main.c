@@ -508,6 +508,10 @@ run_build(args *a)
 			total += stats.seconds[i];
 		}
 		fprintf(stderr, " total %.3f s\n", total);
+		if (stats.read_waits)
+			fprintf(stderr, "noticeboard: %zu files were read "
+				"from the disk, not from memory\n",
+				stats.read_waits);
 		fprintf(stderr, "noticeboard: taken from the last build: %zu "
 			"files parsed, %zu open data records, %zu calendar "
 			"items, %zu outputs\n", stats.parsed_before,

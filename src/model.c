@@ -1930,6 +1930,7 @@ load_parallel(nb_model *m, const nb_source *src, const char *dir,
 	load_worker ws[LOAD_THREADS_MAX];
 	pthread_t ts[LOAD_THREADS_MAX];
 	int started[LOAD_THREADS_MAX];
+	nb_prefetch *pf;
 	loader l;
 	unsigned w;
 	size_t i, j;
@@ -1956,12 +1957,14 @@ load_parallel(nb_model *m, const nb_source *src, const char *dir,
 		}
 		m->arenas[m->arenas_len++] = ws[w].a;
 	}
+	pf = nb_source_prefetch(src, dir, names, n, &l.next);
 	for (w = 1; w < nthreads; w++)
 		started[w] = pthread_create(&ts[w], NULL, load_work, &ws[w]) == 0;
 	load_work(&ws[0]);
 	for (w = 1; w < nthreads; w++)
 		if (started[w])
 			pthread_join(ts[w], NULL);
+	nb_prefetch_stop(pf);
 	for (i = 0; i < n; i++) {
 		const loaded *o = &l.out[i];
 		const nb_diags *wd = &ws[o->worker].d;
@@ -1985,6 +1988,8 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 {
 	char **names;
 	size_t n, i;
+	atomic_size_t at;
+	nb_prefetch *pf;
 
 	if (nb_source_list(src, dir, suffix, &names, &n, d) != 0 && !n) {
 		nb_source_names_free(names, n);
@@ -2002,8 +2007,11 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 		nb_source_names_free(names, n);
 		return;
 	}
+	atomic_init(&at, 0);
+	pf = nb_source_prefetch(src, dir, names, n, &at);
 	for (i = 0; i < n; i++) {
 		loaded l;
+		atomic_store_explicit(&at, i, memory_order_relaxed);
 		load_one(m, src, dir, suffix, k, names[i], m->arena, d,
 			 k == K_AREA ? &(*pps)[*pps_len] : NULL, &l);
 		if (!l.rec)
@@ -2012,6 +2020,7 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 			(*pps_len)++;
 		keep(m, k, &l);
 	}
+	nb_prefetch_stop(pf);
 	nb_source_names_free(names, n);
 }
 

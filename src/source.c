@@ -9,6 +9,7 @@
  * absolute paths, are refused too.  A link is reported once per source,
  * however many paths go through it.
  */
+#define _GNU_SOURCE   /* preadv2 and RWF_NOWAIT (Linux 4.14) */
 #include "source.h"
 #include "arena.h"
 #include "git.h"
@@ -17,11 +18,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 #ifdef SYS_openat2
 #include <linux/openat2.h>
@@ -41,6 +45,7 @@ struct nb_source {
 	struct reported *links;
 	nb_git *git;              /* the repository, when there is one */
 	int from_git;             /* files come from the commit, not disk */
+	atomic_size_t *misses;    /* reads that had to wait for the disk */
 };
 
 /* Records are read in threads; libgit2's repository is not to be used by
@@ -73,6 +78,8 @@ nb_source_open_dir(nb_source **out, const char *root, nb_diags *d)
 	s->fd = fd;
 	s->links = nb_xcalloc(1, sizeof(*s->links));
 	pthread_mutex_init(&s->links->lock, NULL);
+	s->misses = nb_xmalloc(sizeof(*s->misses));
+	atomic_init(s->misses, 0);
 	*out = s;
 	return 0;
 }
@@ -124,6 +131,7 @@ nb_source_free(nb_source *s)
 	free(s->links->v);
 	pthread_mutex_destroy(&s->links->lock);
 	free(s->links);
+	free(s->misses);
 	if (s->fd >= 0)
 		close(s->fd);
 	nb_git_free(s->git);
@@ -289,11 +297,24 @@ nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 			continue;
 		rel = nb_xmalloc(strlen(dir) + nl + 2);
 		sprintf(rel, "%s/%s", dir, de->d_name);
-		if (fstatat(dirfd(dp), de->d_name, &st,
-			    AT_SYMLINK_NOFOLLOW) != 0) {
+		/* the folder says what each entry is (ext4, tmpfs, btrfs and
+		 * xfs do): a file's size is then checked when it is read,
+		 * not with a call for each of a big site's files here */
+		if (de->d_type == DT_REG) {
+			st.st_mode = S_IFREG;
+			st.st_size = 0;
+		} else if (de->d_type == DT_LNK) {
+			st.st_mode = S_IFLNK;
+		} else if (de->d_type != DT_UNKNOWN) {
+			st.st_mode = S_IFDIR;   /* not a record, whatever it is */
+		} else if (fstatat(dirfd(dp), de->d_name, &st,
+				   AT_SYMLINK_NOFOLLOW) != 0) {
 			rc = nb_error(d, rel, 0, 0, NULL, "cannot read: %s",
 				      strerror(errno));
-		} else if (S_ISLNK(st.st_mode)) {
+			free(rel);
+			continue;
+		}
+		if (S_ISLNK(st.st_mode)) {
 			rc = link_error(s, rel, strlen(rel), 0, d);
 		} else if (!S_ISREG(st.st_mode)) {
 			/* folders and devices are not records */
@@ -414,8 +435,22 @@ nb_source_read(const nb_source *s, const char *path, char **data,
 	}
 	want = (size_t)st.st_size;
 	buf = nb_xmalloc(want + 1);
+#ifdef RWF_NOWAIT
+	if (want) {
+		/* what the page cache holds, without waiting: a file it does
+		 * not hold is counted, for nb_source_prefetch, and read */
+		struct iovec v = { buf, want };
+		ssize_t r = preadv2(fd, &v, 1, 0, RWF_NOWAIT);
+
+		if (r > 0)
+			got = (size_t)r;
+		if (r < 0 ? errno == EAGAIN : (size_t)r < want)
+			atomic_fetch_add_explicit(s->misses, 1,
+						  memory_order_relaxed);
+	}
+#endif
 	while (got < want) {
-		ssize_t r = read(fd, buf + got, want - got);
+		ssize_t r = pread(fd, buf + got, want - got, (off_t)got);
 
 		if (r < 0 && errno == EINTR)
 			continue;
@@ -470,4 +505,130 @@ nb_source_exists(const nb_source *s, const char *path)
 		return 0;
 	close(fd);
 	return 1;
+}
+
+/* ---- reading ahead ------------------------------------------------------ */
+
+struct nb_prefetch {
+	const nb_source *s;
+	const char *dir;
+	char *const *names;
+	size_t n;
+	const atomic_size_t *cursor;
+	atomic_int stop;
+	pthread_t thread;
+};
+
+static void
+nap(long usec)
+{
+	struct timespec ts = { 0, usec * 1000 };
+
+	nanosleep(&ts, NULL);
+}
+
+/* Ask for one file's bytes; 0, or -1 when this kernel cannot open files
+ * the way reads do (no openat2): reading ahead then stops. */
+static int
+prefetch_one(const nb_prefetch *p, const char *name, char **path,
+	     size_t *cap)
+{
+#ifdef SYS_openat2
+	size_t need = strlen(p->dir) + strlen(name) + 2;
+	struct open_how how;
+	int fd;
+
+	if (need > *cap) {
+		*cap = need * 2;
+		*path = nb_xrealloc(*path, *cap);
+	}
+	snprintf(*path, *cap, "%s/%s", p->dir, name);
+	memset(&how, 0, sizeof(how));
+	how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+		      RESOLVE_NO_MAGICLINKS;
+	fd = (int)syscall(SYS_openat2, p->s->fd, *path, &how, sizeof(how));
+	if (fd < 0)
+		return errno == ENOSYS ? -1 : 0;
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
+	close(fd);
+	return 0;
+#else
+	(void)p;
+	(void)name;
+	(void)path;
+	(void)cap;
+	return -1;
+#endif
+}
+
+static void *
+prefetch_run(void *arg)
+{
+	nb_prefetch *p = arg;
+	char *path = NULL;
+	size_t cap = 0, i = 0;
+
+	while (!atomic_load_explicit(&p->stop, memory_order_relaxed)) {
+		size_t at = atomic_load_explicit(p->cursor,
+						 memory_order_relaxed);
+
+		if (at >= p->n)
+			break;
+		if (atomic_load_explicit(p->s->misses,
+					 memory_order_relaxed) == 0) {
+			nap(1000);   /* warm so far: nothing to do */
+			continue;
+		}
+		if (i < at)
+			i = at;       /* the readers caught up */
+		if (i >= p->n)
+			break;        /* asked for them all */
+		if (i >= at + NB_SOURCE_READ_AHEAD) {
+			nap(200);     /* far enough ahead */
+			continue;
+		}
+		if (prefetch_one(p, p->names[i++], &path, &cap) != 0)
+			break;
+	}
+	free(path);
+	return NULL;
+}
+
+size_t
+nb_source_waits(const nb_source *s)
+{
+	return s->misses ? atomic_load(s->misses) : 0;
+}
+
+nb_prefetch *
+nb_source_prefetch(const nb_source *s, const char *dir, char *const *names,
+		   size_t n, const atomic_size_t *cursor)
+{
+	nb_prefetch *p;
+
+	if (s->from_git || n < 64)
+		return NULL;
+	p = nb_xcalloc(1, sizeof(*p));
+	p->s = s;
+	p->dir = dir;
+	p->names = names;
+	p->n = n;
+	p->cursor = cursor;
+	atomic_init(&p->stop, 0);
+	if (pthread_create(&p->thread, NULL, prefetch_run, p) != 0) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+void
+nb_prefetch_stop(nb_prefetch *p)
+{
+	if (!p)
+		return;
+	atomic_store_explicit(&p->stop, 1, memory_order_relaxed);
+	pthread_join(p->thread, NULL);
+	free(p);
 }

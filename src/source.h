@@ -10,6 +10,7 @@
 #ifndef NB_SOURCE_H
 #define NB_SOURCE_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 
 #include "diag.h"
@@ -56,12 +57,39 @@ void nb_source_names_free(char **names, size_t n);
 int nb_source_read(const nb_source *s, const char *path, char **data,
 		   size_t *len, nb_diags *d);
 
-/* Whether a regular file exists at path. */
 /* The git blob id of a file read from a commit: 0, or 1 when the source
  * is a folder or the path is not a regular file there. */
 int nb_source_blob(const nb_source *s, const char *path,
 		   unsigned char oid[20]);
 
+/* Whether a regular file exists at path. */
 int nb_source_exists(const nb_source *s, const char *path);
+
+/*
+ * Reading ahead of a folder's readers.  Records are read one per thread,
+ * and from a cold page cache (a fresh boot, or pages the kernel took back
+ * since the last build) each read waits for the disk alone.  Reading
+ * ahead asks the kernel for the next files' bytes (POSIX_FADV_WILLNEED),
+ * so that the disk has many requests at once.  It begins only once a read
+ * has had to wait (nb_source_read counts them), so a warm cache costs a
+ * sleeping thread and nothing else, and it keeps at most
+ * NB_SOURCE_READ_AHEAD files ahead of *cursor, the index into names of
+ * the next file the readers take.  Files it cannot open are left to the
+ * read, which says why.  NULL for a git source (libgit2 reads packs, not
+ * files), for a short list, or when no thread can be started: reading is
+ * the same without it, only slower from a cold cache.
+ */
+#define NB_SOURCE_READ_AHEAD 512
+
+typedef struct nb_prefetch nb_prefetch;
+
+/* How many reads so far found their file's bytes on the disk, not in
+ * memory (0 for a git source). */
+size_t nb_source_waits(const nb_source *s);
+
+nb_prefetch *nb_source_prefetch(const nb_source *s, const char *dir,
+				char *const *names, size_t n,
+				const atomic_size_t *cursor);
+void nb_prefetch_stop(nb_prefetch *p);   /* waits for it; accepts NULL */
 
 #endif

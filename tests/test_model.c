@@ -8,11 +8,15 @@
 #include "derive.h"
 #include "map.h"
 #include "model.h"
+#include "source.h"
 #include "write.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 static void
@@ -266,6 +270,127 @@ write__refuses_dangerous_destinations(void)
 	nb_diags_free(&dg);
 }
 
+/* Drop a file's bytes from the page cache (written out first: the kernel
+ * keeps pages it has not written). */
+static void
+make_cold(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	(void)fsync(fd);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+/* Whether the first page of a file is in the page cache (looked at
+ * without reading it). */
+static int
+in_memory(const char *path)
+{
+	unsigned char vec[1] = { 0 };
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	if (fd < 0)
+		return 0;
+	p = mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 0;
+	if (mincore(p, 1, vec) != 0)
+		vec[0] = 0;
+	munmap(p, 1);
+	return vec[0] & 1;
+}
+
+/* Reads that find a file on the disk rather than in memory are counted,
+ * and once there has been one, reading ahead brings the files ahead of
+ * the readers in before they are read (source.h). */
+static void
+source__reading_ahead_brings_cold_files_in(void)
+{
+	enum { N = 200 };
+	char *root = tu_tmpdir(), *names[N], path[4096], text[4096], *data;
+	nb_diags d = NB_DIAGS_INIT;
+	nb_source *src = NULL;
+	nb_prefetch *pf;
+	atomic_size_t cursor;
+	size_t len, i, waits;
+	int tries;
+
+	memset(text, 'x', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	for (i = 0; i < N; i++) {
+		char rel[64];
+		snprintf(rel, sizeof(rel), "content/c/r%03zu.md", i);
+		CHECK_INT(tu_write(root, rel, text), 0);
+		names[i] = strdup(rel + strlen("content/c/"));
+	}
+	for (i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "%s/content/c/%s", root, names[i]);
+		make_cold(path);
+	}
+	CHECK_INT(tu_write(root, "content/c/probe.md", text), 0);
+	snprintf(path, sizeof(path), "%s/content/c/probe.md", root);
+	CHECK_INT(nb_source_open_dir(&src, root, &d), 0);
+	CHECK_INT(nb_source_waits(src), 0);
+	/* a page the kernel is still putting away stays: a few tries */
+	for (tries = 0; tries < 5 && nb_source_waits(src) == 0; tries++) {
+		make_cold(path);
+		CHECK_INT(nb_source_read(src, "content/c/probe.md", &data, &len,
+					 &d), 0);
+		CHECK_INT(len, sizeof(text) - 1);
+		free(data);
+	}
+	waits = nb_source_waits(src);
+	if (waits == 0) {
+		/* tmpfs, say, where a file's pages are all there is */
+		printf("%s keeps files in memory: reading ahead not tested\n",
+		       root);
+		nb_test_skipped++;
+		goto done;
+	}
+	CHECK_INT(waits, 1);
+	atomic_init(&cursor, 0);
+	pf = nb_source_prefetch(src, "content/c", names, N, &cursor);
+	CHECK(pf != NULL);
+	/* the last file is within reach (N < NB_SOURCE_READ_AHEAD): it is
+	 * asked for, and soon in memory, though nobody has read it */
+	snprintf(path, sizeof(path), "%s/content/c/r%03d.md", root, N - 1);
+	for (tries = 0; tries < 500 && !in_memory(path); tries++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	CHECK(in_memory(path));
+	nb_prefetch_stop(pf);
+	/* the readers' own count did not move: the reading ahead is not a
+	 * read */
+	CHECK_INT(nb_source_waits(src), 1);
+	for (i = 0; i < N; i++) {
+		snprintf(path, sizeof(path), "content/c/%s", names[i]);
+		CHECK_INT(nb_source_read(src, path, &data, &len, &d), 0);
+		free(data);
+	}
+	/* some may have been taken back since, but not most */
+	CHECK(nb_source_waits(src) < 1 + N / 2);
+	/* a reader past the end: it stops at once */
+	atomic_store(&cursor, N + 5);
+	pf = nb_source_prefetch(src, "content/c", names, N, &cursor);
+	nb_prefetch_stop(pf);
+	/* none for a short list */
+	CHECK(nb_source_prefetch(src, "content/c", names, 10, &cursor) == NULL);
+done:
+	CHECK_INT(d.errors, 0);
+	nb_source_free(src);
+	nb_diags_free(&d);
+	for (i = 0; i < N; i++)
+		free(names[i]);
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_model(void)
 {
@@ -277,4 +402,5 @@ suite_model(void)
 	RUN(write__refuses_dangerous_destinations);
 	RUN(write__copies_claim_each_file_once);
 	RUN(write__rmtree_removes_links_not_what_they_point_to);
+	RUN(source__reading_ahead_brings_cold_files_in);
 }
