@@ -45,7 +45,9 @@ const char *nb_source_root(const nb_source *s);
  * sorted by name.  *names is a malloc'd array of malloc'd file names (not
  * paths); free with nb_source_names_free.  A missing directory gives an
  * empty list.  Symbolic links are refused with an error, as are files over
- * NB_SOURCE_MAX_FILE.  Returns 0, or -1 with errors in d.
+ * NB_SOURCE_MAX_FILE (here when the folder does not say what its entries
+ * are, else when nb_source_read reads them).  Returns 0, or -1 with errors
+ * in d.
  */
 int nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 		   char ***names, size_t *n, nb_diags *d);
