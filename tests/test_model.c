@@ -11,10 +11,8 @@
 #include "source.h"
 #include "write.h"
 
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -270,41 +268,6 @@ write__refuses_dangerous_destinations(void)
 	nb_diags_free(&dg);
 }
 
-/* Drop a file's bytes from the page cache (written out first: the kernel
- * keeps pages it has not written). */
-static void
-make_cold(const char *path)
-{
-	int fd = open(path, O_RDONLY);
-
-	if (fd < 0)
-		return;
-	(void)fsync(fd);
-	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
-	close(fd);
-}
-
-/* Whether the first page of a file is in the page cache (looked at
- * without reading it). */
-static int
-in_memory(const char *path)
-{
-	unsigned char vec[1] = { 0 };
-	int fd = open(path, O_RDONLY);
-	void *p;
-
-	if (fd < 0)
-		return 0;
-	p = mmap(NULL, 1, PROT_READ, MAP_SHARED, fd, 0);
-	close(fd);
-	if (p == MAP_FAILED)
-		return 0;
-	if (mincore(p, 1, vec) != 0)
-		vec[0] = 0;
-	munmap(p, 1);
-	return vec[0] & 1;
-}
-
 /* Reads that find a file on the disk rather than in memory are counted,
  * and once there has been one, reading ahead brings the files ahead of
  * the readers in before they are read (source.h). */
@@ -330,7 +293,7 @@ source__reading_ahead_brings_cold_files_in(void)
 	}
 	for (i = 0; i < N; i++) {
 		snprintf(path, sizeof(path), "%s/content/c/%s", root, names[i]);
-		make_cold(path);
+		tu_uncache(path);
 	}
 	CHECK_INT(tu_write(root, "content/c/probe.md", text), 0);
 	snprintf(path, sizeof(path), "%s/content/c/probe.md", root);
@@ -338,7 +301,7 @@ source__reading_ahead_brings_cold_files_in(void)
 	CHECK_INT(nb_source_waits(src), 0);
 	/* a page the kernel is still putting away stays: a few tries */
 	for (tries = 0; tries < 5 && nb_source_waits(src) == 0; tries++) {
-		make_cold(path);
+		tu_uncache(path);
 		CHECK_INT(nb_source_read(src, "content/c/probe.md", &data, &len,
 					 &d), 0);
 		CHECK_INT(len, sizeof(text) - 1);
@@ -359,11 +322,11 @@ source__reading_ahead_brings_cold_files_in(void)
 	/* the last file is within reach (N < NB_SOURCE_READ_AHEAD): it is
 	 * asked for, and soon in memory, though nobody has read it */
 	snprintf(path, sizeof(path), "%s/content/c/r%03d.md", root, N - 1);
-	for (tries = 0; tries < 500 && !in_memory(path); tries++) {
+	for (tries = 0; tries < 500 && !tu_in_memory(path, 0); tries++) {
 		struct timespec ts = { 0, 10 * 1000 * 1000 };
 		nanosleep(&ts, NULL);
 	}
-	CHECK(in_memory(path));
+	CHECK(tu_in_memory(path, 0));
 	nb_prefetch_stop(pf);
 	/* the readers' own count did not move: the reading ahead is not a
 	 * read */

@@ -9,9 +9,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -261,4 +263,37 @@ tu_example_file(const char *rel)
 	if (!p)
 		nb_test_fail(__FILE__, __LINE__, "no file %s in the example site", rel);
 	return p;
+}
+
+void
+tu_uncache(const char *path)
+{
+	int fd = open(path, O_RDONLY);
+
+	if (fd < 0)
+		return;
+	(void)fsync(fd);
+	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED);
+	close(fd);
+}
+
+int
+tu_in_memory(const char *path, size_t off)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t at = off - off % (size_t)page;
+	unsigned char vec[1] = { 0 };
+	int fd = open(path, O_RDONLY);
+	void *p;
+
+	if (fd < 0)
+		return 0;
+	p = mmap(NULL, (size_t)page, PROT_READ, MAP_SHARED, fd, (off_t)at);
+	close(fd);
+	if (p == MAP_FAILED)
+		return 0;
+	if (mincore(p, (size_t)page, vec) != 0)
+		vec[0] = 0;
+	munmap(p, (size_t)page);
+	return vec[0] & 1;
 }

@@ -44,6 +44,12 @@ const char *tu_example_printed(void);
 const char *tu_example_scratch(void);
 char *tu_example_file(const char *rel);
 
+/* Drop a file's bytes from the page cache (written out first: the kernel
+ * keeps pages it has not written); tu_in_memory says whether the page at
+ * off is in it, looked at without reading it. */
+void tu_uncache(const char *path);
+int tu_in_memory(const char *path, size_t off);
+
 /* The noticeboard binary under test ($NB_BIN or ./noticeboard). */
 const char *tu_bin(void);
 
