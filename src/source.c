@@ -517,6 +517,7 @@ struct nb_prefetch {
 	const atomic_size_t *cursor;
 	atomic_int stop;
 	pthread_t thread;
+	int no_openat2;           /* this kernel has none: openat instead */
 };
 
 static void
@@ -527,39 +528,45 @@ nap(long usec)
 	nanosleep(&ts, NULL);
 }
 
-/* Ask for one file's bytes; 0, or -1 when this kernel cannot open files
- * the way reads do (no openat2): reading ahead then stops. */
-static int
-prefetch_one(const nb_prefetch *p, const char *name, char **path,
-	     size_t *cap)
+/* Ask for one file's bytes.  The names were listed as regular files in a
+ * folder reached without links; opening them by name again without
+ * openat2 (kernels before 5.6, valgrind) could follow a link put there
+ * since, which would only bring a file into memory: the read refuses
+ * it. */
+static void
+prefetch_one(nb_prefetch *p, const char *name, char **path, size_t *cap)
 {
-#ifdef SYS_openat2
 	size_t need = strlen(p->dir) + strlen(name) + 2;
-	struct open_how how;
-	int fd;
+	int fd = -1;
 
 	if (need > *cap) {
 		*cap = need * 2;
 		*path = nb_xrealloc(*path, *cap);
 	}
 	snprintf(*path, *cap, "%s/%s", p->dir, name);
-	memset(&how, 0, sizeof(how));
-	how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
-	how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
-		      RESOLVE_NO_MAGICLINKS;
-	fd = (int)syscall(SYS_openat2, p->s->fd, *path, &how, sizeof(how));
+#ifdef SYS_openat2
+	if (!p->no_openat2) {
+		struct open_how how;
+
+		memset(&how, 0, sizeof(how));
+		how.flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC;
+		how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+			      RESOLVE_NO_MAGICLINKS;
+		fd = (int)syscall(SYS_openat2, p->s->fd, *path, &how,
+				  sizeof(how));
+		if (fd < 0 && errno == ENOSYS)
+			p->no_openat2 = 1;
+	}
+#else
+	p->no_openat2 = 1;
+#endif
+	if (p->no_openat2)
+		fd = openat(p->s->fd, *path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK |
+			    O_CLOEXEC);
 	if (fd < 0)
-		return errno == ENOSYS ? -1 : 0;
+		return;   /* the read says why */
 	(void)posix_fadvise(fd, 0, 0, POSIX_FADV_WILLNEED);
 	close(fd);
-	return 0;
-#else
-	(void)p;
-	(void)name;
-	(void)path;
-	(void)cap;
-	return -1;
-#endif
 }
 
 static void *
@@ -588,8 +595,7 @@ prefetch_run(void *arg)
 			nap(200);     /* far enough ahead */
 			continue;
 		}
-		if (prefetch_one(p, p->names[i++], &path, &cap) != 0)
-			break;
+		prefetch_one(p, p->names[i++], &path, &cap);
 	}
 	free(path);
 	return NULL;
