@@ -191,11 +191,6 @@ nb_cache_open(const char *path, int fresh)
 		return c;
 	}
 	c->old_len = (uint64_t)st.st_size;
-	/* a rebuild looks up every file it reads, at places all over the
-	 * cache: when the kernel has taken the cache back since the last
-	 * build, one request for the whole of it in the background rather
-	 * than one wait for each entry */
-	(void)posix_fadvise(c->fd, 0, st.st_size, POSIX_FADV_WILLNEED);
 	c->used = nb_xmalloc((c->count + 1) * sizeof(*c->used));
 	for (i = 0; i < c->count; i++)
 		atomic_init(&c->used[i], 0);

@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 static const char doc[] =
@@ -349,61 +348,10 @@ cache__a_damaged_file_is_an_empty_cache(void)
 	free(dir);
 }
 
-/* Opening a cache the kernel has taken back from memory asks for all of
- * it at once: an entry in the middle is soon in memory without being
- * read. */
-static void
-cache__opening_asks_for_the_whole_file(void)
-{
-	char *dir = tu_tmpdir(), path[4200];
-	nb_arena *a = nb_arena_new();
-	nb_node *root = parse(a, doc, 2);
-	unsigned char oid[NB_OID_LEN];
-	nb_parsed p;
-	nb_cache *c;
-	off_t size;
-	int i, tries;
-
-	snprintf(path, sizeof(path), "%s/site.nb-cache", dir);
-	memset(&p, 0, sizeof(p));
-	p.root = root;
-	c = nb_cache_open(path, 0);
-	for (i = 0; i < 2000; i++) {
-		oid_of(oid, i);
-		oid[1] = (unsigned char)(i >> 8);
-		nb_cache_put(c, oid, &p);
-	}
-	CHECK_INT(nb_cache_save(c), 0);
-	nb_cache_free(c);
-	size = size_of(path);
-	CHECK(size > 256 * 1024);
-	tu_uncache(path);
-	if (tu_in_memory(path, (size_t)size / 2)) {
-		/* tmpfs; valgrind, whose mincore says every page is there */
-		printf("%s: cannot tell files in memory from files on the "
-		       "disk here: reading the cache ahead not tested\n", dir);
-		nb_test_skipped++;
-		goto done;
-	}
-	c = nb_cache_open(path, 0);
-	for (tries = 0; tries < 500 && !tu_in_memory(path, (size_t)size / 2);
-	     tries++) {
-		struct timespec ts = { 0, 10 * 1000 * 1000 };
-		nanosleep(&ts, NULL);
-	}
-	CHECK(tu_in_memory(path, (size_t)size / 2));
-	nb_cache_free(c);
-done:
-	nb_arena_free(a);
-	nb_rmtree(dir);
-	free(dir);
-}
-
 void
 suite_cache(void)
 {
 	RUN(cache__entries_come_back_as_they_went_in);
 	RUN(cache__a_rebuild_appends_and_dead_entries_are_dropped);
 	RUN(cache__a_damaged_file_is_an_empty_cache);
-	RUN(cache__opening_asks_for_the_whole_file);
 }
