@@ -37,9 +37,9 @@ int nb_render_site(const nb_model *m, const nb_derived *dv,
 		   const nb_ical_seqs *old_seqs, const nb_manifest *old,
 		   int jobs, nb_out *o, nb_render_stats *rs, nb_diags *d);
 
-/* The most addresses one sitemap file holds (NB_SITEMAP_MAX, the
- * protocol's limit); a bigger site gets sitemap-1.xml, sitemap-2.xml...
- * listed by sitemap.xml, a sitemap index.  Tests lower it; 0 restores. */
+/* The most addresses one sitemap file holds (NB_SITEMAP_MAX, view.h); a
+ * bigger site gets sitemap-1.xml, sitemap-2.xml... listed by sitemap.xml,
+ * a sitemap index.  Tests lower it; 0 restores. */
 void nb_render_sitemap_max(size_t n);
 
 #endif

@@ -115,8 +115,10 @@ nb_value *nb_view_sitemap(nb_view_ctx *vc, const nb_sitemap_entry *e,
 			  size_t n);
 /* The full address (base_url and prefix) of a path under the prefix. */
 const char *nb_view_abs_url(nb_view_ctx *vc, const char *path);
-/* The sitemap protocol's limit of addresses in one file. */
-#define NB_SITEMAP_MAX 50000
+/* Addresses in one sitemap file: 2,000, as WordPress's own sitemaps (the
+ * protocol allows 50,000), so that a rebuild after an edit renders again
+ * the part that holds the edited page, not every address of the site. */
+#define NB_SITEMAP_MAX 2000
 
 #define NB_VIEW_PER_PAGE 20      /* items on each page of a long list */
 #define NB_VIEW_PAST_SHOWN 10    /* past activities shown on a listing page */

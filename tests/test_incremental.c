@@ -11,6 +11,7 @@
 #include "util.h"
 
 #include "build.h"
+#include "render.h"
 #include "write.h"
 
 #include <fcntl.h>
@@ -18,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -559,11 +561,103 @@ incremental__failed_build_leaves_the_site(void)
 	free(root);
 }
 
+/* The sitemap's part k (1 on) that holds the address path, or 0. */
+static int
+sitemap_part(const char *out, const char *path, int parts)
+{
+	char rel[64];
+	int k, at = 0;
+
+	for (k = 1; k <= parts; k++) {
+		char *p;
+		snprintf(rel, sizeof(rel), "sitemap-%d.xml", k);
+		p = tu_read(out, rel);
+		if (p && strstr(p, path))
+			at = k;
+		free(p);
+	}
+	return at;
+}
+
+/* A big site's sitemap is in parts (here of two addresses); a rebuild
+ * after an edit writes again the part holding the edited page (its date
+ * changed) and the index, and takes every other part as it was. */
+static void
+incremental__an_edit_writes_one_part_of_the_sitemap(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200], rel[64];
+	const char *page = "/consultations/old-survey/<";
+	struct timespec t0, pause = { 0, 60 * 1000 * 1000 };
+	int parts = 0, at, k;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	nb_render_sitemap_max(2);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);   /* both copies filled */
+	do {
+		snprintf(rel, sizeof(rel), "sitemap-%d.xml", ++parts);
+	} while (tu_exists(inc, rel));
+	parts--;
+	CHECK(parts >= 4);
+	at = sitemap_part(inc, page, parts);
+	CHECK(at >= 1);
+
+	/* what the rebuild writes has a later time than t0, what the builds
+	 * before wrote an earlier one (t0 is 20 ms back: file times come from
+	 * a coarser clock, a tick behind at most) */
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_REALTIME, &t0);
+	t0.tv_nsec -= 20 * 1000 * 1000;
+	if (t0.tv_nsec < 0) {
+		t0.tv_sec--;
+		t0.tv_nsec += 1000000000L;
+	}
+	/* a day later, the page's date in the sitemap changes */
+	git(repo, 13, "sed -i s/old.one/older.one/ "
+	    "content/consultations/old-survey.md && git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	CHECK_INT(sitemap_part(inc, page, parts), at);
+	for (k = 0; k <= parts; k++) {
+		char path[4300], *a, *b;
+		struct stat st;
+		int written;
+		if (k == 0)
+			snprintf(rel, sizeof(rel), "sitemap.xml");
+		else
+			snprintf(rel, sizeof(rel), "sitemap-%d.xml", k);
+		snprintf(path, sizeof(path), "%s/%s", inc, rel);
+		CHECK_INT(stat(path, &st), 0);
+		written = st.st_mtim.tv_sec > t0.tv_sec ||
+			  (st.st_mtim.tv_sec == t0.tv_sec &&
+			   st.st_mtim.tv_nsec >= t0.tv_nsec);
+		if (written != (k == 0 || k == at))
+			nb_test_fail(__FILE__, __LINE__, "%s was %s", rel,
+				     written ? "written again" : "taken");
+		/* and the same as a full build's */
+		a = tu_read(inc, rel);
+		b = tu_read(full, rel);
+		CHECK(a && b);
+		if (a && b)
+			CHECK_STR(a, b);
+		free(a);
+		free(b);
+	}
+	nb_render_sitemap_max(0);
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_incremental(void)
 {
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
+	RUN(incremental__an_edit_writes_one_part_of_the_sitemap);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
