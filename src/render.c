@@ -1146,16 +1146,17 @@ static void
 task_report(job *j, const void *arg, size_t i)
 {
 	const nb_report *rp = &j->vc.dv->reports[i];
+	uint64_t s = nb_report_sig(j->global, rp);
 	char rel[64];
 
 	(void)arg;
 	next_page(j);
-	EMIT(j, j->everything, "report",
+	EMIT(j, s, "report",
 	     nb_arena_printf(j->vc.a, "reports/%d/index.html", rp->year),
 	     nb_view_report(&j->vc, rp));
 	if (j->failed)
 		return;
-	j->sig = j->everything;
+	j->sig = s;
 	snprintf(rel, sizeof(rel), "reports/%d/report.json", rp->year);
 	if (!reuse(j, rel)) {
 		nb_buf_clear(&j->buf);
@@ -1225,42 +1226,51 @@ task_one(job *j, const void *arg, size_t i)
 	next_page(j);
 	switch (i) {
 	case ONE_HOME:
-		EMIT(j, j->everything, "home", "index.html", nb_view_home(&j->vc));
+		EMIT(j, nb_view_home_sig(&j->vc, j->global), "home",
+		     "index.html", nb_view_home(&j->vc));
 		break;
 	case ONE_404:
-		EMIT(j, j->everything, "404", "404.html",
+		EMIT(j, j->global, "404", "404.html",
 		     nb_view_not_found(&j->vc));
 		break;
 	case ONE_CONSULTATIONS:
-		EMIT(j, j->everything, "consultations", "consultations/index.html",
+		EMIT(j, nb_view_consultations_sig(&j->vc, j->global),
+		     "consultations", "consultations/index.html",
 		     nb_view_consultations(&j->vc));
 		break;
 	case ONE_FEEDBACK:
-		EMIT(j, j->everything, "feedback", "feedback/index.html",
+		EMIT(j, nb_view_feedback_sig(&j->vc, j->global), "feedback",
+		     "feedback/index.html",
 		     nb_view_feedback(&j->vc));
 		break;
 	case ONE_AREAS:
-		EMIT(j, j->everything, "areas", "areas/index.html",
+		EMIT(j, nb_view_areas_sig(&j->vc, j->global), "areas",
+		     "areas/index.html",
 		     nb_view_areas(&j->vc));
 		break;
 	case ONE_PARTNERS:
-		EMIT(j, j->everything, "partners", "partners/index.html",
+		EMIT(j, nb_view_partners_sig(&j->vc, j->global), "partners",
+		     "partners/index.html",
 		     nb_view_partners(&j->vc));
 		break;
 	case ONE_TOPICS:
-		EMIT(j, j->everything, "terms", "topics/index.html",
+		EMIT(j, nb_view_terms_sig(&j->vc, "topics", j->global),
+		     "terms", "topics/index.html",
 		     nb_view_terms(&j->vc, "topics"));
 		break;
 	case ONE_AUDIENCES:
-		EMIT(j, j->everything, "terms", "audiences/index.html",
+		EMIT(j, nb_view_terms_sig(&j->vc, "audiences", j->global),
+		     "terms", "audiences/index.html",
 		     nb_view_terms(&j->vc, "audiences"));
 		break;
 	case ONE_CALENDAR:
-		EMIT(j, j->everything, "calendar", "calendar/index.html",
+		EMIT(j, nb_view_calendar_sig(&j->vc, j->global), "calendar",
+		     "calendar/index.html",
 		     nb_view_calendar(&j->vc));
 		break;
 	case ONE_REPORTS:
-		EMIT(j, j->everything, "reports", "reports/index.html",
+		EMIT(j, nb_view_reports_sig(j->global, dv->reports,
+		     dv->reports_len), "reports", "reports/index.html",
 		     nb_view_reports(&j->vc, dv->reports, dv->reports_len));
 		break;
 	}
@@ -1390,20 +1400,9 @@ static void
 task_month(job *j, const void *arg, size_t i)
 {
 	const nb_month *mo = j->vc.dv->months.items[i];
-	uint64_t s = nb_sig_u64(j->months, i);
-	size_t x;
+	uint64_t s = nb_view_month_items_sig(nb_sig_u64(j->months, i), mo);
 
 	(void)arg;
-	for (x = 0; x < mo->items.len; x++) {
-		const nb_cal_item *it = mo->items.items[x];
-		s = nb_sig_u64(s, it->kind);
-		s = nb_sig_u64(s, it->event ? nb_sig_event(it->event) :
-			       nb_sig_consultation(it->consultation));
-		s = nb_sig_u64(s, it->event ?
-			(uint64_t)nb_date_days(it->event->start.date) * 1440 +
-			(uint64_t)(it->event->start.hour * 60 +
-				   it->event->start.minute) : 0);
-	}
 	next_page(j);
 	EMIT(j, s, "month",
 	     nb_arena_printf(j->vc.a, "calendar/%04d/%02d/index.html",
@@ -1482,7 +1481,10 @@ task_redirect(job *j, const void *arg, size_t i)
 	(void)arg;
 	next_page(j);
 	rel = nb_arena_printf(j->vc.a, "%sindex.html", rd->from);
-	j->sig = j->everything;
+	/* it shows where the page went, and its title */
+	j->sig = nb_sig(j->global, rd->to, strlen(rd->to) + 1);
+	j->sig = rd->title ? nb_sig(j->sig, rd->title, strlen(rd->title) + 1) :
+			     nb_sig_u64(j->sig, 0);
 	j->redirect = 1;
 	if (!reuse(j, rel)) {
 		if (nb_tmpl_get(&t, j->th->set, "redirect", j->d) != 0) {
@@ -1827,7 +1829,8 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 
 	/* what needs every other output */
 	next_page(&j);
-	EMIT(&j, j.everything, "subscribe", "subscribe/index.html",
+	EMIT(&j, nb_view_subscribe_sig(j.global, p.feeds, p.feeds_len),
+	     "subscribe", "subscribe/index.html",
 	     nb_view_subscribe(&j.vc, p.feeds, p.feeds_len));
 	/* carried to the next build: SEQUENCE rises only when an item
 	 * changes; items of feeds taken unchanged keep their numbers */
@@ -1864,7 +1867,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	data_schemas(&j);
 	sitemaps(&j);
 	next_page(&j);
-	EMIT(&j, j.everything, "robots", "robots.txt",
+	EMIT(&j, j.global, "robots", "robots.txt",
 	     nb_view_sitemap(&j.vc, NULL, 0));
 	if (!j.failed && copy_all_static(&th, o, d) != 0)
 		j.failed = 1;

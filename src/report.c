@@ -186,3 +186,37 @@ nb_reports(nb_report **out, size_t *n, nb_model *m, const nb_derived *dv)
 	free(stamps);
 	nb_map_free(&area_idx);
 }
+
+static uint64_t
+tallies_sig(uint64_t h, const nb_tally *t, size_t n)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, n);
+	for (i = 0; i < n; i++) {
+		h = t[i].id ? nb_sig(h, t[i].id, strlen(t[i].id) + 1) :
+			      nb_sig_u64(h, 0);
+		h = t[i].label ? nb_sig(h, t[i].label, strlen(t[i].label) + 1) :
+				 nb_sig_u64(h, 0);
+		h = nb_sig_u64(h, (uint64_t)t[i].count);
+	}
+	return h;
+}
+
+uint64_t
+nb_report_sig(uint64_t h, const nb_report *r)
+{
+	const long figures[] = { r->year, r->activities, r->cancelled,
+		r->responses, r->outcomes, r->closed, r->on_time, r->late,
+		r->overdue, r->awaiting, r->undated };
+	size_t i;
+
+	for (i = 0; i < sizeof(figures) / sizeof(figures[0]); i++)
+		h = nb_sig_u64(h, (uint64_t)figures[i]);
+	h = nb_sig(h, &r->on_time_share, sizeof(r->on_time_share));
+	h = nb_sig(h, &r->median_days, sizeof(r->median_days));
+	h = tallies_sig(h, r->by_level, r->by_level_len);
+	h = tallies_sig(h, r->by_partner, r->by_partner_len);
+	h = tallies_sig(h, r->by_area, r->by_area_len);
+	return tallies_sig(h, r->by_topic, r->by_topic_len);
+}

@@ -47,4 +47,8 @@ typedef struct nb_report {
  */
 void nb_reports(nb_report **out, size_t *n, nb_model *m, const nb_derived *dv);
 
+/* Every figure of a report folded into h: its page and files show these
+ * and nothing else of the site's records. */
+uint64_t nb_report_sig(uint64_t h, const nb_report *r);
+
 #endif

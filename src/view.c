@@ -9,11 +9,32 @@
 #include "report.h"
 #include "data.h"
 #include "history.h"
+#include "sig.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* For the signatures of the site's own pages below (nb_view_*_sig): a
+ * string, and the first n (0: all) of a list of consultations after how
+ * many there are, as the lists of those pages show them. */
+static uint64_t
+str_sig(uint64_t h, const char *s)
+{
+	return s ? nb_sig(h, s, strlen(s) + 1) : nb_sig_u64(h, 0);
+}
+
+static uint64_t
+sig_consultations(uint64_t h, const nb_vec *cs, size_t n)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, cs->len);
+	for (i = 0; i < cs->len && (!n || i < n); i++)
+		h = nb_sig_u64(h, nb_sig_consultation(cs->items[i]));
+	return h;
+}
 
 #define HOME_LIMIT 6          /* items per list on the home page */
 #define CALENDAR_MONTHS 3     /* months of items on /calendar/ */
@@ -1012,6 +1033,26 @@ nb_view_feedback(nb_view_ctx *vc)
 	return ctx;
 }
 
+uint64_t
+nb_view_feedback_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	const nb_vec *o = &vc->dv->outcomes;
+	size_t i, late = 0;
+
+	h = nb_sig_u64(h, o->len);
+	for (i = 0; i < o->len; i++) {
+		const nb_outcome *oc = o->items[i];
+		if (i < NB_VIEW_PER_PAGE)
+			h = nb_sig_u64(h, nb_sig_outcome(oc));
+		late += !oc->on_time;
+	}
+	h = nb_sig_u64(h, late);
+	h = sig_consultations(h, &vc->dv->by_status[NB_STATUS_OVERDUE],
+			      NB_VIEW_PER_PAGE);
+	return sig_consultations(h, &vc->dv->by_status[NB_STATUS_CLOSED],
+				 NB_VIEW_PER_PAGE);
+}
+
 /* ---- consultations ------------------------------------------------------ */
 
 nb_value *
@@ -1085,60 +1126,76 @@ nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c)
 	return ctx;
 }
 
+/* /consultations/'s groups.  What piles up over the years (outcomes,
+ * cancellations, feedback still to come or overdue: thousands on a
+ * national site) shows its latest there, and links to the pages of the
+ * rest. */
+static const struct {
+	nb_status s;
+	const char *heading, *more_path;
+	const char *more_text;   /* "All N ...", or NULL: all past */
+	size_t cap;
+} consultation_groups[] = {
+	{ NB_STATUS_CLOSING_SOON, "Closing soon", NULL, NULL, 0 },
+	{ NB_STATUS_OPEN, "Open", NULL, NULL, 0 },
+	{ NB_STATUS_UPCOMING, "Coming up", NULL, NULL, 0 },
+	{ NB_STATUS_POSTPONED, "Postponed", NULL, NULL, 0 },
+	{ NB_STATUS_CLOSED, "Closed: feedback on its way",
+	  "feedback/awaiting/", "closed activities waiting for feedback",
+	  NB_VIEW_PER_PAGE },
+	{ NB_STATUS_OVERDUE, "Closed: feedback overdue",
+	  "feedback/overdue/", "activities with feedback overdue",
+	  NB_VIEW_PER_PAGE },
+	{ NB_STATUS_OUTCOME, "Closed: outcome published",
+	  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
+	{ NB_STATUS_CANCELLED, "Cancelled",
+	  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
+};
+
+#define NGROUPS (sizeof(consultation_groups) / sizeof(consultation_groups[0]))
+
 nb_value *
 nb_view_consultations(nb_view_ctx *vc)
 {
-	/* what piles up over the years (outcomes, cancellations, feedback
-	 * still to come or overdue: thousands on a national site) shows its
-	 * latest here, and links to the pages of the rest */
-	static const struct {
-		nb_status s;
-		const char *heading, *more_path;
-		const char *more_text;   /* "All N ...", or NULL: all past */
-		size_t cap;
-	} groups[] = {
-		{ NB_STATUS_CLOSING_SOON, "Closing soon", NULL, NULL, 0 },
-		{ NB_STATUS_OPEN, "Open", NULL, NULL, 0 },
-		{ NB_STATUS_UPCOMING, "Coming up", NULL, NULL, 0 },
-		{ NB_STATUS_POSTPONED, "Postponed", NULL, NULL, 0 },
-		{ NB_STATUS_CLOSED, "Closed: feedback on its way",
-		  "feedback/awaiting/", "closed activities waiting for feedback",
-		  NB_VIEW_PER_PAGE },
-		{ NB_STATUS_OVERDUE, "Closed: feedback overdue",
-		  "feedback/overdue/", "activities with feedback overdue",
-		  NB_VIEW_PER_PAGE },
-		{ NB_STATUS_OUTCOME, "Closed: outcome published",
-		  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
-		{ NB_STATUS_CANCELLED, "Cancelled",
-		  "consultations/past/", NULL, NB_VIEW_PAST_SHOWN },
-	};
 	nb_value *ctx = nb_view_page(vc, "Consultations and engagement",
 				     "consultations", "consultations/");
 	nb_value *gl = nb_val_list(vc->a);
 	size_t i;
 
 	crumbs_home(vc, ctx);
-	for (i = 0; i < sizeof(groups) / sizeof(groups[0]); i++) {
-		const nb_vec *cs = &vc->dv->by_status[groups[i].s];
-		size_t cap = groups[i].cap;
+	for (i = 0; i < NGROUPS; i++) {
+		const nb_vec *cs = &vc->dv->by_status[consultation_groups[i].s];
+		size_t cap = consultation_groups[i].cap;
 		nb_value *g;
 		if (!cs->len)
 			continue;
 		g = nb_val_map(vc->a);
-		nb_val_set_str(vc->a, g, "heading", groups[i].heading);
-		nb_val_set_str(vc->a, g, "id", nb_status_slug(groups[i].s));
+		nb_val_set_str(vc->a, g, "heading", consultation_groups[i].heading);
+		nb_val_set_str(vc->a, g, "id", nb_status_slug(consultation_groups[i].s));
 		nb_val_set_num(vc->a, g, "count", (double)cs->len);
 		set_list(vc, g, "consultations", consultation_list(vc, cs, cap));
 		if (cap && cs->len > cap)
 			nb_val_set(vc->a, g, "more", link_val(vc,
-				groups[i].more_text ? nb_arena_printf(vc->a,
-					"All %zu %s", cs->len, groups[i].more_text) :
+				consultation_groups[i].more_text ? nb_arena_printf(vc->a,
+					"All %zu %s", cs->len,
+					consultation_groups[i].more_text) :
 				"All past consultations and activities",
-				url(vc, "%s", groups[i].more_path)));
+				url(vc, "%s", consultation_groups[i].more_path)));
 		nb_val_push(vc->a, gl, g);
 	}
 	set_list(vc, ctx, "groups", gl);
 	return ctx;
+}
+
+uint64_t
+nb_view_consultations_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < NGROUPS; i++)
+		h = sig_consultations(h, &vc->dv->by_status[consultation_groups[i].s],
+				      consultation_groups[i].cap);
+	return h;
 }
 
 nb_value *
@@ -1227,6 +1284,32 @@ nb_view_home(nb_view_ctx *vc)
 	return ctx;
 }
 
+uint64_t
+nb_view_home_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	const nb_derived *dv = vc->dv;
+	size_t i, k = 0;
+
+	h = sig_consultations(h, &dv->by_status[NB_STATUS_CLOSING_SOON],
+			      HOME_LIMIT);
+	h = sig_consultations(h, &dv->by_status[NB_STATUS_OPEN], HOME_LIMIT);
+	h = sig_consultations(h, &dv->by_status[NB_STATUS_UPCOMING],
+			      HOME_LIMIT);
+	h = nb_sig_u64(h, dv->open_now.len);
+	/* the events event_list() shows */
+	for (i = 0; i < dv->upcoming_events.len && k < HOME_LIMIT; i++) {
+		const nb_event *ev = dv->upcoming_events.items[i];
+		if (nb_date_cmp(ev->end.date, dv->today) < 0)
+			continue;
+		h = nb_sig_u64(h, nb_sig_event(ev));
+		k++;
+	}
+	h = nb_sig_u64(h, k);
+	for (i = 0; i < dv->outcomes.len && i < HOME_LIMIT; i++)
+		h = nb_sig_u64(h, nb_sig_outcome(dv->outcomes.items[i]));
+	return nb_sig_u64(h, i);
+}
+
 /* ---- areas ---------------------------------------------------------------- */
 
 /* The area tree as nested lists, built iteratively (no recursion over
@@ -1280,6 +1363,19 @@ nb_view_areas(nb_view_ctx *vc)
 	crumbs_home(vc, ctx);
 	set_list(vc, ctx, "areas", area_tree(vc, &vc->dv->top_areas));
 	return ctx;
+}
+
+uint64_t
+nb_view_areas_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	size_t i;
+
+	/* the tree itself is in every page's signature: the counts */
+	for (i = 0; i < vc->m->areas.len; i++) {
+		const nb_area *a = vc->m->areas.items[i];
+		h = nb_sig_u64(h, a->consultations.len);
+	}
+	return h;
 }
 
 void
@@ -1398,6 +1494,18 @@ nb_view_partners(nb_view_ctx *vc)
 	return ctx;
 }
 
+uint64_t
+nb_view_partners_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	size_t i;
+
+	for (i = 0; i < vc->m->partners.len; i++) {
+		const nb_partner *p = vc->m->partners.items[i];
+		h = nb_sig_u64(h, p->consultations.len);
+	}
+	return h;
+}
+
 nb_value *
 nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 {
@@ -1449,6 +1557,20 @@ nb_view_terms(nb_view_ctx *vc, const char *kind)
 	set_list(vc, ctx, "terms", l);
 	nb_val_set_str(vc->a, ctx, "kind", kind);
 	return ctx;
+}
+
+uint64_t
+nb_view_terms_sig(const nb_view_ctx *vc, const char *kind, uint64_t h)
+{
+	const nb_vec *ts = strcmp(kind, "topics") == 0 ? &vc->m->topics
+						       : &vc->m->audiences;
+	size_t i;
+
+	for (i = 0; i < ts->len; i++) {
+		const nb_term *t = ts->items[i];
+		h = nb_sig_u64(h, t->consultations.len);
+	}
+	return h;
 }
 
 nb_value *
@@ -1563,6 +1685,50 @@ nb_view_calendar(nb_view_ctx *vc)
 	set_list(vc, ctx, "later_months", later);
 	set_list(vc, ctx, "earlier_months", earlier);
 	return ctx;
+}
+
+uint64_t
+nb_view_month_items_sig(uint64_t h, const nb_month *mo)
+{
+	size_t x;
+
+	h = nb_sig_u64(h, (uint64_t)(mo->year * 12 + mo->month));
+	h = nb_sig_u64(h, mo->items.len);
+	for (x = 0; x < mo->items.len; x++) {
+		const nb_cal_item *it = mo->items.items[x];
+		h = nb_sig_u64(h, it->kind);
+		h = nb_sig_u64(h, it->event ? nb_sig_event(it->event) :
+			       nb_sig_consultation(it->consultation));
+		/* an occurrence of a repeating event has its master's
+		 * signature: its own day and time tell it apart */
+		h = nb_sig_u64(h, it->event ?
+			(uint64_t)nb_date_days(it->event->start.date) * 1440 +
+			(uint64_t)(it->event->start.hour * 60 +
+				   it->event->start.minute) : 0);
+	}
+	return h;
+}
+
+uint64_t
+nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h)
+{
+	const nb_vec *ms = &vc->dv->months;
+	nb_date t = vc->dv->today;
+	size_t i, shown = 0;
+
+	h = nb_sig_u64(h, ms->len);
+	for (i = 0; i < ms->len; i++) {
+		const nb_month *mo = ms->items[i];
+		int before = mo->year < t.year ||
+			(mo->year == t.year && mo->month < t.month);
+		if (!before && shown < CALENDAR_MONTHS) {
+			h = nb_view_month_items_sig(h, mo);
+			shown++;
+		} else {
+			h = nb_sig_u64(h, (uint64_t)(mo->year * 12 + mo->month));
+		}
+	}
+	return h;
 }
 
 /* The month as weeks of days, Monday first, for a table: each day says
@@ -1923,6 +2089,19 @@ nb_view_reports(nb_view_ctx *vc, const nb_report *r, size_t n)
 	return ctx;
 }
 
+uint64_t
+nb_view_reports_sig(uint64_t h, const nb_report *r, size_t n)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, n);
+	for (i = 0; i < n; i++) {
+		h = nb_sig_u64(h, (uint64_t)r[i].year);
+		h = nb_sig_u64(h, (uint64_t)r[i].activities);
+	}
+	return h;
+}
+
 /* ---- feeds, embeds, sitemap ------------------------------------------------- */
 
 /* An absolute URL for a path under the prefix. */
@@ -1968,6 +2147,21 @@ nb_view_subscribe(nb_view_ctx *vc, const nb_feed_link *f, size_t n)
 		set_list(vc, ctx, groups[g].key, l);
 	}
 	return ctx;
+}
+
+uint64_t
+nb_view_subscribe_sig(uint64_t h, const nb_feed_link *f, size_t n)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, n);
+	for (i = 0; i < n; i++) {
+		h = str_sig(h, f[i].label);
+		h = str_sig(h, f[i].group);
+		h = str_sig(h, f[i].ics_path);
+		h = str_sig(h, f[i].atom_path);
+	}
+	return h;
 }
 
 static const char *

@@ -45,6 +45,32 @@ nb_value *nb_view_page(nb_view_ctx *vc, const char *title,
 void nb_view_crumb(nb_view_ctx *vc, nb_value *page, const char *label,
 		   const char *path);
 
+/*
+ * The site's own pages (home, /consultations/, /feedback/, the indexes of
+ * areas, partners, topics and audiences, /calendar/, /reports/,
+ * /subscribe/) each show a little of many records.  nb_view_*_sig folds
+ * into h what its view shows beyond what every page does (h: the global
+ * signature, sig.h): the records of its lists, as far as they are shown,
+ * and its counts.  So an edit to a record none of them shows renders none
+ * of them again.
+ */
+uint64_t nb_view_home_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_consultations_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_feedback_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_areas_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_partners_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_terms_sig(const nb_view_ctx *vc, const char *kind,
+			   uint64_t h);
+uint64_t nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h);
+struct nb_report;
+uint64_t nb_view_reports_sig(uint64_t h, const struct nb_report *r,
+			     size_t n);
+struct nb_feed_link;
+uint64_t nb_view_subscribe_sig(uint64_t h, const struct nb_feed_link *f,
+			       size_t n);
+/* A month of the calendar: its items, their records and times. */
+uint64_t nb_view_month_items_sig(uint64_t h, const nb_month *mo);
+
 nb_value *nb_view_home(nb_view_ctx *vc);
 nb_value *nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c);
 nb_value *nb_view_consultations(nb_view_ctx *vc);

@@ -561,6 +561,56 @@ incremental__failed_build_leaves_the_site(void)
 	free(root);
 }
 
+/* A time before what the next build writes and after what the builds
+ * before it wrote: taken 60 ms after them, and 20 ms back (file times
+ * come from a coarser clock, a tick behind at most). */
+static struct timespec
+mark_time(void)
+{
+	struct timespec t, pause = { 0, 60 * 1000 * 1000 };
+
+	nanosleep(&pause, NULL);
+	clock_gettime(CLOCK_REALTIME, &t);
+	t.tv_nsec -= 20 * 1000 * 1000;
+	if (t.tv_nsec < 0) {
+		t.tv_sec--;
+		t.tv_nsec += 1000000000L;
+	}
+	return t;
+}
+
+/* Whether the file rel of out was written after t (or taken from the
+ * build before, as it was). */
+static int
+written_after(const char *out, const char *rel, struct timespec t)
+{
+	char path[4300];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%s", out, rel);
+	if (stat(path, &st) != 0) {
+		nb_test_fail(__FILE__, __LINE__, "%s is missing", rel);
+		return 0;
+	}
+	return st.st_mtim.tv_sec > t.tv_sec ||
+	       (st.st_mtim.tv_sec == t.tv_sec && st.st_mtim.tv_nsec >= t.tv_nsec);
+}
+
+/* The same file in two outputs. */
+static void
+check_same(const char *a_dir, const char *b_dir, const char *rel)
+{
+	char *a = tu_read(a_dir, rel), *b = tu_read(b_dir, rel);
+
+	if (!a || !b)
+		nb_test_fail(__FILE__, __LINE__, "%s is missing", rel);
+	else if (strcmp(a, b) != 0)
+		nb_test_fail(__FILE__, __LINE__, "%s differs from a full build's",
+			     rel);
+	free(a);
+	free(b);
+}
+
 /* The sitemap's part k (1 on) that holds the address path, or 0. */
 static int
 sitemap_part(const char *out, const char *path, int parts)
@@ -587,7 +637,7 @@ incremental__an_edit_writes_one_part_of_the_sitemap(void)
 {
 	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200], rel[64];
 	const char *page = "/consultations/old-survey/<";
-	struct timespec t0, pause = { 0, 60 * 1000 * 1000 };
+	struct timespec t0;
 	int parts = 0, at, k;
 
 	snprintf(repo, sizeof(repo), "%s/repo", root);
@@ -606,16 +656,7 @@ incremental__an_edit_writes_one_part_of_the_sitemap(void)
 	at = sitemap_part(inc, page, parts);
 	CHECK(at >= 1);
 
-	/* what the rebuild writes has a later time than t0, what the builds
-	 * before wrote an earlier one (t0 is 20 ms back: file times come from
-	 * a coarser clock, a tick behind at most) */
-	nanosleep(&pause, NULL);
-	clock_gettime(CLOCK_REALTIME, &t0);
-	t0.tv_nsec -= 20 * 1000 * 1000;
-	if (t0.tv_nsec < 0) {
-		t0.tv_sec--;
-		t0.tv_nsec += 1000000000L;
-	}
+	t0 = mark_time();
 	/* a day later, the page's date in the sitemap changes */
 	git(repo, 13, "sed -i s/old.one/older.one/ "
 	    "content/consultations/old-survey.md && git commit -q -am Edit");
@@ -623,31 +664,68 @@ incremental__an_edit_writes_one_part_of_the_sitemap(void)
 	CHECK_INT(build(repo, full, 1, NULL), 0);
 	CHECK_INT(sitemap_part(inc, page, parts), at);
 	for (k = 0; k <= parts; k++) {
-		char path[4300], *a, *b;
-		struct stat st;
 		int written;
 		if (k == 0)
 			snprintf(rel, sizeof(rel), "sitemap.xml");
 		else
 			snprintf(rel, sizeof(rel), "sitemap-%d.xml", k);
-		snprintf(path, sizeof(path), "%s/%s", inc, rel);
-		CHECK_INT(stat(path, &st), 0);
-		written = st.st_mtim.tv_sec > t0.tv_sec ||
-			  (st.st_mtim.tv_sec == t0.tv_sec &&
-			   st.st_mtim.tv_nsec >= t0.tv_nsec);
+		written = written_after(inc, rel, t0);
 		if (written != (k == 0 || k == at))
 			nb_test_fail(__FILE__, __LINE__, "%s was %s", rel,
 				     written ? "written again" : "taken");
-		/* and the same as a full build's */
-		a = tu_read(inc, rel);
-		b = tu_read(full, rel);
-		CHECK(a && b);
-		if (a && b)
-			CHECK_STR(a, b);
-		free(a);
-		free(b);
+		check_same(inc, full, rel);
 	}
 	nb_render_sitemap_max(0);
+	nb_rmtree(root);
+	free(root);
+}
+
+/* The site's own pages (the home page, the indexes, the reports, the
+ * subscribe page) are rendered again only when what they show changed:
+ * an edit to an open consultation's summary changes the home page and
+ * /consultations/, which list it, and none of the others. */
+static void
+incremental__site_pages_render_again_only_for_what_they_show(void)
+{
+	static const char *const shown[] = { "index.html",
+		"consultations/index.html", "calendar/index.html" };
+	static const char *const not_shown[] = { "404.html", "robots.txt",
+		"areas/index.html", "partners/index.html", "topics/index.html",
+		"audiences/index.html", "reports/index.html",
+		"reports/2026/index.html", "reports/2026/report.json",
+		"subscribe/index.html", "feedback/index.html" };
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	struct timespec t0;
+	size_t k;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);   /* both copies filled */
+	t0 = mark_time();
+	git(repo, 1, "sed -i \"s/about buses/about our buses/\" "
+	    "content/consultations/bus-review.md && git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	for (k = 0; k < sizeof(shown) / sizeof(shown[0]); k++) {
+		if (!written_after(inc, shown[k], t0))
+			nb_test_fail(__FILE__, __LINE__, "%s was taken", shown[k]);
+		check_same(inc, full, shown[k]);
+	}
+	for (k = 0; k < sizeof(not_shown) / sizeof(not_shown[0]); k++) {
+		if (written_after(inc, not_shown[k], t0))
+			nb_test_fail(__FILE__, __LINE__, "%s was written again",
+				     not_shown[k]);
+		check_same(inc, full, not_shown[k]);
+	}
+	{
+		char *p = tu_read(inc, "consultations/index.html");
+		CHECK_HAS(p, "Tell us about our buses.");
+		free(p);
+	}
 	nb_rmtree(root);
 	free(root);
 }
@@ -658,6 +736,7 @@ suite_incremental(void)
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
 	RUN(incremental__an_edit_writes_one_part_of_the_sitemap);
+	RUN(incremental__site_pages_render_again_only_for_what_they_show);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
