@@ -1340,21 +1340,22 @@ task_area(job *j, const void *arg, size_t i)
 {
 	const nb_derived *dv = j->vc.dv;
 	const nb_area *ar = j->vc.m->areas.items[i];
-	uint64_t s = nb_sig_events(nb_sig_events(nb_sig_consultations(
-		nb_sig_consultations(j->global, &ar->consultations),
-		&dv->everywhere), &ar->events), &dv->everywhere_events);
+	const char *path;
 
 	(void)arg;
 	next_page(j);
-	EMIT(j, s, "area",
+	EMIT(j, nb_view_area_sig(&j->vc, ar, j->global), "area",
 	     nb_arena_printf(j->vc.a, "areas/%s/index.html", ar->id),
 	     nb_view_area(&j->vc, ar));
 	next_page(j);
-	EMIT(j, s, "embed",
+	path = nb_arena_printf(j->vc.a, "areas/%s/", ar->id);
+	EMIT(j, nb_view_embed_sig(&j->vc, ar->name, path, &ar->consultations,
+				  &dv->everywhere, &ar->events,
+				  &dv->everywhere_events, j->global),
+	     "embed",
 	     nb_arena_printf(j->vc.a, "embed/areas/%s/index.html", ar->id),
-	     nb_view_embed(&j->vc, ar->name,
-			   nb_arena_printf(j->vc.a, "areas/%s/", ar->id),
-			   &ar->consultations, &dv->everywhere, &ar->events,
+	     nb_view_embed(&j->vc, ar->name, path, &ar->consultations,
+			   &dv->everywhere, &ar->events,
 			   &dv->everywhere_events));
 }
 
@@ -1363,20 +1364,21 @@ static void
 task_partner(job *j, const void *arg, size_t i)
 {
 	const nb_partner *p = j->vc.m->partners.items[i];
-	uint64_t s = nb_sig_events(nb_sig_consultations(j->global,
-		&p->consultations), &p->events);
+	const char *path;
 
 	(void)arg;
 	next_page(j);
-	EMIT(j, s, "partner",
+	EMIT(j, nb_view_partner_sig(&j->vc, p, j->global), "partner",
 	     nb_arena_printf(j->vc.a, "partners/%s/index.html", p->id),
 	     nb_view_partner(&j->vc, p));
 	next_page(j);
-	EMIT(j, s, "embed",
+	path = nb_arena_printf(j->vc.a, "partners/%s/", p->id);
+	EMIT(j, nb_view_embed_sig(&j->vc, p->name, path, &p->consultations,
+				  NULL, &p->events, NULL, j->global),
+	     "embed",
 	     nb_arena_printf(j->vc.a, "embed/partners/%s/index.html", p->id),
-	     nb_view_embed(&j->vc, p->name,
-			   nb_arena_printf(j->vc.a, "partners/%s/", p->id),
-			   &p->consultations, NULL, &p->events, NULL));
+	     nb_view_embed(&j->vc, p->name, path, &p->consultations, NULL,
+			   &p->events, NULL));
 }
 
 /* A topic's (arg NULL) or an audience's page. */
@@ -1388,8 +1390,7 @@ task_term(job *j, const void *arg, size_t i)
 	const nb_term *t = ts->items[i];
 
 	next_page(j);
-	EMIT(j, nb_sig_events(nb_sig_consultations(j->global,
-	     &t->consultations), &t->events), "term",
+	EMIT(j, nb_view_term_sig(&j->vc, kind, t, j->global), "term",
 	     nb_arena_printf(j->vc.a, "%s/%s/index.html", kind, t->id),
 	     nb_view_term(&j->vc, kind, t));
 }

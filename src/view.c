@@ -1420,6 +1420,30 @@ set_events(nb_view_ctx *vc, nb_value *v, const nb_vec *evs,
 	}
 }
 
+/* What set_partitioned() and set_events() show: the first of the open,
+ * coming up and past activities and of the upcoming events, and how many
+ * there are of each. */
+static uint64_t
+listing_sig(nb_view_ctx *vc, uint64_t h, const nb_vec *cs,
+	    const nb_vec *extra, const nb_vec *evs, const nb_vec *extra_evs)
+{
+	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 }, past = { NULL, 0, 0 };
+	nb_vec ev = { NULL, 0, 0 };
+	size_t i;
+
+	merge_closing(vc->a, cs, extra, is_open, &open);
+	merge_closing(vc->a, cs, extra, is_coming, &up);
+	nb_view_past(vc->a, cs, extra, &past);
+	h = sig_consultations(h, &open, NB_VIEW_CURRENT_SHOWN);
+	h = sig_consultations(h, &up, NB_VIEW_CURRENT_SHOWN);
+	h = sig_consultations(h, &past, NB_VIEW_PAST_SHOWN);
+	nb_view_upcoming(vc->a, evs, extra_evs, vc->dv->today, &ev);
+	h = nb_sig_u64(h, ev.len);
+	for (i = 0; i < ev.len && i < NB_VIEW_CURRENT_SHOWN; i++)
+		h = nb_sig_u64(h, nb_sig_event(ev.items[i]));
+	return h;
+}
+
 nb_value *
 nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 {
@@ -1471,6 +1495,20 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 		nb_val_set_str(vc->a, ctx, "outcomes_url", NULL);
 	}
 	return ctx;
+}
+
+uint64_t
+nb_view_area_sig(nb_view_ctx *vc, const nb_area *ar, uint64_t h)
+{
+	size_t k;
+
+	h = str_sig(h, ar->id);
+	h = listing_sig(vc, h, &ar->consultations, &vc->dv->everywhere,
+			&ar->events, &vc->dv->everywhere_events);
+	h = nb_sig_u64(h, ar->outcomes.len);
+	for (k = 0; k < ar->outcomes.len && k < NB_VIEW_PAST_SHOWN; k++)
+		h = nb_sig_u64(h, nb_sig_outcome(ar->outcomes.items[k]));
+	return h;
 }
 
 /* ---- partners, topics, audiences -------------------------------------- */
@@ -1528,6 +1566,15 @@ nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 	set_events(vc, ctx, &p->events, NULL,
 		   nb_arena_printf(vc->a, "partners/%s/", p->id));
 	return ctx;
+}
+
+uint64_t
+nb_view_partner_sig(nb_view_ctx *vc, const nb_partner *p, uint64_t h)
+{
+	nb_vec none = { NULL, 0, 0 };
+
+	h = str_sig(h, p->id);
+	return listing_sig(vc, h, &p->consultations, &none, &p->events, NULL);
 }
 
 static const char *
@@ -1592,6 +1639,16 @@ nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
 	set_events(vc, ctx, &t->events, NULL,
 		   nb_arena_printf(vc->a, "%s/%s/", kind, t->id));
 	return ctx;
+}
+
+uint64_t
+nb_view_term_sig(nb_view_ctx *vc, const char *kind, const nb_term *t,
+		 uint64_t h)
+{
+	nb_vec none = { NULL, 0, 0 };
+
+	h = str_sig(str_sig(h, kind), t->id);
+	return listing_sig(vc, h, &t->consultations, &none, &t->events, NULL);
 }
 
 /* ---- calendar ------------------------------------------------------------- */
@@ -2332,6 +2389,24 @@ nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
 	}
 	set_list(vc, ctx, "events", l);
 	return ctx;
+}
+
+uint64_t
+nb_view_embed_sig(nb_view_ctx *vc, const char *title, const char *full_path,
+		  const nb_vec *cs, const nb_vec *extra, const nb_vec *evs,
+		  const nb_vec *extra_evs, uint64_t h)
+{
+	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 };
+	size_t i;
+
+	h = str_sig(str_sig(h, title), full_path);
+	merge_closing(vc->a, cs, extra, is_open, &open);
+	h = sig_consultations(h, &open, 10);
+	nb_view_upcoming(vc->a, evs, extra_evs, vc->dv->today, &up);
+	h = nb_sig_u64(h, up.len);
+	for (i = 0; i < up.len && i < 5; i++)
+		h = nb_sig_u64(h, nb_sig_event(up.items[i]));
+	return h;
 }
 
 nb_value *

@@ -68,6 +68,19 @@ uint64_t nb_view_reports_sig(uint64_t h, const struct nb_report *r,
 struct nb_feed_link;
 uint64_t nb_view_subscribe_sig(uint64_t h, const struct nb_feed_link *f,
 			       size_t n);
+/* An area's, a partner's, a topic's or an audience's page: the first of
+ * its open, coming up and past activities, of its upcoming events and
+ * (an area) of its outcomes, and how many there are; an embed's: its
+ * first open activities and upcoming events. */
+uint64_t nb_view_area_sig(nb_view_ctx *vc, const nb_area *ar, uint64_t h);
+uint64_t nb_view_partner_sig(nb_view_ctx *vc, const nb_partner *p,
+			     uint64_t h);
+uint64_t nb_view_term_sig(nb_view_ctx *vc, const char *kind,
+			  const nb_term *t, uint64_t h);
+uint64_t nb_view_embed_sig(nb_view_ctx *vc, const char *title,
+			   const char *full_path, const nb_vec *cs,
+			   const nb_vec *extra, const nb_vec *evs,
+			   const nb_vec *extra_evs, uint64_t h);
 /* A month of the calendar: its items, their records and times. */
 uint64_t nb_view_month_items_sig(uint64_t h, const nb_month *mo);
 

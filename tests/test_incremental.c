@@ -730,6 +730,50 @@ incremental__site_pages_render_again_only_for_what_they_show(void)
 	free(root);
 }
 
+/* An area's page shows its latest ten past activities: an edit to an
+ * older one renders its list of past activities again, not the area's
+ * page, nor its embed (which shows open activities only). */
+static void
+incremental__an_area_page_renders_again_only_for_what_it_shows(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	struct timespec t0;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "for i in 01 02 03 04 05 06 07 08 09 10 11 12; do "
+	    "printf -- \"---\\ntitle: Past survey $i\\nsummary: An older one.\\n"
+	    "lead: county-council\\nlevel: consult\\nareas: [town]\\n"
+	    "opens: 2025-01-$i\\ncloses: 2025-02-$i\\nfeedback_by: 2025-04-$i\\n"
+	    "---\\n\" > content/consultations/past-$i.md; done && "
+	    "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);   /* both copies filled */
+	t0 = mark_time();
+	git(repo, 1, "sed -i \"s/^summary: .*/summary: The oldest./\" "
+	    "content/consultations/past-01.md && git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	if (written_after(inc, "areas/town/index.html", t0))
+		nb_test_fail(__FILE__, __LINE__, "the area's page was written again");
+	if (written_after(inc, "embed/areas/town/index.html", t0))
+		nb_test_fail(__FILE__, __LINE__, "the area's embed was written again");
+	if (!written_after(inc, "areas/town/past/index.html", t0))
+		nb_test_fail(__FILE__, __LINE__, "the area's past activities were taken");
+	check_same(inc, full, "areas/town/index.html");
+	check_same(inc, full, "embed/areas/town/index.html");
+	check_same(inc, full, "areas/town/past/index.html");
+	{
+		char *p = tu_read(inc, "areas/town/past/index.html");
+		CHECK_HAS(p, "The oldest.");
+		free(p);
+	}
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_incremental(void)
 {
@@ -737,6 +781,7 @@ suite_incremental(void)
 	RUN(incremental__one_edit_renders_little);
 	RUN(incremental__an_edit_writes_one_part_of_the_sitemap);
 	RUN(incremental__site_pages_render_again_only_for_what_they_show);
+	RUN(incremental__an_area_page_renders_again_only_for_what_it_shows);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
