@@ -15,6 +15,7 @@
 #include "source.h"
 #include "write.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,6 +64,40 @@ start_history(void *ud)
  * Returns the descriptor, or -1 when the lock file cannot be made (the
  * build then goes on: a read-only place fails later, with a clear
  * error). */
+/* The output made ready in a thread of its own while the records are
+ * derived (work for one core): the site's copy opened and its list of
+ * files read (nb_out_begin), and the last build's calendar sequence
+ * numbers and manifest read. */
+typedef struct out_start {
+	const nb_build_opts *opts;
+	nb_out *o;
+	nb_diags d;                  /* its own: merged after the join */
+	nb_arena *a;                 /* the sequence numbers and manifest */
+	nb_ical_seqs seqs;
+	nb_manifest mf;
+	int rc;
+} out_start;
+
+static void *
+start_output(void *arg)
+{
+	out_start *os = arg;
+	const nb_build_opts *opts = os->opts;
+	size_t n = strlen(opts->output) + 40;
+	char *path;
+
+	os->rc = nb_out_begin(&os->o, opts->output, &os->d);
+	if (os->rc != 0)
+		return NULL;
+	path = nb_xmalloc(n);
+	snprintf(path, n, "%s/data/calendar-sequence.json", opts->output);
+	nb_data_read_seqs(&os->seqs, os->a, path);
+	free(path);
+	if (!opts->full)
+		nb_manifest_read(&os->mf, os->a, nb_out_base(os->o));
+	return NULL;
+}
+
 static int
 lock_output(const char *output, int quiet)
 {
@@ -101,9 +136,13 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	nb_date today;
 	struct stat st;
 	struct timespec t;
+	out_start os;
+	pthread_t out_tid;
+	int out_thread = 0, out_started = 0;
 	int rc = -1;
 
 	memset(stats, 0, sizeof(*stats));
+	memset(&os, 0, sizeof(os));
 	if (!opts->check_only)
 		lock = lock_output(opts->output, opts->quiet);
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -172,6 +211,15 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	}
 	nb_sig_prepare(m);
 	lap(stats, NB_STAGE_HISTORY, &t);
+	if (!opts->check_only) {
+		os.opts = opts;
+		os.a = nb_arena_new();
+		out_thread = pthread_create(&out_tid, NULL, start_output,
+					    &os) == 0;
+		if (!out_thread)
+			start_output(&os);
+		out_started = 1;
+	}
 
 	/* the site's zone is set by now: "today" is local to it */
 	if (opts->has_today)
@@ -190,31 +238,33 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		goto done;
 	}
 
-	if (nb_out_begin(&o, opts->output, d) != 0)
+	if (out_thread)
+		pthread_join(out_tid, NULL);
+	out_thread = 0;
+	{
+		size_t i;
+		for (i = 0; i < os.d.len; i++) {
+			const nb_diag *g = &os.d.items[i];
+			nb_diag_add(d, g->sev, g->path, g->line, g->col, g->hint,
+				    "%s", g->msg);
+		}
+	}
+	if (os.rc != 0)
 		goto done;
+	o = os.o;
+	os.o = NULL;
 	if (opts->dry)
 		nb_out_dry(o);
+	nb_out_unseal(o);
 	{
-		/* calendar SEQUENCE numbers from the site being replaced */
-		size_t n = strlen(opts->output) + 40;
-		char *path = nb_xmalloc(n);
-		nb_ical_seqs old;
-		snprintf(path, n, "%s/data/calendar-sequence.json", opts->output);
-		nb_manifest mf;
-		nb_data_read_seqs(&old, m->arena, path);
-		free(path);
-		memset(&mf, 0, sizeof(mf));
-		if (!opts->full)
-			nb_manifest_read(&mf, m->arena, nb_out_base(o));
-		nb_out_unseal(o);
+		/* calendar SEQUENCE numbers from the site being replaced, and
+		 * what its outputs depended on */
 		nb_render_stats rs = { 0, 0 };
-		rc = nb_render_site(m, dv, src, share, &old, &mf, opts->jobs, o,
-				    &rs, d);
+		rc = nb_render_site(m, dv, src, share, &os.seqs, &os.mf,
+				    opts->jobs, o, &rs, d);
 		stats->data_reused = rs.data_reused;
 		stats->items_reused = rs.items_reused;
 		stats->reused = nb_out_reused(o);
-		nb_manifest_free(&mf);
-		nb_map_free(&old.by_uid);
 		if (rc != 0) {
 			rc = -1;
 			goto done;
@@ -230,6 +280,15 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		(void)nb_cache_save(cache);   /* a cache is never needed */
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
+	if (out_thread)
+		pthread_join(out_tid, NULL);
+	if (out_started) {
+		nb_out_abort(os.o);
+		nb_manifest_free(&os.mf);
+		nb_map_free(&os.seqs.by_uid);
+		nb_diags_free(&os.d);
+		nb_arena_free(os.a);
+	}
 	nb_history_abort(hist);
 	free(hist_cache);
 	nb_cache_free(cache);
