@@ -41,6 +41,7 @@ struct nb_out {
 	nb_map previous;          /* every file the copy held before */
 	atomic_uchar *claimed;    /* previous.cap flags, or NULL */
 	char *previous_text;      /* the list they were read from (the keys) */
+	size_t previous_len;
 	nb_arena *keys;           /* the keys of dirs and written */
 	pthread_mutex_t lock;     /* dirs and written: pages are written
 				   * from more than one thread */
@@ -216,6 +217,7 @@ read_files(nb_out *o)
 	free(path);
 	if (!o->previous_text)
 		return;
+	o->previous_len = len;
 	end = o->previous_text + len;
 	for (p = o->previous_text; p < end; p++)
 		lines += *p == '\n';
@@ -803,20 +805,52 @@ prune(nb_out *o, nb_diags *d)
 		free(path);
 	}
 	{
-		/* sorted, so that the same site gives the same list */
+		/* sorted, so that the same site gives the same list: what this
+		 * build took from the copy's list, in that list's order (it is
+		 * sorted: this function wrote it), merged with what is new */
+		const char **was = nb_xmalloc((o->previous.len + 1) * sizeof(*was));
 		const char **v = nb_xmalloc((o->written.len + o->previous.len + 1) *
 					    sizeof(*v));
-		size_t k = 0;
+		size_t k = 0, w = 0, a = 0, b = 0, total = 0;
+		int in_order = 1;
+		const char *p, *end = o->previous_text ?
+			o->previous_text + o->previous_len : NULL;
+
 		for (i = 0; i < o->written.cap; i++)
 			if (o->written.keys[i])
 				v[k++] = o->written.keys[i];
-		for (i = 0; o->claimed && i < o->previous.cap; i++)
-			if (o->previous.keys[i] && o->claimed[i])
-				v[k++] = o->previous.keys[i];
 		v[k++] = FILES;
 		qsort(v, k, sizeof(*v), cmp_str);
+		for (p = o->previous_text; o->claimed && p && p < end;
+		     p += strlen(p) + 1) {
+			size_t slot;
+			if (!*p || (slot = nb_map_slot(&o->previous, p)) ==
+				   (size_t)-1 || o->previous.keys[slot] != p ||
+			    !o->claimed[slot])
+				continue;
+			if (w && strcmp(was[w - 1], p) >= 0)
+				in_order = 0;
+			was[w++] = p;
+		}
+		if (!in_order) {
+			/* a list not of this function's making */
+			memcpy(v + k, was, w * sizeof(*v));
+			k += w;
+			w = 0;
+			qsort(v, k, sizeof(*v), cmp_str);
+		}
 		for (i = 0; i < k; i++)
-			nb_buf_printf(&list, "%s\n", v[i]);
+			total += strlen(v[i]) + 1;
+		for (i = 0; i < w; i++)
+			total += strlen(was[i]) + 1;
+		nb_buf_grow(&list, total + 1);
+		while (a < k || b < w) {
+			const char *s = b >= w || (a < k && strcmp(v[a], was[b]) < 0) ?
+					v[a++] : was[b++];
+			nb_buf_put(&list, s, strlen(s));
+			nb_buf_putc(&list, '\n');
+		}
+		free(was);
 		free(v);
 	}
 	if (nb_out_write(o, FILES, list.ptr, list.len, d) != 0)

@@ -226,6 +226,28 @@ write__copies_claim_each_file_once(void)
 	CHECK_STR(list, ".noticeboard/files\n.noticeboard/manifest\n"
 		  "a/index.html\n");
 	free(list);
+
+	/* the second copy's list out of order (not of Noticeboard's
+	 * making): the new list is sorted all the same */
+	{
+		char copy[4300];
+		snprintf(copy, sizeof(copy), "%s.nb-b", dest);
+		CHECK_INT(tu_write(copy, ".noticeboard/files", "c/index.html\n"
+			  "b/index.html\na/index.html\n.noticeboard/manifest\n"
+			  ".noticeboard/files\n"), 0);
+	}
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	nb_out_unseal(o);
+	CHECK_INT(nb_out_reuse(o, "c/index.html"), 0);
+	CHECK_INT(nb_out_reuse(o, "a/index.html"), 0);
+	CHECK_INT(nb_out_write(o, "d/index.html", "d", 1, &dg), 0);
+	CHECK_INT(nb_out_write(o, ".noticeboard/manifest", "m", 1, &dg), 0);
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	list = tu_read(dest, ".noticeboard/files");
+	CHECK_STR(list, ".noticeboard/files\n.noticeboard/manifest\n"
+		  "a/index.html\nc/index.html\nd/index.html\n");
+	free(list);
+	CHECK(!tu_exists(dest, "b/index.html"));
 	nb_diags_free(&dg);
 	nb_rmtree(root);
 	free(root);
