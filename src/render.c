@@ -207,6 +207,9 @@ typedef struct job {
 	uint64_t everything;         /* global and every record */
 	uint64_t months;             /* every month there is */
 	uint64_t sig;                /* of the output being made */
+	/* each area's, partner's, topic's and audience's activities as
+	 * their pages show them: worked out once, when planned */
+	nb_listing *area_lists, *partner_lists, *term_lists[2];
 	nb_buf manifest;             /* this build's signatures */
 	size_t data_reused;          /* open data records copied (data.h) */
 } job;
@@ -781,13 +784,11 @@ plan_list(job *j, plan *p, const nb_list_page *lp)
 		add(p, task_list_page, copy, i);
 }
 
-/* A listing's open and coming up activities, and its upcoming events
- * (its own and extra_evs, which may be NULL), on pages of their own when
- * its page shows only the first of them: BASE open/, coming-up/ and
- * events/. */
+/* A listing's open and coming up activities, and its upcoming events,
+ * on pages of their own when its page shows only the first of them:
+ * BASE open/, coming-up/ and events/. */
 static void
-plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
-	     const nb_vec *evs, const nb_vec *extra_evs, const char *name,
+plan_current(job *j, plan *p, const nb_listing *l, const char *name,
 	     const char *section, const char *base)
 {
 	nb_arena *a = j->site_arena;
@@ -796,9 +797,7 @@ plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
 
 	memset(&lp, 0, sizeof(lp));
 	for (coming = 0; coming < 2; coming++) {
-		nb_vec *v = nb_arena_alloc(a, sizeof(*v));
-		memset(v, 0, sizeof(*v));
-		nb_view_current(a, cs, extra, coming, v);
+		const nb_vec *v = coming ? &l->coming : &l->open;
 		if (v->len <= NB_VIEW_CURRENT_SHOWN)
 			continue;
 		lp.title = nb_arena_printf(a, coming ? "Coming up: %s" :
@@ -813,22 +812,17 @@ plan_current(job *j, plan *p, const nb_vec *cs, const nb_vec *extra,
 		lp.items = v;
 		plan_list(j, p, &lp);
 	}
-	{
-		nb_vec *v = nb_arena_alloc(a, sizeof(*v));
-		memset(v, 0, sizeof(*v));
-		nb_view_upcoming(a, evs, extra_evs, j->vc.dv->today, v);
-		if (v->len <= NB_VIEW_CURRENT_SHOWN)
-			return;
-		lp.title = nb_arena_printf(a, "Events: %s", name);
-		lp.section = section;
-		lp.path = nb_arena_printf(a, "%sevents/", base);
-		lp.intro = "Events that have not finished yet, soonest first.";
-		lp.parent_label = name;
-		lp.parent_path = base;
-		lp.items = v;
-		lp.kind = NB_LIST_EVENTS;
-		plan_list(j, p, &lp);
-	}
+	if (l->events.len <= NB_VIEW_CURRENT_SHOWN)
+		return;
+	lp.title = nb_arena_printf(a, "Events: %s", name);
+	lp.section = section;
+	lp.path = nb_arena_printf(a, "%sevents/", base);
+	lp.intro = "Events that have not finished yet, soonest first.";
+	lp.parent_label = name;
+	lp.parent_path = base;
+	lp.items = &l->events;
+	lp.kind = NB_LIST_EVENTS;
+	plan_list(j, p, &lp);
 }
 
 /* The past activities of everything, and of each area, partner, topic
@@ -879,20 +873,21 @@ plan_long_lists(job *j, plan *p)
 	plan_list(j, p, &lp);
 	lp.intro = NULL;
 
+	j->area_lists = nb_arena_alloc(a, (m->areas.len + 1) *
+				       sizeof(nb_listing));
 	for (i = 0; i < m->areas.len; i++) {
 		const nb_area *ar = m->areas.items[i];
-		past = nb_arena_alloc(a, sizeof(*past));
-		nb_view_past(a, &ar->consultations, &dv->everywhere, past);
+		nb_listing *l = &j->area_lists[i];
+		nb_view_listing(a, &ar->consultations, &dv->everywhere,
+				&ar->events, &dv->everywhere_events, dv->today, l);
 		lp.title = nb_arena_printf(a, "Past activities in %s", ar->name);
 		lp.section = "areas";
 		lp.path = nb_arena_printf(a, "areas/%s/past/", ar->id);
 		lp.parent_label = ar->name;
 		lp.parent_path = nb_arena_printf(a, "areas/%s/", ar->id);
-		lp.items = past;
+		lp.items = &l->past;
 		plan_list(j, p, &lp);
-		plan_current(j, p, &ar->consultations, &dv->everywhere,
-			     &ar->events, &dv->everywhere_events, ar->name,
-			     "areas", lp.parent_path);
+		plan_current(j, p, l, ar->name, "areas", lp.parent_path);
 	}
 	/* an area's outcomes, where its page shows only the latest */
 	lp.kind = NB_LIST_OUTCOMES;
@@ -911,36 +906,40 @@ plan_long_lists(job *j, plan *p)
 	}
 	lp.kind = NB_LIST_CONSULTATIONS;
 	lp.intro = NULL;
+	j->partner_lists = nb_arena_alloc(a, (m->partners.len + 1) *
+					  sizeof(nb_listing));
 	for (i = 0; i < m->partners.len; i++) {
 		const nb_partner *pa = m->partners.items[i];
-		past = nb_arena_alloc(a, sizeof(*past));
-		nb_view_past(a, &pa->consultations, NULL, past);
+		nb_listing *l = &j->partner_lists[i];
+		nb_view_listing(a, &pa->consultations, NULL, &pa->events, NULL,
+				dv->today, l);
 		lp.title = nb_arena_printf(a, "Past activities: %s", pa->name);
 		lp.section = "partners";
 		lp.path = nb_arena_printf(a, "partners/%s/past/", pa->id);
 		lp.parent_label = pa->name;
 		lp.parent_path = nb_arena_printf(a, "partners/%s/", pa->id);
-		lp.items = past;
+		lp.items = &l->past;
 		plan_list(j, p, &lp);
-		plan_current(j, p, &pa->consultations, NULL, &pa->events,
-			     NULL, pa->name, "partners", lp.parent_path);
+		plan_current(j, p, l, pa->name, "partners", lp.parent_path);
 	}
 	for (k = 0; k < 2; k++) {
 		const nb_vec *ts = k == 0 ? &m->topics : &m->audiences;
+		j->term_lists[k] = nb_arena_alloc(a, (ts->len + 1) *
+						  sizeof(nb_listing));
 		for (i = 0; i < ts->len; i++) {
 			const nb_term *t = ts->items[i];
-			past = nb_arena_alloc(a, sizeof(*past));
-			nb_view_past(a, &t->consultations, NULL, past);
+			nb_listing *l = &j->term_lists[k][i];
+			nb_view_listing(a, &t->consultations, NULL, &t->events,
+					NULL, dv->today, l);
 			lp.title = nb_arena_printf(a, "Past activities: %s", t->label);
 			lp.section = "consultations";
 			lp.path = nb_arena_printf(a, "%s/%s/past/", kinds[k], t->id);
 			lp.parent_label = t->label;
 			lp.parent_path = nb_arena_printf(a, "%s/%s/", kinds[k], t->id);
-			lp.items = past;
+			lp.items = &l->past;
 			plan_list(j, p, &lp);
-			plan_current(j, p, &t->consultations, NULL,
-				     &t->events, NULL, t->label,
-				     "consultations", lp.parent_path);
+			plan_current(j, p, l, t->label, "consultations",
+				     lp.parent_path);
 		}
 	}
 }
@@ -1344,14 +1343,13 @@ task_area(job *j, const void *arg, size_t i)
 
 	(void)arg;
 	next_page(j);
-	EMIT(j, nb_view_area_sig(&j->vc, ar, j->global), "area",
+	EMIT(j, nb_view_area_sig(ar, &j->area_lists[i], j->global), "area",
 	     nb_arena_printf(j->vc.a, "areas/%s/index.html", ar->id),
 	     nb_view_area(&j->vc, ar));
 	next_page(j);
 	path = nb_arena_printf(j->vc.a, "areas/%s/", ar->id);
-	EMIT(j, nb_view_embed_sig(&j->vc, ar->name, path, &ar->consultations,
-				  &dv->everywhere, &ar->events,
-				  &dv->everywhere_events, j->global),
+	EMIT(j, nb_view_embed_sig(ar->name, path, &j->area_lists[i],
+				  j->global),
 	     "embed",
 	     nb_arena_printf(j->vc.a, "embed/areas/%s/index.html", ar->id),
 	     nb_view_embed(&j->vc, ar->name, path, &ar->consultations,
@@ -1368,13 +1366,14 @@ task_partner(job *j, const void *arg, size_t i)
 
 	(void)arg;
 	next_page(j);
-	EMIT(j, nb_view_partner_sig(&j->vc, p, j->global), "partner",
+	EMIT(j, nb_view_partner_sig(p, &j->partner_lists[i], j->global),
+	     "partner",
 	     nb_arena_printf(j->vc.a, "partners/%s/index.html", p->id),
 	     nb_view_partner(&j->vc, p));
 	next_page(j);
 	path = nb_arena_printf(j->vc.a, "partners/%s/", p->id);
-	EMIT(j, nb_view_embed_sig(&j->vc, p->name, path, &p->consultations,
-				  NULL, &p->events, NULL, j->global),
+	EMIT(j, nb_view_embed_sig(p->name, path, &j->partner_lists[i],
+				  j->global),
 	     "embed",
 	     nb_arena_printf(j->vc.a, "embed/partners/%s/index.html", p->id),
 	     nb_view_embed(&j->vc, p->name, path, &p->consultations, NULL,
@@ -1390,7 +1389,8 @@ task_term(job *j, const void *arg, size_t i)
 	const nb_term *t = ts->items[i];
 
 	next_page(j);
-	EMIT(j, nb_view_term_sig(&j->vc, kind, t, j->global), "term",
+	EMIT(j, nb_view_term_sig(kind, t, &j->term_lists[arg != NULL][i],
+				 j->global), "term",
 	     nb_arena_printf(j->vc.a, "%s/%s/index.html", kind, t->id),
 	     nb_view_term(&j->vc, kind, t));
 }

@@ -1420,27 +1420,31 @@ set_events(nb_view_ctx *vc, nb_value *v, const nb_vec *evs,
 	}
 }
 
-/* What set_partitioned() and set_events() show: the first of the open,
- * coming up and past activities and of the upcoming events, and how many
- * there are of each. */
-static uint64_t
-listing_sig(nb_view_ctx *vc, uint64_t h, const nb_vec *cs,
-	    const nb_vec *extra, const nb_vec *evs, const nb_vec *extra_evs)
+void
+nb_view_listing(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+		const nb_vec *evs, const nb_vec *extra_evs, nb_date today,
+		nb_listing *out)
 {
-	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 }, past = { NULL, 0, 0 };
-	nb_vec ev = { NULL, 0, 0 };
+	memset(out, 0, sizeof(*out));
+	merge_closing(a, cs, extra, is_open, &out->open);
+	merge_closing(a, cs, extra, is_coming, &out->coming);
+	nb_view_past(a, cs, extra, &out->past);
+	nb_view_upcoming(a, evs, extra_evs, today, &out->events);
+}
+
+/* What set_partitioned() and set_events() show of a listing: the first
+ * of each list, and how many there are. */
+static uint64_t
+listing_sig(uint64_t h, const nb_listing *l)
+{
 	size_t i;
 
-	merge_closing(vc->a, cs, extra, is_open, &open);
-	merge_closing(vc->a, cs, extra, is_coming, &up);
-	nb_view_past(vc->a, cs, extra, &past);
-	h = sig_consultations(h, &open, NB_VIEW_CURRENT_SHOWN);
-	h = sig_consultations(h, &up, NB_VIEW_CURRENT_SHOWN);
-	h = sig_consultations(h, &past, NB_VIEW_PAST_SHOWN);
-	nb_view_upcoming(vc->a, evs, extra_evs, vc->dv->today, &ev);
-	h = nb_sig_u64(h, ev.len);
-	for (i = 0; i < ev.len && i < NB_VIEW_CURRENT_SHOWN; i++)
-		h = nb_sig_u64(h, nb_sig_event(ev.items[i]));
+	h = sig_consultations(h, &l->open, NB_VIEW_CURRENT_SHOWN);
+	h = sig_consultations(h, &l->coming, NB_VIEW_CURRENT_SHOWN);
+	h = sig_consultations(h, &l->past, NB_VIEW_PAST_SHOWN);
+	h = nb_sig_u64(h, l->events.len);
+	for (i = 0; i < l->events.len && i < NB_VIEW_CURRENT_SHOWN; i++)
+		h = nb_sig_u64(h, nb_sig_event(l->events.items[i]));
 	return h;
 }
 
@@ -1498,13 +1502,11 @@ nb_view_area(nb_view_ctx *vc, const nb_area *ar)
 }
 
 uint64_t
-nb_view_area_sig(nb_view_ctx *vc, const nb_area *ar, uint64_t h)
+nb_view_area_sig(const nb_area *ar, const nb_listing *l, uint64_t h)
 {
 	size_t k;
 
-	h = str_sig(h, ar->id);
-	h = listing_sig(vc, h, &ar->consultations, &vc->dv->everywhere,
-			&ar->events, &vc->dv->everywhere_events);
+	h = listing_sig(str_sig(h, ar->id), l);
 	h = nb_sig_u64(h, ar->outcomes.len);
 	for (k = 0; k < ar->outcomes.len && k < NB_VIEW_PAST_SHOWN; k++)
 		h = nb_sig_u64(h, nb_sig_outcome(ar->outcomes.items[k]));
@@ -1569,12 +1571,9 @@ nb_view_partner(nb_view_ctx *vc, const nb_partner *p)
 }
 
 uint64_t
-nb_view_partner_sig(nb_view_ctx *vc, const nb_partner *p, uint64_t h)
+nb_view_partner_sig(const nb_partner *p, const nb_listing *l, uint64_t h)
 {
-	nb_vec none = { NULL, 0, 0 };
-
-	h = str_sig(h, p->id);
-	return listing_sig(vc, h, &p->consultations, &none, &p->events, NULL);
+	return listing_sig(str_sig(h, p->id), l);
 }
 
 static const char *
@@ -1642,13 +1641,10 @@ nb_view_term(nb_view_ctx *vc, const char *kind, const nb_term *t)
 }
 
 uint64_t
-nb_view_term_sig(nb_view_ctx *vc, const char *kind, const nb_term *t,
+nb_view_term_sig(const char *kind, const nb_term *t, const nb_listing *l,
 		 uint64_t h)
 {
-	nb_vec none = { NULL, 0, 0 };
-
-	h = str_sig(str_sig(h, kind), t->id);
-	return listing_sig(vc, h, &t->consultations, &none, &t->events, NULL);
+	return listing_sig(str_sig(str_sig(h, kind), t->id), l);
 }
 
 /* ---- calendar ------------------------------------------------------------- */
@@ -2392,20 +2388,17 @@ nb_view_embed(nb_view_ctx *vc, const char *title, const char *full_path,
 }
 
 uint64_t
-nb_view_embed_sig(nb_view_ctx *vc, const char *title, const char *full_path,
-		  const nb_vec *cs, const nb_vec *extra, const nb_vec *evs,
-		  const nb_vec *extra_evs, uint64_t h)
+nb_view_embed_sig(const char *title, const char *full_path,
+		  const nb_listing *l, uint64_t h)
 {
-	nb_vec open = { NULL, 0, 0 }, up = { NULL, 0, 0 };
 	size_t i;
 
+	/* the first ten open, in closing order, and five events */
 	h = str_sig(str_sig(h, title), full_path);
-	merge_closing(vc->a, cs, extra, is_open, &open);
-	h = sig_consultations(h, &open, 10);
-	nb_view_upcoming(vc->a, evs, extra_evs, vc->dv->today, &up);
-	h = nb_sig_u64(h, up.len);
-	for (i = 0; i < up.len && i < 5; i++)
-		h = nb_sig_u64(h, nb_sig_event(up.items[i]));
+	h = sig_consultations(h, &l->open, 10);
+	h = nb_sig_u64(h, l->events.len);
+	for (i = 0; i < l->events.len && i < 5; i++)
+		h = nb_sig_u64(h, nb_sig_event(l->events.items[i]));
 	return h;
 }
 

@@ -68,19 +68,30 @@ uint64_t nb_view_reports_sig(uint64_t h, const struct nb_report *r,
 struct nb_feed_link;
 uint64_t nb_view_subscribe_sig(uint64_t h, const struct nb_feed_link *f,
 			       size_t n);
-/* An area's, a partner's, a topic's or an audience's page: the first of
- * its open, coming up and past activities, of its upcoming events and
- * (an area) of its outcomes, and how many there are; an embed's: its
- * first open activities and upcoming events. */
-uint64_t nb_view_area_sig(nb_view_ctx *vc, const nb_area *ar, uint64_t h);
-uint64_t nb_view_partner_sig(nb_view_ctx *vc, const nb_partner *p,
+/* An area's, a partner's, a topic's or an audience's activities and
+ * events as its page, its embed and its long lists show them: worked out
+ * once a build (nb_view_listing: from its activities and events and those
+ * of everywhere, `extra` and `extra_evs`, which may be NULL). */
+typedef struct nb_listing {
+	nb_vec open;                 /* open now, soonest closing first */
+	nb_vec coming;               /* coming up (or postponed) */
+	nb_vec past;                 /* closed or cancelled, newest first */
+	nb_vec events;               /* not ended before today, by start */
+} nb_listing;
+void nb_view_listing(nb_arena *a, const nb_vec *cs, const nb_vec *extra,
+		     const nb_vec *evs, const nb_vec *extra_evs, nb_date today,
+		     nb_listing *out);
+/* Their pages: the first of each list of l and how many there are, and
+ * (an area) its latest outcomes; an embed's: its first open activities
+ * and upcoming events. */
+uint64_t nb_view_area_sig(const nb_area *ar, const nb_listing *l,
+			  uint64_t h);
+uint64_t nb_view_partner_sig(const nb_partner *p, const nb_listing *l,
 			     uint64_t h);
-uint64_t nb_view_term_sig(nb_view_ctx *vc, const char *kind,
-			  const nb_term *t, uint64_t h);
-uint64_t nb_view_embed_sig(nb_view_ctx *vc, const char *title,
-			   const char *full_path, const nb_vec *cs,
-			   const nb_vec *extra, const nb_vec *evs,
-			   const nb_vec *extra_evs, uint64_t h);
+uint64_t nb_view_term_sig(const char *kind, const nb_term *t,
+			  const nb_listing *l, uint64_t h);
+uint64_t nb_view_embed_sig(const char *title, const char *full_path,
+			   const nb_listing *l, uint64_t h);
 /* A month of the calendar: its items, their records and times. */
 uint64_t nb_view_month_items_sig(uint64_t h, const nb_month *mo);
 
