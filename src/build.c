@@ -57,13 +57,6 @@ start_history(void *ud)
 	hs->job = nb_history_start(hs->git, hs->cache);
 }
 
-/* One build at a time for each output: two pushes close together would
- * otherwise update the same copy of the site, and the caches beside it,
- * at once.  The lock is OUTPUT.nb-lock (left in place: removing a lock
- * file races with the next taker), held until the process lets it go.
- * Returns the descriptor, or -1 when the lock file cannot be made (the
- * build then goes on: a read-only place fails later, with a clear
- * error). */
 /* The output made ready in a thread of its own while the records are
  * derived (work for one core): the site's copy opened and its list of
  * files read (nb_out_begin), and the last build's calendar sequence
@@ -98,6 +91,13 @@ start_output(void *arg)
 	return NULL;
 }
 
+/* One build at a time for each output: two pushes close together would
+ * otherwise update the same copy of the site, and the caches beside it,
+ * at once.  The lock is OUTPUT.nb-lock (left in place: removing a lock
+ * file races with the next taker), held until the process lets it go.
+ * Returns the descriptor, or -1 when the lock file cannot be made (the
+ * build then goes on: a read-only place fails later, with a clear
+ * error). */
 static int
 lock_output(const char *output, int quiet)
 {
