@@ -774,8 +774,9 @@ incremental__an_area_page_renders_again_only_for_what_it_shows(void)
 	free(root);
 }
 
-/* One random change to a site made by bench/gen.py, committed; k picks
- * the record.  Keeps the site valid. */
+/* One random change to a site made by bench/gen.py, committed (perhaps
+ * none: cancelling what is cancelled); k picks the record.  Keeps the
+ * site valid. */
 static const char *
 change_generated(const char *repo, int step, unsigned k)
 {
@@ -787,25 +788,25 @@ change_generated(const char *repo, int step, unsigned k)
 	switch (rnd(5)) {
 	case 0:
 		snprintf(cmd, sizeof(cmd), "%s && sed -i \"s/^summary: .*/summary: "
-			 "Edited at step %d./\" $f && git commit -q -am Edit", sel, step);
+			 "Edited at step %d./\" $f && git commit -q --allow-empty -am Edit", sel, step);
 		git(repo, step, cmd);
 		return "edit a summary";
 	case 1:
 		snprintf(cmd, sizeof(cmd), "%s && sed -i \"/^status:/d\" $f && "
-			 "sed -i \"2i status: cancelled\" $f && git commit -q -am Cancel",
+			 "sed -i \"2i status: cancelled\" $f && git commit -q --allow-empty -am Cancel",
 			 sel);
 		git(repo, step, cmd);
 		return "cancel";
 	case 2:
 		snprintf(cmd, sizeof(cmd), "%s && a=$(ls content/areas | sed -n \"%up\" | "
 			 "sed \"s/[.]yaml$//\") && sed -i \"s/^areas: .*/areas: [$a]/\" $f && "
-			 "git commit -q -am Move", sel, 1 + rnd(40));
+			 "git commit -q --allow-empty -am Move", sel, 1 + rnd(40));
 		git(repo, step, cmd);
 		return "move to another area";
 	case 3:
 		snprintf(cmd, sizeof(cmd), "f=$(ls content/outcomes/*.md | sed -n \"%up\") && "
 			 "sed -i \"s/^summary: .*/summary: Outcome at step %d./\" $f && "
-			 "git commit -q -am Outcome", 1 + k % 20, step);
+			 "git commit -q --allow-empty -am Outcome", 1 + k % 20, step);
 		git(repo, step, cmd);
 		return "edit an outcome";
 	default:
@@ -815,7 +816,7 @@ change_generated(const char *repo, int step, unsigned k)
 			 "areas: [$(ls content/areas | sed -n \"%up\" | sed \"s/[.]yaml$//\")]\\n"
 			 "opens: 2026-11-%02d\\ncloses: 2026-12-%02d\\n---\\n\" "
 			 "> content/consultations/new-%d.md && git add -A && "
-			 "git commit -q -m Add", step, step, 1 + rnd(40), 1 + (int)rnd(28),
+			 "git commit -q --allow-empty -m Add", step, step, 1 + rnd(40), 1 + (int)rnd(28),
 			 1 + (int)rnd(28), step);
 		git(repo, step, cmd);
 		return "add an open one";
