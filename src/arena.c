@@ -176,6 +176,12 @@ alloc_raw(nb_arena *a, size_t size)
 }
 
 void *
+nb_arena_alloc_raw(nb_arena *a, size_t size)
+{
+	return alloc_raw(a, size);
+}
+
+void *
 nb_arena_alloc(nb_arena *a, size_t size)
 {
 	void *p = alloc_raw(a, size);

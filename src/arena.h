@@ -29,6 +29,8 @@ unsigned nb_arena_resets(const nb_arena *a);
 
 /* `size` bytes aligned for any type; zeroed.  Owned by the arena. */
 void *nb_arena_alloc(nb_arena *a, size_t size);
+/* The same, not zeroed: for what is written over at once. */
+void *nb_arena_alloc_raw(nb_arena *a, size_t size);
 
 /* Grow an array previously returned by nb_arena_alloc (or NULL) from
  * old_size to new_size bytes; contents are copied.  Owned by the arena. */

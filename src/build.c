@@ -291,11 +291,11 @@ done:
 	}
 	nb_history_abort(hist);
 	free(hist_cache);
-	nb_cache_free(cache);
-	if (git_init)
-		nb_git_shutdown();
 	nb_out_abort(o);
 	nb_model_free(m);
+	nb_cache_free(cache);   /* after the model: its records point in */
+	if (git_init)
+		nb_git_shutdown();
 	nb_source_free(share);
 	nb_source_free(src);
 	if (lock >= 0)

@@ -8,10 +8,11 @@
  * each blob id,
  * what reading and parsing that file gave (the front matter's node tree
  * with its lines and columns, the Markdown body, the file's signature) and
- * what converting the body gave (its HTML and its warnings).
+ * what converting the body gave (its HTML and its warnings); for a
+ * record that read without errors, the record's image (image.h) instead.
  * Parsing is a function of the bytes alone, so an entry is never stale;
- * everything that depends on other files (links to areas and partners,
- * warnings about the text) is still worked out on every build.
+ * everything that depends on other files (links to areas and partners)
+ * is still worked out on every build.
  *
  * The cache is one file written beside the output (OUTPUT.nb-cache) and
  * replaced whole (OUTPUT.nb-cache-tmp-PID, then a rename).  A missing, truncated or
@@ -50,14 +51,20 @@ typedef struct nb_parsed {
 	const char *html;
 	const nb_parsed_diag *diags;
 	size_t n_diags;
+	/* or, for a record that read without errors, its image (image.h),
+	 * which is all a build needs of the file: root is then NULL, and
+	 * body, html and diags are left out */
+	const unsigned char *rec;
+	size_t rec_len;
 } nb_parsed;
 
 /* Open the cache at `path` (it may not exist; with `fresh`, what it holds
  * is not used, and is replaced when saved).  Never fails. */
 nb_cache *nb_cache_open(const char *path, int fresh);
 
-/* The parse of blob `oid`, built in `a` (its strings point into the
- * entry, read into `a`): 1 when found, 0 when not. */
+/* The parse of blob `oid`, built in `a`: 1 when found, 0 when not.  Its
+ * strings, and a record's image, point into the cache: it must be freed
+ * after what was made from them (the model, in a build). */
 int nb_cache_get(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 		 nb_arena *a, nb_parsed *out);
 

@@ -82,7 +82,7 @@ id_of(nb_arena *a, const char *path, const char *dir, const char *ext)
 }
 
 /* Redirects from every old id of a record to its page now, unless a
- * record now lives at the old address. */
+ * record now lives at the old address, or (a page's) the site does. */
 static void
 redirects(nb_model *m, const nb_file_history *h, const char *dir,
 	  const char *ext, const char *url_dir, const char *id,
@@ -94,7 +94,8 @@ redirects(nb_model *m, const nb_file_history *h, const char *dir,
 		const char *old = id_of(m->arena, h->old_paths[i], dir, ext);
 		nb_redirect *r;
 
-		if (!old || strcmp(old, id) == 0 || nb_map_get(taken, old))
+		if (!old || strcmp(old, id) == 0 || nb_map_get(taken, old) ||
+		    (!*url_dir && nb_page_id_reserved(old)))
 			continue;
 		r = nb_arena_alloc(m->arena, sizeof(*r));
 		r->from = *url_dir ? nb_arena_printf(m->arena, "%s/%s/", url_dir, old)

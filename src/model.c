@@ -10,6 +10,7 @@
  * loading goes on to find the rest.
  */
 #include "model.h"
+#include "image.h"
 #include "cache.h"
 #include "git.h"
 #include "ical.h"
@@ -885,7 +886,7 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 
 	*out = NULL;
 	if (cached(cache, src, path, scratch, oid, &have_oid, &p) &&
-	    !p.body) {
+	    !p.body && p.root) {
 		*out = p.root;
 		if (sig)
 			*sig = p.sig;
@@ -895,7 +896,7 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 	if (rc != 0)
 		return rc;
 	if (cached_bytes(cache, data, len, scratch, oid, &have_oid, &p) &&
-	    !p.body) {
+	    !p.body && p.root) {
 		free(data);
 		*out = p.root;
 		if (sig)
@@ -916,9 +917,32 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 	return rc;
 }
 
+/* A .md file's cache entry found: 1 when it can be used, with what it
+ * gave set (a record's image, or the front matter and the body). */
+static int
+md_hit(md_entry *md, const nb_node **out, const char **body,
+       size_t *body_len, int *body_line, uint64_t *sig)
+{
+	const nb_parsed *p = &md->p;
+
+	if (!p->rec && !(p->root && p->body && p->root->kind == NB_NODE_MAP))
+		return 0;
+	md->hit = 1;
+	if (sig)
+		*sig = p->sig;
+	if (p->rec)
+		return 1;   /* load_one takes the record from it */
+	*out = p->root;
+	*body = p->body;
+	*body_len = p->body_len;
+	*body_line = p->body_line;
+	return 1;
+}
+
 /* Parse a .md file: front matter (must be a map) and body (copied into
- * scratch).  With the cache, md says what it gave (md->hit) or what to put
- * in it once the record is read (load_one). */
+ * scratch).  With the cache, md says what it gave (md->hit: a record's
+ * image, or the parse) or what to put in it once the record is read
+ * (load_one). */
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	      int *body_line, nb_arena *scratch, const nb_source *src,
@@ -937,29 +961,14 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	memset(md, 0, sizeof(*md));
 	md->scratch = scratch;
 	if (cached(cache, src, path, scratch, md->oid, &md->have_oid, p) &&
-	    p->body && p->root->kind == NB_NODE_MAP) {
-		md->hit = 1;
-		*out = p->root;
-		*body = p->body;
-		*body_len = p->body_len;
-		*body_line = p->body_line;
-		if (sig)
-			*sig = p->sig;
+	    md_hit(md, out, body, body_len, body_line, sig))
 		return 0;
-	}
 	rc = nb_source_read(src, path, &data, &len, d);
 	if (rc != 0)
 		return rc;
 	if (cached_bytes(cache, data, len, scratch, md->oid, &md->have_oid, p) &&
-	    p->body && p->root->kind == NB_NODE_MAP) {
+	    md_hit(md, out, body, body_len, body_line, sig)) {
 		free(data);
-		md->hit = 1;
-		*out = p->root;
-		*body = p->body;
-		*body_len = p->body_len;
-		*body_line = p->body_line;
-		if (sig)
-			*sig = p->sig;
 		return 0;
 	}
 	memset(p, 0, sizeof(*p));
@@ -1685,6 +1694,17 @@ static const char *const reserved_ids[] = { "areas", "audiences",
 	"outcomes", "partners", "reports", "static", "subscribe", "topics",
 	"index", "404", NULL };
 
+int
+nb_page_id_reserved(const char *id)
+{
+	size_t i;
+
+	for (i = 0; reserved_ids[i]; i++)
+		if (strcmp(id, reserved_ids[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static nb_page *
 page_read(rd *r, const nb_node *root, const char *id, const char *body,
 	  size_t body_len)
@@ -1693,15 +1713,13 @@ page_read(rd *r, const nb_node *root, const char *id, const char *body,
 					    "order", NULL };
 	nb_page *p = nb_arena_alloc(r->a, sizeof(*p));
 	long order;
-	size_t i;
 
 	check_keys(r, root, keys);
 	p->id = id;
 	p->path = r->path;
-	for (i = 0; reserved_ids[i]; i++)
-		if (strcmp(id, reserved_ids[i]) == 0)
-			err(r, NULL, "rename the file: this name is one of the site's own sections",
-			    "the page id `%s` is reserved", id);
+	if (nb_page_id_reserved(id))
+		err(r, NULL, "rename the file: this name is one of the site's own sections",
+		    "the page id `%s` is reserved", id);
 	p->title = str_field(r, root, "title", 1, "About this site");
 	p->summary = str_field(r, root, "summary", 0, NULL);
 	p->footer = bool_field(r, root, "footer") == 1;
@@ -1760,6 +1778,38 @@ typedef struct loaded {
 	size_t diag_from, diag_to;   /* its diagnostics in the thread's list */
 } loaded;
 
+static nb_image_kind
+image_kind(kind k)
+{
+	switch (k) {
+	case K_CONSULTATION:
+		return NB_IMAGE_CONSULTATION;
+	case K_EVENT:
+		return NB_IMAGE_EVENT;
+	case K_OUTCOME:
+		return NB_IMAGE_OUTCOME;
+	case K_PAGE:
+		return NB_IMAGE_PAGE;
+	default:
+		return (nb_image_kind)0;   /* areas and partners: a few, and
+					    * areas note their parents */
+	}
+}
+
+/* Whether a record's diagnostics, from `from` on in d, let it be kept as
+ * an image: warnings only, all about its own file. */
+static int
+keepable(const nb_diags *d, size_t from, const char *path)
+{
+	size_t i;
+
+	for (i = from; i < d->len; i++)
+		if (d->items[i].sev != NB_SEV_WARNING ||
+		    strcmp(d->items[i].path, path) != 0)
+			return 0;
+	return 1;
+}
+
 static void
 load_one(nb_model *m, const nb_source *src, const char *dir,
 	 const char *suffix, kind k, const char *name, nb_arena *a,
@@ -1768,7 +1818,8 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	nb_arena *scratch = nb_arena_new();
 	const nb_node *root = NULL;
 	const char *body = NULL;
-	size_t body_len = 0;
+	size_t body_len = 0, diag_from = d->len;
+	nb_image_kind ik = image_kind(k);
 	md_entry md;
 	rd r;
 	int rc;
@@ -1792,6 +1843,21 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	out->id = file_id(&r, name, suffix);
 	if (rc != 0 || !out->id)
 		goto done;
+	if (md.hit && md.p.rec) {
+		/* the record as the last build read it (image.h) */
+		if (ik && !(k == K_PAGE && nb_page_id_reserved(out->id)))
+			out->rec = nb_image_get(md.p.rec, md.p.rec_len, ik, m,
+						a, out->id, r.path, d);
+		if (out->rec)
+			goto done;
+		/* what it names has gone (or it is damaged): the file itself
+		 * says what is wrong */
+		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
+				   scratch, src, NULL, &md, r.path, d,
+				   &out->sig);
+		if (rc != 0)
+			goto done;
+	}
 	if (root->kind != NB_NODE_MAP) {
 		err(&r, root, "write each field on its own line as `name: value`",
 		    "the record should be a set of fields, not %s",
@@ -1818,9 +1884,19 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 		out->rec = page_read(&r, root, out->id, body, body_len);
 		break;
 	}
-	/* the file's parse and its body's HTML, for the next build */
-	if (md.have_oid && !md.hit)
+	/* for the next build: the record, when it read without errors; else
+	 * the file's parse and its body's HTML */
+	if (md.have_oid && !md.hit) {
+		nb_buf img = NB_BUF_INIT;
+		if (ik && out->rec && keepable(d, diag_from, r.path)) {
+			nb_image_put(&img, ik, m, out->rec, d->items + diag_from,
+				     d->len - diag_from);
+			md.p.rec = (const unsigned char *)img.ptr;
+			md.p.rec_len = img.len;
+		}
 		nb_cache_put(m->cache, md.oid, &md.p);
+		nb_buf_free(&img);
+	}
 done:
 	nb_arena_free(scratch);
 }

@@ -295,4 +295,8 @@ const char *nb_promise_slug(nb_promise p);  /* "late" */
  * trailing hyphen. */
 int nb_id_valid(const char *id);
 
+/* Whether a page id is the name of one of the site's own sections
+ * ("areas", "calendar", ...): no page may live at its address. */
+int nb_page_id_reserved(const char *id);
+
 #endif

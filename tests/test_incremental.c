@@ -351,6 +351,106 @@ incremental__unchanged_files_come_from_the_parse_cache(void)
 	free(root);
 }
 
+/* A build that fails with what the files say, compared with a build of
+ * the same commit that reads every file (--full): the same diagnostics. */
+static void
+fails_as_from_files(const char *repo, const char *inc, const char *full,
+		    const char *expect)
+{
+	char got[8192];
+
+	CHECK(build(repo, inc, 0, NULL) != 0);
+	snprintf(got, sizeof(got), "%s", warnings);
+	CHECK_HAS(got, expect);
+	CHECK(build(repo, full, 1, NULL) != 0);
+	CHECK_STR(got, warnings);
+}
+
+/* A record file unchanged since the last build comes back from the
+ * image of its record kept in the parse cache (image.h).  A site
+ * rendered whole from images is the site rendered from the files; what
+ * an image names in other files is looked up again, so a rung, partner,
+ * consultation or page name that has gone is the error the file gives,
+ * and an area's new name shows. */
+static void
+incremental__records_come_back_from_their_images(void)
+{
+	char *root = tu_tmpdir(), repo[4200], a[4200], b[4200], full[4200];
+	char cmd[13000], *out = NULL;
+	size_t files;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(a, sizeof(a), "%s/a", root);
+	snprintf(b, sizeof(b), "%s/b", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	/* the example site (every kind of field), and a page */
+	snprintf(cmd, sizeof(cmd), "mkdir '%s' && cp -r content site.yaml '%s/' && "
+		 "cp tests/fixtures/minimal/content/pages/about.md '%s/content/pages/'",
+		 repo, repo, repo);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	snprintf(cmd, sizeof(cmd), "cd '%s' && git ls-files site.yaml 'content/*.yaml' "
+		 "'content/*/*.yaml' 'content/*/*.md' | wc -l", repo);
+	tu_run(cmd, &out);
+	files = (size_t)strtoul(out, NULL, 10);
+	free(out);
+	CHECK(files > 60);
+
+	/* read from the files (and their images kept), then rendered whole
+	 * into an empty place from the images */
+	CHECK_INT(build(repo, a, 1, NULL), 0);
+	CHECK_INT(parsed_before, 0);
+	snprintf(cmd, sizeof(cmd), "cp '%s.nb-cache' '%s.nb-cache'", a, b);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	CHECK_INT(build(repo, b, 0, NULL), 0);
+	CHECK_INT(parsed_before, files);
+	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", a, b);
+	if (tu_run(cmd, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "images give another site:\n%.2000s", out);
+	free(out);
+
+	/* a rung of the ladder renamed: `level: inform` names nothing */
+	git(repo, 1, "sed -i \"s/^  - id: inform/  - id: tell/\" site.yaml && git commit -qam Rung");
+	fails_as_from_files(repo, b, full, "unknown level `inform`");
+	git(repo, 2, "git revert --no-edit HEAD >/dev/null");
+	/* a partner gone */
+	git(repo, 3, "git rm -q content/partners/kingsbridge-city-council.yaml && git commit -qm Partner");
+	fails_as_from_files(repo, b, full,
+			    "unknown partner `kingsbridge-city-council`");
+	git(repo, 4, "git revert --no-edit HEAD >/dev/null");
+	/* the consultation an outcome answers gone */
+	git(repo, 5, "git rm -q content/consultations/gp-evening-weekend-appointments.md && git commit -qm Gone");
+	fails_as_from_files(repo, b, full,
+			    "unknown consultation `gp-evening-weekend-appointments`");
+	git(repo, 6, "git revert --no-edit HEAD >/dev/null");
+	/* a page's file renamed to one of the site's own sections (and
+	 * back: the old name then gets no redirect, which would stand where
+	 * the section's page stands) */
+	git(repo, 7, "git mv content/pages/about.md content/pages/areas.md && git commit -qm Page");
+	fails_as_from_files(repo, b, full, "the page id `areas` is reserved");
+	git(repo, 8, "git revert --no-edit HEAD >/dev/null");
+
+	/* an area renamed: the outcomes that count responses there say so */
+	CHECK_INT(build(repo, b, 0, NULL), 0);
+	git(repo, 9, "sed -i \"s/^name: .*/name: Renamed Ward/\" content/areas/kingsbridge.yaml && "
+	    "git commit -qam Area");
+	CHECK_INT(build(repo, b, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "grep -rl 'Renamed Ward' '%s/outcomes' | head -1", b);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "index.html");
+	free(out);
+	snprintf(cmd, sizeof(cmd), "diff -r '%s' '%s'", b, full);
+	if (tu_run(cmd, &out) != 0)
+		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.2000s", out);
+	free(out);
+
+	nb_rmtree(root);
+	free(root);
+}
+
 /* From a folder too, once the output holds a site (a first build into an
  * empty place writes no cache): each file's parse is found by the id git
  * would give its bytes. */
@@ -885,6 +985,7 @@ suite_incremental(void)
 	RUN(incremental__site_pages_render_again_only_for_what_they_show);
 	RUN(incremental__an_area_page_renders_again_only_for_what_it_shows);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
+	RUN(incremental__records_come_back_from_their_images);
 	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);
 	RUN(incremental__killed_builds_leave_the_site_and_are_cleaned_up);
 	RUN(incremental__failed_build_leaves_the_site);
