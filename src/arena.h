@@ -17,6 +17,10 @@ typedef struct nb_arena nb_arena;
 /* A new, empty arena.  Free it with nb_arena_free(). */
 nb_arena *nb_arena_new(void);
 
+/* Make the arena's next block at least `size` bytes: room, in one block
+ * (in huge pages from 2 MiB on), for what is known to come. */
+void nb_arena_reserve(nb_arena *a, size_t size);
+
 /* Free every block the arena handed out, and the arena.  Accepts NULL. */
 void nb_arena_free(nb_arena *a);
 
@@ -49,6 +53,10 @@ size_t nb_arena_used(const nb_arena *a);
 /* malloc/realloc/strdup that abort with a message instead of returning
  * NULL.  Free with free(). */
 void *nb_xmalloc(size_t size);
+/* At least *size bytes for a buffer of megabytes: from 2 MiB on, aligned
+ * to 2 MiB and offered to the kernel as huge pages, with *size rounded up
+ * to fill them.  Free with free(). */
+void *nb_xmalloc_big(size_t *size);
 void *nb_xcalloc(size_t n, size_t size);
 void *nb_xrealloc(void *p, size_t size);
 char *nb_xstrdup(const char *s);

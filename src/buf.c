@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#define BIG (2u << 20)   /* from here on, nb_xmalloc_big */
+
 void
 nb_buf_grow(nb_buf *b, size_t extra)
 {
@@ -22,7 +24,17 @@ nb_buf_grow(nb_buf *b, size_t extra)
 	size = b->size ? b->size : 64;
 	while (size < need)
 		size = size > SIZE_MAX / 2 ? need : size + size / 2 + 64;
-	b->ptr = nb_xrealloc(b->ptr, size);
+	if (size >= BIG) {
+		/* megabytes (a manifest, a file list, a calendar): in huge
+		 * pages, where a page fault is dear (arena.h) */
+		char *p = nb_xmalloc_big(&size);
+		if (b->ptr)
+			memcpy(p, b->ptr, b->len + 1);
+		free(b->ptr);
+		b->ptr = p;
+	} else {
+		b->ptr = nb_xrealloc(b->ptr, size);
+	}
 	b->size = size;
 }
 

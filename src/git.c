@@ -538,6 +538,14 @@ hist_load(const char *path, const char *commit, const char *prefix,
 	memset(base, 0, sizeof(*base));
 	if (!fp)
 		return -1;
+	{
+		/* the file in one buffer (in huge pages when it is big) */
+		struct stat st;
+		if (fstat(fileno(fp), &st) == 0 && st.st_size > 0) {
+			cap = (size_t)st.st_size + 1;
+			data = nb_xmalloc_big(&cap);
+		}
+	}
 	for (;;) {
 		size_t got;
 		if (len == cap) {
@@ -644,6 +652,13 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	if (cache) {
+		/* the last walk's size says what this one takes: the paths,
+		 * their histories, and the last walk read in */
+		struct stat st;
+		if (stat(cache, &st) == 0 && st.st_size > 0)
+			nb_arena_reserve(a, (size_t)st.st_size * 4);
+	}
 	pl[0] = out;
 	pl[1] = a;
 	pl[2] = (void *)prefix;

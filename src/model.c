@@ -2026,6 +2026,8 @@ load_parallel(nb_model *m, const nb_source *src, const char *dir,
 		ws[w].l = &l;
 		ws[w].id = w;
 		ws[w].a = nb_arena_new();
+		/* about a kilobyte a record, in one block (arena.h) */
+		nb_arena_reserve(ws[w].a, n / nthreads * 1024);
 		if (m->arenas_len == m->arenas_cap) {
 			m->arenas_cap = m->arenas_cap ? m->arenas_cap * 2 : 8;
 			m->arenas = nb_xrealloc(m->arenas,
@@ -2041,6 +2043,9 @@ load_parallel(nb_model *m, const nb_source *src, const char *dir,
 		if (started[w])
 			pthread_join(ts[w], NULL);
 	nb_prefetch_stop(pf);
+	nb_map_reserve(k == K_CONSULTATION ? &m->consultation_ids :
+		       k == K_EVENT ? &m->event_ids :
+		       k == K_OUTCOME ? &m->outcome_ids : &m->page_ids, n);
 	for (i = 0; i < n; i++) {
 		const loaded *o = &l.out[i];
 		const nb_diags *wd = &ws[o->worker].d;

@@ -1637,8 +1637,14 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 	int *started = nb_xcalloc(nthreads, sizeof(*started));
 	pool pl;
 	unsigned w;
-	size_t i, k;
+	size_t i, k, outs = p->len;
 
+	/* outputs: about one a task, or as many as the last build had; room
+	 * for their manifest lines and sitemap entries made at once (a page
+	 * fault is dear: arena.h) */
+	if (j->old && j->old->sigs.len > outs)
+		outs = j->old->sigs.len;
+	outs = outs / nthreads + 256;
 	pl.p = p;
 	pl.spans = nb_xcalloc(p->len + 1, sizeof(span));
 	atomic_init(&pl.next, 0);
@@ -1653,12 +1659,14 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 		x->j.vc.a = nb_arena_new();
 		x->j.vc.memo = nb_view_memo_new();
 		x->j.site_arena = keep[w] = nb_arena_new();
+		nb_arena_reserve(keep[w], outs * 48);   /* sitemap paths */
 		memset(&x->j.buf, 0, sizeof(x->j.buf));
 		memset(&x->j.manifest, 0, sizeof(x->j.manifest));
-		/* a line of about 64 bytes for each output, shared out */
-		nb_buf_grow(&x->j.manifest, p->len * 96 / nthreads + 4096);
-		x->j.map = NULL;
-		x->j.map_len = x->j.map_cap = 0;
+		/* a line of about 80 bytes for each output */
+		nb_buf_grow(&x->j.manifest, outs * 96);
+		x->j.map_cap = outs;
+		x->j.map = nb_xmalloc(outs * sizeof(*x->j.map));
+		x->j.map_len = 0;
 		x->j.data_reused = 0;
 		x->pl = &pl;
 		x->id = w;

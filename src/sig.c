@@ -206,7 +206,9 @@ nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir)
 		close(fd);
 		return;
 	}
-	text = nb_arena_alloc(a, (size_t)st.st_size + 1);
+	/* the text, and a signature for each line of about 80 bytes */
+	nb_arena_reserve(a, (size_t)st.st_size + (size_t)st.st_size / 8 + 4096);
+	text = nb_arena_alloc_raw(a, (size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
 		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
 		if (r < 0 && errno == EINTR)

@@ -186,8 +186,8 @@ slurp(const char *path, size_t *len)
 	if (fd < 0)
 		return NULL;
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
-		size_t want = (size_t)st.st_size;
-		buf = nb_xmalloc(want + 1);
+		size_t want = (size_t)st.st_size, cap = want + 1;
+		buf = nb_xmalloc_big(&cap);
 		while (got < want) {
 			ssize_t r = read(fd, buf + got, want - got);
 			if (r < 0 && errno == EINTR)
