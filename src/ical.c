@@ -246,9 +246,11 @@ typedef struct item {
 	const nb_consultation *c;    /* a day of this consultation, or */
 	int closing;
 	const nb_event *ev;          /* this event (a master) */
-	atomic_int done;             /* text and seq are made */
-	char *text;                  /* the folded VEVENT */
-	size_t len;
+	atomic_int done;             /* body and seq are made */
+	const char *body;            /* the folded VEVENT but for DTSTAMP,
+				      * SEQUENCE and END (put_item adds them) */
+	size_t body_len;
+	char *made;                  /* body, when made here (malloc'd) */
 	unsigned long long hash;     /* of what it says, for SEQUENCE */
 	long seq;
 	/* kept between builds (nb_ical_items_prior) */
@@ -360,7 +362,7 @@ nb_ical_items_free(nb_ical_items *it)
 	if (!it)
 		return;
 	for (i = 0; i < it->n; i++)
-		free(it->items[i].text);
+		free(it->items[i].made);
 	for (i = 0; i < ZONE_YEARS; i++)
 		free(it->zones[i]);
 	nb_map_free(&it->by_uid);
@@ -473,19 +475,28 @@ day_component(nb_arena *a, const nb_model *m, const char *prefix,
 	return c;
 }
 
+/* An item's SEQUENCE: the number of the last published build, one more
+ * when what it says (x->hash) changed. */
+static long
+sequence(const nb_ical_items *it, const item *x)
+{
+	const nb_ical_seq *o = it->old ? nb_map_get(&it->old->by_uid, x->uid)
+				       : NULL;
+
+	return !o ? 0 : o->hash == x->hash ? o->sequence : o->sequence + 1;
+}
+
 /*
- * Make one item's text: what it says, hashed for SEQUENCE (the number of
- * the last published build, one more when the item changed), folded, then
- * DTSTAMP (the build's date, so the same build says the same thing) and
- * SEQUENCE.  Each item is made once a build, by
- * whichever thread needs it first.
+ * Make one item: what it says, hashed for SEQUENCE, folded, but for its
+ * last lines (DTSTAMP, SEQUENCE, END), which put_item adds.  Each item is
+ * made once a build, by whichever thread needs it first; one unchanged
+ * since the last build is taken from there before (nb_ical_items_prior).
  */
 static void
 make(nb_ical_items *it, item *x)
 {
 	nb_arena *scratch;
 	icalcomponent *ev;
-	nb_ical_seq *o;
 	nb_buf out = NB_BUF_INIT;
 	char *text;
 
@@ -496,43 +507,29 @@ make(nb_ical_items *it, item *x)
 		pthread_mutex_unlock(&ical_lock);
 		return;
 	}
-	if (x->was) {
-		/* unchanged since the last build: its text from there */
-		x->hash = x->was_hash;
-		nb_buf_grow(&out, x->was_len + 64);
-		nb_buf_put(&out, x->was, x->was_len);
-		nb_buf_puts(&out, END_EVENT);
-		scratch = NULL;
-	} else {
-		scratch = nb_arena_new();
-		ev = x->ev ? event_component(scratch, it->m, it->prefix, x->ev,
-					     x->uid) :
-		     day_component(scratch, it->m, it->prefix, x->c, x->closing,
-				   x->uid);
-		text = icalcomponent_as_ical_string_r(ev);
-		icalcomponent_free(ev);
-		if (!text)
-			nb_oom();
-		x->hash = hash_str(text);
-		refold(&out, text);
-		free(text);
-	}
-	o = it->old ? nb_map_get(&it->old->by_uid, x->uid) : NULL;
-	x->seq = !o ? 0 : o->hash == x->hash ? o->sequence : o->sequence + 1;
-	/* then DTSTAMP and SEQUENCE, the last properties, as libical would
-	 * write them (both are plain ASCII, shorter than a line) */
+	scratch = nb_arena_new();
+	ev = x->ev ? event_component(scratch, it->m, it->prefix, x->ev,
+				     x->uid) :
+	     day_component(scratch, it->m, it->prefix, x->c, x->closing,
+			   x->uid);
+	text = icalcomponent_as_ical_string_r(ev);
+	icalcomponent_free(ev);
+	if (!text)
+		nb_oom();
+	x->hash = hash_str(text);
+	refold(&out, text);
+	free(text);
+	x->seq = sequence(it, x);
+	/* DTSTAMP and SEQUENCE go last, as libical would write them */
 	if (out.len < sizeof(END_EVENT) - 1 ||
 	    memcmp(out.ptr + out.len - (sizeof(END_EVENT) - 1), END_EVENT,
 		   sizeof(END_EVENT) - 1) != 0)
 		abort();    /* libical always ends a VEVENT so */
 	out.len -= sizeof(END_EVENT) - 1;
-	nb_buf_printf(&out, "DTSTAMP:%04d%02d%02dT000000Z\r\nSEQUENCE:%ld\r\n"
-		      END_EVENT, it->today.year, it->today.month, it->today.day,
-		      x->seq);
-	x->text = out.ptr;
-	x->len = out.len;
-	if (scratch)
-		nb_arena_free(scratch);
+	x->made = out.ptr;
+	x->body = out.ptr;
+	x->body_len = out.len;
+	nb_arena_free(scratch);
 	atomic_store_explicit(&x->done, 1, memory_order_release);
 	pthread_mutex_unlock(&ical_lock);
 }
@@ -636,6 +633,15 @@ nb_ical_items_prior(nb_ical_items *it, const char *data, size_t len,
 				x->was = data + get64(e + 16);
 				x->was_len = (size_t)get64(e + 24);
 				x->was_hash = get64(e + 8);
+				/* made already: the text where it lies (a
+				 * copy of each took a third of the feeds'
+				 * time) */
+				x->body = x->was;
+				x->body_len = x->was_len;
+				x->hash = x->was_hash;
+				x->seq = sequence(it, x);
+				atomic_store_explicit(&x->done, 1,
+						      memory_order_release);
 				break;
 			}
 			if (mk < x->key)
@@ -674,17 +680,9 @@ gather(nb_ical_items *it, size_t *n_out, size_t *made)
 		if (!x->was)
 			make(it, x);
 		if (atomic_load_explicit(&x->done, memory_order_acquire)) {
-			/* all but "DTSTAMP...SEQUENCE...END:VEVENT" */
-			const char *d = x->text + x->len;
-			size_t tail = 0;
 			*made += !x->was;
-			while (d > x->text && tail < 3) {
-				d--;
-				if (*d == '\n' && d != x->text + x->len - 1)
-					tail++;
-			}
-			v[n].len = tail == 3 ? (size_t)(d + 1 - x->text) : 0;
-			v[n].text = x->text;
+			v[n].len = x->body_len;
+			v[n].text = x->body;
 			v[n].hash = x->hash;
 		} else {
 			v[n].len = x->was_len;
@@ -808,7 +806,12 @@ put_item(nb_buf *out, nb_ical_items *it, const char *uid)
 	if (!x)
 		return -1;
 	make(it, x);
-	nb_buf_put(out, x->text, x->len);
+	nb_buf_put(out, x->body, x->body_len);
+	/* DTSTAMP (the build's date, so that the same build says the same
+	 * thing) and SEQUENCE: plain ASCII, shorter than a line */
+	nb_buf_printf(out, "DTSTAMP:%04d%02d%02dT000000Z\r\nSEQUENCE:%ld\r\n"
+		      END_EVENT, it->today.year, it->today.month,
+		      it->today.day, x->seq);
 	return 0;
 }
 
