@@ -24,9 +24,10 @@
  * written afresh only when more than half of it would be entries no
  * longer used and old indexes.  A build that fails takes back what it
  * appended; one killed while appending leaves a file whose end is not a
- * trailer, which is an empty cache.  The old file's entries are read
- * whole when it is opened, and what a lookup gives points into them; new
- * ones go straight to the file.
+ * trailer, which is an empty cache.  The old file's entries are mapped
+ * when it is opened, and what a lookup gives points into them; new ones
+ * go straight to the file, past what is mapped.  (A build holds the
+ * output's lock: no other build cuts the file short under the mapping.)
  *
  * Every read is checked against the entry's bounds, so a damaged file
  * gives a miss, never a crash.
@@ -42,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -66,9 +68,9 @@ struct nb_cache {
 	uint64_t old_len;            /* its length when opened */
 	unsigned char *index;        /* its index: count slots */
 	size_t count;
-	const unsigned char *data;   /* its entries, read whole: what lookups
+	const unsigned char *data;   /* its entries, mapped: what lookups
 				      * give points into them */
-	nb_arena *mem;               /* where data is */
+	size_t data_len;
 	atomic_uchar *used;          /* count flags: this build wanted it */
 	atomic_size_t hits;
 	pthread_mutex_t lock;        /* what follows */
@@ -164,19 +166,20 @@ load_index(nb_cache *c, uint64_t len)
 		if (i && memcmp(s - SLOT, s, NB_OID_LEN) >= 0)
 			goto bad;   /* not sorted, or a repeat */
 	}
-	/* the entries in one read, in place of one for each (the kernel's
-	 * copy of a few megabytes, where 16,000 reads of a few kilobytes
-	 * took 60 ms of CPU) */
-	c->mem = nb_arena_new();
-	c->data = nb_arena_alloc_raw(c->mem, (size_t)at);
-	if (read_at(c->fd, (void *)c->data, (size_t)at, 0) != 0)
-		goto bad;
+	/* the entries mapped whole, in place of a read for each (16,000
+	 * reads of a few kilobytes took 60 ms of CPU), and used where they
+	 * lie */
+	{
+		void *p = mmap(NULL, (size_t)at, PROT_READ,
+			       MAP_PRIVATE | MAP_POPULATE, c->fd, 0);
+		if (p == MAP_FAILED)
+			goto bad;
+		c->data = p;
+		c->data_len = (size_t)at;
+	}
 	c->count = (size_t)n;
 	return 1;
 bad:
-	nb_arena_free(c->mem);
-	c->mem = NULL;
-	c->data = NULL;
 	free(c->index);
 	c->index = NULL;
 	return 0;
@@ -737,7 +740,8 @@ nb_cache_free(nb_cache *c)
 		free(c->tmp);
 	}
 	free(c->index);
-	nb_arena_free(c->mem);
+	if (c->data)
+		munmap((void *)c->data, c->data_len);
 	free(c->used);
 	free(c->news);
 	pthread_mutex_destroy(&c->lock);
