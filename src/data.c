@@ -544,8 +544,70 @@ record_json(nb_data_kind k, const nb_model *m, const void *rec,
 	}
 }
 
-/* A record's key for nb_data_out's pieces; 0 for areas and partners (a
- * few hundred, made afresh every time: every output depends on them). */
+static uint64_t
+key_str(uint64_t h, const char *s)
+{
+	return s ? nb_sig(h, s, strlen(s) + 1) : nb_sig_u64(h, 0);
+}
+
+static uint64_t
+key_local(uint64_t h, nb_local l)
+{
+	h = nb_sig_u64(h, (uint64_t)nb_date_days(l.date));
+	return nb_sig_u64(h, (uint64_t)(l.hour * 60 + l.minute));
+}
+
+static uint64_t
+key_ids(uint64_t h, const nb_vec *v, size_t id_offset)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, v->len);
+	for (i = 0; i < v->len; i++)
+		h = key_str(h, *(const char *const *)
+			    ((const char *)v->items[i] + id_offset));
+	return h;
+}
+
+/* What event_json writes of an event of a consultation, every field of
+ * it: the rest of the consultation's file (its summary, its body) is not
+ * in the event's record.  Keep it beside event_json. */
+static uint64_t
+event_key(const nb_event *ev)
+{
+	const nb_venue *v = ev->venue;
+	const nb_tags *t = &ev->tags;
+	uint64_t h = key_str(NB_SIG_INIT, ev->id);
+
+	h = key_str(h, ev->consultation->id);
+	h = key_str(h, ev->anchor);
+	h = key_str(h, ev->title);
+	h = key_local(key_local(h, ev->start), ev->end);
+	h = nb_sig_u64(h, v != NULL);
+	if (v) {
+		h = key_str(key_str(key_str(h, v->name), v->address), v->postcode);
+		h = key_str(key_str(h, v->parking), v->access_notes);
+		h = nb_sig_u64(h, (uint64_t)(v->step_free + 1) * 9 +
+			       (uint64_t)(v->hearing_loop + 1) * 3 +
+			       (uint64_t)(v->accessible_toilet + 1));
+	}
+	h = key_str(key_str(key_str(h, ev->online), ev->booking),
+		    ev->translation);
+	h = nb_sig_u64(h, (uint64_t)(!!ev->bsl * 4 + !!ev->creche * 2 +
+				     !!ev->cancelled));
+	h = key_str(h, ev->rrule);
+	h = key_str(h, t->lead ? t->lead->id : NULL);
+	h = key_ids(h, &t->partners, offsetof(nb_partner, id));
+	h = nb_sig_u64(h, (uint64_t)t->everywhere);
+	h = key_ids(h, &t->areas, offsetof(nb_area, id));
+	h = key_ids(h, &t->topics, offsetof(nb_term, id));
+	return key_ids(h, &t->audiences, offsetof(nb_term, id));
+}
+
+/* A record's key for nb_data_out's pieces: what its record says depends
+ * on, with `global` (the site, areas, partners and the day); 0 for areas
+ * and partners (a few hundred, made afresh every time: every output
+ * depends on them). */
 static uint64_t
 record_key(nb_data_kind k, const void *rec, uint64_t global)
 {
@@ -557,15 +619,22 @@ record_key(nb_data_kind k, const void *rec, uint64_t global)
 		h = nb_sig_consultation(rec);
 		id = ((const nb_consultation *)rec)->id;
 		break;
-	case NB_DATA_EVENTS:
-		/* a consultation's events share its signature */
-		h = nb_sig_event(rec);
-		id = ((const nb_event *)rec)->id;
+	case NB_DATA_EVENTS: {
+		const nb_event *ev = rec;
+		h = ev->consultation ? event_key(ev) : nb_sig_event(ev);
+		id = ev->id;
 		break;
-	case NB_DATA_OUTCOMES:
-		h = nb_sig_outcome(rec);
-		id = ((const nb_outcome *)rec)->id;
+	}
+	case NB_DATA_OUTCOMES: {
+		/* its file; of its consultation, the id and whether the
+		 * outcome came on time */
+		const nb_outcome *o = rec;
+		h = key_str(nb_sig_u64(nb_sig_u64(NB_SIG_INIT, o->sig),
+				       (uint64_t)o->on_time),
+			    o->consultation ? o->consultation->id : NULL);
+		id = o->id;
 		break;
+	}
 	default:
 		return 0;
 	}
@@ -826,6 +895,26 @@ old_load(old_pieces *op, const nb_data_pieces *p)
 	op->p = p;
 }
 
+int
+nb_data_pieces_sound(const nb_data_pieces *p)
+{
+	uint32_t u[2];
+	uint64_t n;
+
+	if (!p || !p->json || !p->csv || !p->index ||
+	    p->index_len < PIECES_HEAD ||
+	    memcmp(p->index, PIECES_MAGIC, 8) != 0)
+		return 0;
+	memcpy(u, p->index + 8, 8);
+	n = get64(p->index + 16);
+	return u[0] == 0x01020304u && u[1] == 1 &&
+	       n == (p->index_len - PIECES_HEAD) / PIECE &&
+	       (p->index_len - PIECES_HEAD) % PIECE == 0 &&
+	       get64(p->index + 24) == p->json_len &&
+	       get64(p->index + 32) == p->csv_len &&
+	       get64(p->index + 40) <= p->csv_len;
+}
+
 static const piece *
 old_find(const old_pieces *op, uint64_t key)
 {
@@ -1027,6 +1116,21 @@ put_record(struct write_ctx *c, nb_data_kind k, const nb_model *m,
 	if (rc == 0)
 		rc = flush_full(c, out->csv, 1);
 	return rc;
+}
+
+uint64_t
+nb_data_sig(nb_data_kind k, const nb_model *m, uint64_t global)
+{
+	walk w = { k, m, 0, 0 };
+	const void *r;
+	uint64_t h = nb_sig_u64(nb_sig_u64(NB_SIG_INIT, global), (uint64_t)k);
+
+	/* areas and partners: their files are in the global */
+	if (k == NB_DATA_AREAS || k == NB_DATA_PARTNERS)
+		return h;
+	while ((r = walk_next(&w)) != NULL)
+		h = nb_sig_u64(h, record_key(k, r, global));
+	return h;
 }
 
 int

@@ -83,6 +83,16 @@ typedef struct nb_data_out {
 int nb_data_write(nb_data_out *out, nb_data_kind k, const nb_model *m,
 		  const char *prefix);
 
+/* Whether an index is one nb_data_write made for these two files (its
+ * head says so; what it says of each record is checked when it is
+ * used). */
+int nb_data_pieces_sound(const nb_data_pieces *p);
+
+/* What a collection's files say depends on: every record's key, in
+ * order, with `global` (which has the areas' and partners' files).  The
+ * same for two builds, their files are the same. */
+uint64_t nb_data_sig(nb_data_kind k, const nb_model *m, uint64_t global);
+
 /* schema.org JSON-LD for a consultation's or an event's page, ready to sit
  * inside <script type="application/ld+json"> ("</" is escaped).  Returns
  * 0, or -1 if jansson fails. */

@@ -1056,21 +1056,24 @@ task_data(job *j, const void *arg, size_t k)
 	out.copy = data_copy;
 	out.ud = &sink;
 	out.global = j->global;
-	j->sig = j->everything;
+	j->sig = nb_data_sig((nb_data_kind)k, j->vc.m, j->global);
 	snprintf(rel[0], sizeof(rel[0]), "data/%s.json", name);
 	snprintf(rel[1], sizeof(rel[1]), "data/%s.csv", name);
 	snprintf(rel[2], sizeof(rel[2]), ".noticeboard/data/%s.pieces", name);
-	for (i = 0; i < 2 && !j->failed; i++)
-		kept[i] = taken(j, rel[i]);
-	if (!j->failed && !(kept[0] && kept[1]) && last_build(j)) {
+	if (!j->failed && last_build(j)) {
 		/* mapped before the new files replace them */
 		old.json = map_old(j, rel[0], &old.json_len, &sink.old_fd[0]);
 		old.csv = map_old(j, rel[1], &old.csv_len, &sink.old_fd[1]);
 		old.index = map_old(j, rel[2], &old.index_len, NULL);
 		sink.old_map[0] = old.json;
 		sink.old_map[1] = old.csv;
-		out.old = &old;
 	}
+	/* taken as they are when nothing they say changed, and their index
+	 * is theirs (it goes with them) */
+	for (i = 0; i < 2 && !j->failed; i++)
+		kept[i] = nb_data_pieces_sound(&old) && taken(j, rel[i]);
+	if (!j->failed && !(kept[0] && kept[1]) && last_build(j))
+		out.old = &old;
 	for (i = 0; i < 2 && !j->failed; i++)
 		if (!kept[i] && stream_open(j, &f[i], rel[i]) == 0)
 			*(i ? &out.csv : &out.json) = &bufs[i];

@@ -780,6 +780,57 @@ incremental__an_edit_writes_one_part_of_the_sitemap(void)
 	free(root);
 }
 
+/* The open data files are written again only when what they say
+ * changed: an edit to a consultation's summary writes the consultations'
+ * files, not its events' (they do not say it), nor the outcomes', areas'
+ * or partners'; an edit to one of its events writes the events' too. */
+static void
+incremental__open_data_is_written_again_only_for_what_it_says(void)
+{
+	static const char *const kinds[] = { "consultations", "events",
+		"outcomes", "areas", "partners" };
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200], rel[64];
+	struct timespec t0;
+	size_t k, f;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);   /* both copies filled */
+
+	for (f = 0; f < 2; f++) {
+		t0 = mark_time();
+		if (f == 0)
+			git(repo, 1 + (int)f, "sed -i \"s/^summary: .*/summary: Tell us about the buses./\" "
+			    "content/consultations/bus-review.md && git commit -q -am Summary");
+		else
+			git(repo, 1 + (int)f, "sed -i \"s/name: Town hall/name: Town library/\" "
+			    "content/consultations/bus-review.md && git commit -q -am Venue");
+		CHECK_INT(build(repo, inc, 0, NULL), 0);
+		CHECK_INT(build(repo, full, 1, NULL), 0);
+		for (k = 0; k < sizeof(kinds) / sizeof(*kinds); k++) {
+			const char *ext[] = { "json", "csv" };
+			size_t e;
+			for (e = 0; e < 2; e++) {
+				int want = k == 0 || (f == 1 && k == 1);
+				int written;
+				snprintf(rel, sizeof(rel), "data/%s.%s", kinds[k], ext[e]);
+				written = written_after(inc, rel, t0);
+				if (written != want)
+					nb_test_fail(__FILE__, __LINE__, "after the %s edit, %s was %s",
+						     f ? "venue" : "summary", rel,
+						     written ? "written again" : "taken");
+				check_same(inc, full, rel);
+			}
+		}
+	}
+	nb_rmtree(root);
+	free(root);
+}
+
 /* The site's own pages (the home page, the indexes, the reports, the
  * subscribe page) are rendered again only when what they show changed:
  * an edit to an open consultation's summary changes the home page and
@@ -983,6 +1034,7 @@ suite_incremental(void)
 	RUN(incremental__one_edit_renders_little);
 	RUN(incremental__an_edit_writes_one_part_of_the_sitemap);
 	RUN(incremental__site_pages_render_again_only_for_what_they_show);
+	RUN(incremental__open_data_is_written_again_only_for_what_it_says);
 	RUN(incremental__an_area_page_renders_again_only_for_what_it_shows);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__records_come_back_from_their_images);
