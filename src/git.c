@@ -636,6 +636,65 @@ done:
 	return rc;
 }
 
+/* A commit of the walk: what it says of a change, and its diff with its
+ * first parent. */
+typedef struct walked {
+	nb_change ch;
+	git_diff *diff;
+} walked;
+
+/* The paths under prefix at the walk's first commit, from the saved walk
+ * of base (its paths: the tree at base) and what the commits since added,
+ * deleted and renamed (v[0..n), newest first), into out with an empty
+ * history each: what walking the tree would give, without reading 16,000
+ * tree entries. */
+static void
+paths_since(nb_map *out, const nb_map *base, const walked *v, size_t n,
+	    nb_arena *a)
+{
+	nb_map cur = NB_MAP_INIT;      /* path -> 1, or NULL: gone */
+	size_t i, k;
+
+	nb_map_reserve(&cur, base->len + 16);
+	for (i = 0; i < base->cap; i++)
+		if (base->keys[i] && base->vals[i])
+			nb_map_put(&cur, base->keys[i], (void *)1, NULL);
+	for (i = n; i-- > 0;) {
+		size_t nd = git_diff_num_deltas(v[i].diff);
+		for (k = 0; k < nd; k++) {
+			const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
+			switch (dl->status) {
+			case GIT_DELTA_ADDED:
+				nb_map_set(&cur, nb_arena_strdup(a, dl->new_file.path),
+					   (void *)1);
+				break;
+			case GIT_DELTA_DELETED:
+				if (nb_map_get(&cur, dl->old_file.path))
+					nb_map_set(&cur, dl->old_file.path, NULL);
+				break;
+			case GIT_DELTA_RENAMED:
+				if (nb_map_get(&cur, dl->old_file.path))
+					nb_map_set(&cur, dl->old_file.path, NULL);
+				nb_map_set(&cur, nb_arena_strdup(a, dl->new_file.path),
+					   (void *)1);
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	nb_map_reserve(out, cur.len);
+	for (i = 0; i < cur.cap; i++) {
+		nb_file_history *h;
+		if (!cur.keys[i] || !cur.vals[i])
+			continue;
+		h = nb_arena_alloc(a, sizeof(*h));
+		h->path = cur.keys[i];
+		nb_map_put(out, h->path, h, NULL);
+	}
+	nb_map_free(&cur);
+}
+
 int
 nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	       const char *cache, nb_diags *d)
@@ -645,11 +704,12 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	nb_map alias = NB_MAP_INIT;    /* path at that time -> history */
 	nb_map base = NB_MAP_INIT;     /* the saved walk of base_id */
 	git_oid oid, base_id;
-	int have_base = 0;
+	int have_base = 0, at_base = 0;
 	char *pathspec = nb_arena_strdup(a, prefix);
+	walked *v = NULL;
+	size_t n = 0, cap = 0, i, k;
 	void *pl[3];
 	int rc = -1;
-	size_t i;
 
 	memset(out, 0, sizeof(*out));
 	if (cache) {
@@ -659,17 +719,6 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		if (stat(cache, &st) == 0 && st.st_size > 0)
 			nb_arena_reserve(a, (size_t)st.st_size * 4);
 	}
-	pl[0] = out;
-	pl[1] = a;
-	pl[2] = (void *)prefix;
-	if (git_tree_walk(g->tree, GIT_TREEWALK_PRE, tree_paths_cb, pl) != 0) {
-		git_fail(d, g->name, NULL);
-		goto done;
-	}
-	for (i = 0; i < out->cap; i++)
-		if (out->keys[i])
-			nb_map_put(&alias, out->keys[i], out->vals[i], NULL);
-
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	dopts.pathspec.strings = &pathspec;
@@ -687,36 +736,25 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		if (fp)
 			fclose(fp);
 	}
-	/* along first parents, newest first: a commit whose parent is not
-	 * in the repository (a shallow clone) ends the walk */
+
+	/* the commits along first parents, newest first, each with its diff,
+	 * down to the saved walk's commit or the first commit (or one whose
+	 * parent is not in the repository: a shallow clone) */
 	oid = *git_commit_id(g->commit);
 	for (;;) {
 		git_commit *c = NULL, *parent = NULL;
 		git_tree *t = NULL, *pt = NULL;
 		git_diff *diff = NULL;
-		nb_change ch;
 		char idbuf[GIT_OID_HEXSZ + 1];
-		size_t k, nd;
+		walked *w;
 		int more;
 
 		if (have_base && git_oid_equal(&oid, &base_id)) {
-			/* from here on the walk is the saved one: each file
-			 * followed this far goes on as that path did there */
 			git_oid_tostr(idbuf, sizeof(idbuf), &oid);
-			have_base = hist_load(cache, idbuf, prefix, a, &base) == 0;
-		}
-		if (have_base && git_oid_equal(&oid, &base_id)) {
-			for (i = 0; i < alias.cap; i++) {
-				nb_file_history *h = alias.vals[i], *was;
-				if (!alias.keys[i] || !h ||
-				    !(was = nb_map_get(&base, alias.keys[i])))
-					continue;
-				for (k = 0; k < was->n; k++)
-					add_change(a, h, &was->changes[k]);
-				for (k = 0; k < was->n_old; k++)
-					add_old_path(a, h, was->old_paths[k]);
-			}
-			break;
+			at_base = hist_load(cache, idbuf, prefix, a, &base) == 0;
+			if (at_base)
+				break;
+			have_base = 0;
 		}
 		if (git_commit_lookup(&c, g->repo, &oid) != 0)
 			break;
@@ -737,19 +775,55 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			git_fail(d, g->name, NULL);
 			goto done;
 		}
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = nb_xrealloc(v, cap * sizeof(*v));
+		}
+		w = &v[n++];
+		memset(w, 0, sizeof(*w));
+		w->diff = diff;
 		git_oid_tostr(idbuf, sizeof(idbuf), git_commit_id(c));
-		memset(&ch, 0, sizeof(ch));
-		ch.commit = nb_arena_strdup(a, idbuf);
-		ch.time = (int64_t)git_commit_time(c);
-		ch.subject = subject_of(a, c);
-		ch.author = nb_arena_strdup(a, git_commit_author(c)->name ?
-					    git_commit_author(c)->name : "");
-		nd = git_diff_num_deltas(diff);
+		w->ch.commit = nb_arena_strdup(a, idbuf);
+		w->ch.time = (int64_t)git_commit_time(c);
+		w->ch.subject = subject_of(a, c);
+		w->ch.author = nb_arena_strdup(a, git_commit_author(c)->name ?
+					       git_commit_author(c)->name : "");
+		git_tree_free(t);
+		git_tree_free(pt);
+		git_commit_free(parent);
+		git_commit_free(c);
+		if (!more)
+			break;
+	}
+
+	/* every path at the first commit, with its history to come: from
+	 * the saved walk when the walk reached it, else from the tree */
+	if (at_base) {
+		paths_since(out, &base, v, n, a);
+	} else {
+		pl[0] = out;
+		pl[1] = a;
+		pl[2] = (void *)prefix;
+		if (git_tree_walk(g->tree, GIT_TREEWALK_PRE, tree_paths_cb,
+				  pl) != 0) {
+			git_fail(d, g->name, NULL);
+			goto done;
+		}
+	}
+	nb_map_reserve(&alias, out->len);
+	for (i = 0; i < out->cap; i++)
+		if (out->keys[i])
+			nb_map_put(&alias, out->keys[i], out->vals[i], NULL);
+
+	/* each commit's changes, newest first, to the files their paths
+	 * were then */
+	for (i = 0; i < n; i++) {
+		size_t nd = git_diff_num_deltas(v[i].diff);
 		for (k = 0; k < nd; k++) {
-			const git_diff_delta *dl = git_diff_get_delta(diff, k);
+			const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
 			const char *np = dl->new_file.path, *op = dl->old_file.path;
 			nb_file_history *h;
-			nb_change cc = ch;
+			nb_change cc = v[i].ch;
 
 			switch (dl->status) {
 			case GIT_DELTA_MODIFIED:
@@ -777,19 +851,37 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 				break;
 			}
 		}
-		git_diff_free(diff);
-		git_tree_free(t);
-		git_tree_free(pt);
-		git_commit_free(parent);
-		git_commit_free(c);
-		if (!more)
-			break;
+	}
+	if (at_base) {
+		/* from there on the walk is the saved one: each file followed
+		 * this far goes on as that path did there (a file no commit
+		 * since touched takes its history as it was) */
+		for (i = 0; i < alias.cap; i++) {
+			nb_file_history *h = alias.vals[i], *was;
+			if (!alias.keys[i] || !h ||
+			    !(was = nb_map_get(&base, alias.keys[i])))
+				continue;
+			if (!h->n && !h->n_old) {
+				h->changes = was->changes;
+				h->n = h->cap = was->n;
+				h->old_paths = was->old_paths;
+				h->n_old = h->cap_old = was->n_old;
+				continue;
+			}
+			for (k = 0; k < was->n; k++)
+				add_change(a, h, &was->changes[k]);
+			for (k = 0; k < was->n_old; k++)
+				add_old_path(a, h, was->old_paths[k]);
+		}
 	}
 	if (cache)
 		hist_save(cache, git_oid_tostr_s(git_commit_id(g->commit)),
 			  prefix, out);
 	rc = 0;
 done:
+	for (i = 0; i < n; i++)
+		git_diff_free(v[i].diff);
+	free(v);
 	nb_map_free(&base);
 	nb_map_free(&alias);
 	return rc;
