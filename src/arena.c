@@ -7,7 +7,6 @@
  */
 #include "arena.h"
 
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -227,30 +226,6 @@ nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size)
 		old_size = 0;
 	memset((char *)q + old_size, 0, new_size - old_size);
 	return q;
-}
-
-char *
-nb_arena_cat(nb_arena *a, const char *s, ...)
-{
-	va_list ap;
-	const char *p;
-	size_t n = 0;
-	char *out, *at;
-
-	va_start(ap, s);
-	for (p = s; p; p = va_arg(ap, const char *))
-		n += strlen(p);
-	va_end(ap);
-	out = at = alloc_raw(a, n + 1);
-	va_start(ap, s);
-	for (p = s; p; p = va_arg(ap, const char *)) {
-		size_t k = strlen(p);
-		memcpy(at, p, k);
-		at += k;
-	}
-	va_end(ap);
-	*at = '\0';
-	return out;
 }
 
 char *

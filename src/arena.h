@@ -42,9 +42,6 @@ void *nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size);
 
 /* NUL-terminated copies of strings.  Owned by the arena. */
 char *nb_arena_strdup(nb_arena *a, const char *s);
-/* The strings up to a NULL, one after the other: a path or an id made
- * for each of thousands of records, without printf's cost. */
-char *nb_arena_cat(nb_arena *a, const char *s, ...);
 char *nb_arena_strndup(nb_arena *a, const char *s, size_t len);
 char *nb_arena_printf(nb_arena *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -283,20 +283,20 @@ struct nb_ical_items {
 static const char *
 day_uid(nb_arena *a, const nb_model *m, const nb_consultation *k, int closing)
 {
-	return nb_arena_cat(a, "consultation-", k->id,
-			    closing ? "-closes@" : "-opens@",
-			    host_of(m->site.base_url), (char *)NULL);
+	return nb_arena_printf(a, "consultation-%s-%s@%s", k->id,
+			       closing ? "closes" : "opens",
+			       host_of(m->site.base_url));
 }
 
 static const char *
 event_uid(nb_arena *a, const nb_model *m, const nb_event *ev)
 {
 	if (ev->consultation)
-		return nb_arena_cat(a, "consultation-", ev->consultation->id,
-				    "-", ev->anchor, "@",
-				    host_of(m->site.base_url), (char *)NULL);
-	return nb_arena_cat(a, "event-", ev->id, "@",
-			    host_of(m->site.base_url), (char *)NULL);
+		return nb_arena_printf(a, "consultation-%s-%s@%s",
+				       ev->consultation->id, ev->anchor,
+				       host_of(m->site.base_url));
+	return nb_arena_printf(a, "event-%s@%s", ev->id,
+			       host_of(m->site.base_url));
 }
 
 static const char *

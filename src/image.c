@@ -609,8 +609,8 @@ get_consultation(cur *k, const char *id, const char *path)
 			ev->path = path;
 			ev->consultation = c;
 			ev->index = (int)i + 1;
-			ev->id = k->bad ? NULL : nb_arena_cat(k->a, id, "-",
-						ev->anchor + 6, (char *)NULL);
+			ev->id = k->bad ? NULL : nb_arena_printf(k->a, "%s-%s",
+						id, ev->anchor + 6);
 			ev->tags = c->tags;
 			c->events[i] = ev;
 		}

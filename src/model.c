@@ -1830,7 +1830,7 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	r.m = m;
 	r.a = a;
 	r.d = d;
-	r.path = nb_arena_cat(a, dir, "/", name, (char *)NULL);
+	r.path = nb_arena_printf(a, "%s/%s", dir, name);
 	if (strcmp(suffix, ".md") == 0) {
 		r.md = &md;
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,

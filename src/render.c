@@ -1289,14 +1289,12 @@ task_consultation(job *j, const void *arg, size_t i)
 	next_page(j);
 	j->lastmod = nb_consultation_changed(c, j->vc.dv->today);
 	EMIT(j, s, "consultation",
-	     nb_arena_cat(j->vc.a, "consultations/", c->id, "/index.html",
-			  (char *)NULL),
+	     nb_arena_printf(j->vc.a, "consultations/%s/index.html", c->id),
 	     nb_view_consultation(&j->vc, c));
 	if (c->hist) {
 		next_page(j);
 		EMIT(j, s, "history",
-		     nb_arena_cat(j->vc.a, "consultations/", c->id,
-				  "/history/index.html", (char *)NULL),
+		     nb_arena_printf(j->vc.a, "consultations/%s/history/index.html", c->id),
 		     nb_view_history(&j->vc, c->title, "consultations",
 				     nb_arena_printf(j->vc.a, "consultations/%s/", c->id),
 				     c->hist));
@@ -1311,8 +1309,7 @@ task_event(job *j, const void *arg, size_t i)
 	(void)arg;
 	next_page(j);
 	EMIT(j, nb_sig_u64(j->global, nb_sig_event(ev)), "event",
-	     nb_arena_cat(j->vc.a, "events/", ev->id, "/index.html",
-			  (char *)NULL),
+	     nb_arena_printf(j->vc.a, "events/%s/index.html", ev->id),
 	     nb_view_event(&j->vc, ev));
 }
 
@@ -1326,14 +1323,12 @@ task_outcome(job *j, const void *arg, size_t i)
 	next_page(j);
 	j->lastmod = nb_outcome_changed(oc, j->vc.dv->today);
 	EMIT(j, s, "outcome",
-	     nb_arena_cat(j->vc.a, "outcomes/", oc->id, "/index.html",
-			  (char *)NULL),
+	     nb_arena_printf(j->vc.a, "outcomes/%s/index.html", oc->id),
 	     nb_view_outcome(&j->vc, oc));
 	if (oc->hist) {
 		next_page(j);
 		EMIT(j, s, "history",
-		     nb_arena_cat(j->vc.a, "outcomes/", oc->id,
-				  "/history/index.html", (char *)NULL),
+		     nb_arena_printf(j->vc.a, "outcomes/%s/history/index.html", oc->id),
 		     nb_view_history(&j->vc, oc->title ? oc->title :
 				     oc->consultation->title, "feedback",
 				     nb_arena_printf(j->vc.a, "outcomes/%s/", oc->id),
