@@ -874,7 +874,8 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 				add_old_path(a, h, was->old_paths[k]);
 		}
 	}
-	if (cache)
+	/* saved for the next build, unless the saved walk is this one */
+	if (cache && !(at_base && n == 0))
 		hist_save(cache, git_oid_tostr_s(git_commit_id(g->commit)),
 			  prefix, out);
 	rc = 0;
