@@ -88,7 +88,8 @@ static const char build_text[] =
 "                    open, closing soon and feedback overdue depend on it)\n"
 "  --no-history      do not date pages from the git history\n"
 "  --timings         print how long each stage took (read, history, derive,\n"
-"                    render, publish) and what came from the last build\n"
+"                    render, publish), what came from the last build and\n"
+"                    the memory used\n"
 "  --quiet           print only errors and warnings\n"
 "\n"
 "Exit status: 0 the site was written; 1 the records have errors (nothing\n"
@@ -469,6 +470,33 @@ progress_end(int shown)
 
 /* ---- commands --------------------------------------------------------------- */
 
+/* --timings: the peak of memory in use, and what of it is the process's
+ * own (anonymous: every page of it new from the kernel) and what is files
+ * mapped; from /proc, where there is one. */
+static void
+print_memory(FILE *f)
+{
+	FILE *st = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long hwm = 0, anon = 0, file = 0, v;
+
+	if (!st)
+		return;
+	while (fgets(line, sizeof(line), st)) {
+		if (sscanf(line, "VmHWM: %lu", &v) == 1)
+			hwm = v;
+		else if (sscanf(line, "RssAnon: %lu", &v) == 1)
+			anon = v;
+		else if (sscanf(line, "RssFile: %lu", &v) == 1)
+			file = v;
+	}
+	fclose(st);
+	if (hwm)
+		fprintf(f, "noticeboard: memory: peak %.1f MiB; at the end "
+			"%.1f MiB anonymous, %.1f MiB of files mapped\n",
+			hwm / 1024.0, anon / 1024.0, file / 1024.0);
+}
+
 static int
 run_build(args *a)
 {
@@ -516,6 +544,7 @@ run_build(args *a)
 			"files parsed, %zu open data records, %zu calendar "
 			"items, %zu outputs\n", stats.parsed_before,
 			stats.data_reused, stats.items_reused, stats.reused);
+		print_memory(stderr);
 	}
 	nb_diags_free(&d);
 	return 0;
