@@ -91,6 +91,22 @@ start_output(void *arg)
 	return NULL;
 }
 
+/* The last build's cache opened in a thread of its own. */
+typedef struct cache_start {
+	char *path;
+	int fresh;
+	nb_cache *cache;
+} cache_start;
+
+static void *
+cache_open(void *arg)
+{
+	cache_start *cs = arg;
+
+	cs->cache = nb_cache_open(cs->path, cs->fresh);
+	return NULL;
+}
+
 /* One build at a time for each output: two pushes close together would
  * otherwise update the same copy of the site, and the caches beside it,
  * at once.  The lock is OUTPUT.nb-lock (left in place: removing a lock
@@ -137,7 +153,9 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	struct stat st;
 	struct timespec t;
 	out_start os;
-	pthread_t out_tid;
+	cache_start co = { NULL, 0, NULL };
+	pthread_t out_tid, cache_tid;
+	int cache_thread = 0;
 	int out_thread = 0, out_started = 0;
 	int rc = -1;
 
@@ -146,6 +164,28 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (!opts->check_only)
 		lock = lock_output(opts->output, opts->quiet);
 	clock_gettime(CLOCK_MONOTONIC, &t);
+	/* files parsed by the last build, by blob id (cache.h): from git
+	 * always; from a folder (ids worked out from the bytes) once the
+	 * output holds a site, so that a one-off build into an empty place
+	 * (CI's, the benchmark's) writes none.  Opened (its 40 MB mapped, at
+	 * 10,000 consultations) in a thread while git starts (libgit2 reads
+	 * the system's certificates) and the repository is opened: each is
+	 * work for one core. */
+	if ((opts->repo || lstat(opts->output, &st) == 0) &&
+	    !opts->check_only && !opts->dry) {
+		size_t n = strlen(opts->output) + 16;
+		co.path = nb_xmalloc(n);
+		snprintf(co.path, n, "%s.nb-cache", opts->output);
+		co.fresh = opts->full;
+		cache_thread = pthread_create(&cache_tid, NULL, cache_open,
+					      &co) == 0;
+		if (!cache_thread)
+			cache_open(&co);
+		if (!opts->repo) {
+			nb_git_init();   /* for nb_git_hash_blob */
+			git_init = 1;
+		}
+	}
 	if (opts->repo) {
 		if (nb_source_open_git(&src, opts->repo, opts->ref, d) != 0)
 			goto done;
@@ -158,22 +198,11 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	if (opts->share && stat(opts->share, &st) == 0 && S_ISDIR(st.st_mode) &&
 	    nb_source_open_dir(&share, opts->share, d) != 0)
 		goto done;
-	/* files parsed by the last build, by blob id (cache.h): from git
-	 * always; from a folder (ids worked out from the bytes) once the
-	 * output holds a site, so that a one-off build into an empty place
-	 * (CI's, the benchmark's) writes none */
-	if ((opts->repo || lstat(opts->output, &st) == 0) &&
-	    !opts->check_only && !opts->dry) {
-		size_t n = strlen(opts->output) + 16;
-		char *path = nb_xmalloc(n);
-		snprintf(path, n, "%s.nb-cache", opts->output);
-		cache = nb_cache_open(path, opts->full);
-		free(path);
-		if (!opts->repo) {
-			nb_git_init();   /* for nb_git_hash_blob */
-			git_init = 1;
-		}
-	}
+	if (cache_thread)
+		pthread_join(cache_tid, NULL);
+	cache_thread = 0;
+	cache = co.cache;
+	co.cache = NULL;
 	if (!opts->check_only && !opts->dry) {
 		/* the last build's history walk (git.h); --full walks it all
 		 * and saves it afresh */
@@ -280,6 +309,10 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		(void)nb_cache_save(cache);   /* a cache is never needed */
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
+	if (cache_thread)
+		pthread_join(cache_tid, NULL);
+	nb_cache_free(co.cache);   /* opened, not used: the build failed */
+	free(co.path);
 	if (out_thread)
 		pthread_join(out_tid, NULL);
 	if (out_started) {
