@@ -11,9 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#ifdef __linux__
 #include <sys/mman.h>
-#endif
 
 #define ALIGN 16
 #define FIRST_BLOCK (64 * 1024)
@@ -25,9 +23,16 @@ struct block {
 	/* data follows, aligned */
 };
 
+struct mapped {
+	struct mapped *next;
+	void *p;
+	size_t len;
+};
+
 struct nb_arena {
 	struct block *head;   /* current block for small allocations */
 	struct block *big;    /* dedicated blocks for large allocations */
+	struct mapped *maps;  /* files mapped, theirs (in a block) */
 	size_t next_size;
 	size_t used;
 	unsigned resets;
@@ -153,11 +158,22 @@ free_chain(struct block *b)
 	}
 }
 
+static void
+unmap_all(nb_arena *a)
+{
+	struct mapped *m;
+
+	for (m = a->maps; m; m = m->next)
+		munmap(m->p, m->len);
+	a->maps = NULL;
+}
+
 void
 nb_arena_free(nb_arena *a)
 {
 	if (!a)
 		return;
+	unmap_all(a);
 	free_chain(a->head);
 	free_chain(a->big);
 	free(a);
@@ -281,6 +297,7 @@ nb_arena_reset(nb_arena *a)
 {
 	struct block *keep;
 
+	unmap_all(a);   /* before the block that lists them is reused */
 	/* keep the newest (largest) block for the next round */
 	free_chain(a->big);
 	a->big = NULL;
@@ -292,6 +309,17 @@ nb_arena_reset(nb_arena *a)
 	}
 	a->used = 0;
 	a->resets++;
+}
+
+void
+nb_arena_own_map(nb_arena *a, void *p, size_t len)
+{
+	struct mapped *m = alloc_raw(a, sizeof(*m));
+
+	m->p = p;
+	m->len = len;
+	m->next = a->maps;
+	a->maps = m;
 }
 
 unsigned

@@ -23,6 +23,10 @@ void nb_arena_reserve(nb_arena *a, size_t size);
 
 /* Free every block the arena handed out, and the arena.  Accepts NULL. */
 void nb_arena_free(nb_arena *a);
+/* The mapping [p, p + len) (mmap) becomes the arena's: what was allocated
+ * in the arena may point into it, and it is unmapped with the arena (or
+ * when it is reset). */
+void nb_arena_own_map(nb_arena *a, void *p, size_t len);
 
 /* Forget everything allocated, keeping one block of memory for what
  * comes next (a page's values, page after page). */

@@ -8,11 +8,13 @@
 #include "buf.h"
 #include "model.h"   /* nb_sig */
 
+#include <fcntl.h>
 #include <git2.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <stdint.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -367,16 +369,18 @@ subject_of(nb_arena *a, const git_commit *c)
  * in the machine's byte order, ending in a signature of what comes
  * before it (a damaged or foreign file is not used):
  *
- *   "nb-hist1", string commit, string prefix,
+ *   "nb-hist2", string commit, string prefix,
  *   u32 commits, each: string id, i64 time, string subject, string author
- *   u32 files, each: string path, u32 changes, each: u32 commit number,
- *       string renamed_from (or u32 0xffffffff), u32 old paths, strings
+ *   u32 files, in order of path, each: string path, u32 changes, each:
+ *       u32 commit number, string renamed_from (or u32 0xffffffff),
+ *       u32 old paths, strings
  *   u64 signature
  *
- * A string is u32 length and its bytes.
+ * A string is u32 length, its bytes and a NUL.  The file is mapped when it
+ * is read, and what it gives points into it: the mapping is the arena's.
  */
 
-#define HIST_MAGIC "nb-hist1"
+#define HIST_MAGIC "nb-hist2"
 #define HIST_NONE 0xffffffffu
 
 static void
@@ -388,12 +392,15 @@ hist_u32(nb_buf *b, uint32_t v)
 static void
 hist_str(nb_buf *b, const char *s)
 {
+	size_t n;
+
 	if (!s) {
 		hist_u32(b, HIST_NONE);
 		return;
 	}
-	hist_u32(b, (uint32_t)strlen(s));
-	nb_buf_puts(b, s);
+	n = strlen(s);
+	hist_u32(b, (uint32_t)n);
+	nb_buf_put(b, s, n + 1);   /* with its NUL */
 }
 
 static int
@@ -402,64 +409,116 @@ cmp_cstr(const void *x, const void *y)
 	return strcmp(*(const char *const *)x, *(const char *const *)y);
 }
 
-/* Write what the walk of `commit` gave (files: path -> history). */
+/* Commits numbered by their id's address: every change of one commit
+ * shares its id (the walk's own, or the saved walk's), so two addresses
+ * are two commits.  Open addressing, at most half full. */
+typedef struct commit_nums {
+	const void **keys;
+	uint32_t *nums;
+	size_t len, cap;
+} commit_nums;
+
+static size_t
+ptr_slot(const commit_nums *t, const void *k)
+{
+	uint64_t h = (uint64_t)(uintptr_t)k * 0x9e3779b97f4a7c15ULL;
+	size_t j = (size_t)(h >> 20) & (t->cap - 1);
+
+	while (t->keys[j] && t->keys[j] != k)
+		j = (j + 1) & (t->cap - 1);
+	return j;
+}
+
+/* The number of commit k, or UINT32_MAX after giving it the next. */
+static uint32_t
+commit_num(commit_nums *t, const void *k)
+{
+	size_t j;
+
+	if (2 * (t->len + 1) > t->cap) {
+		commit_nums g = { NULL, NULL, 0, t->cap ? t->cap * 2 : 1024 };
+		size_t i;
+		g.keys = nb_xcalloc(g.cap, sizeof(*g.keys));
+		g.nums = nb_xmalloc(g.cap * sizeof(*g.nums));
+		for (i = 0; i < t->cap; i++)
+			if (t->keys[i]) {
+				size_t q = ptr_slot(&g, t->keys[i]);
+				g.keys[q] = t->keys[i];
+				g.nums[q] = t->nums[i];
+			}
+		g.len = t->len;
+		free(t->keys);
+		free(t->nums);
+		*t = g;
+	}
+	j = ptr_slot(t, k);
+	if (t->keys[j])
+		return t->nums[j];
+	t->keys[j] = k;
+	t->nums[j] = (uint32_t)t->len++;
+	return UINT32_MAX;
+}
+
+/* Write what the walk of `commit` gave (files: path -> history), the
+ * files in the order of paths[0..np) (sorted; a path files no longer
+ * holds is left out). */
 static void
 hist_save(const char *path, const char *commit, const char *prefix,
-	  const nb_map *files)
+	  const nb_map *files, const char **paths, size_t np)
 {
-	nb_buf b = NB_BUF_INIT;
-	nb_map ids = NB_MAP_INIT;      /* commit id -> its number + 1 */
-	const char **paths = nb_xmalloc((files->len + 1) * sizeof(*paths));
-	const nb_change **commits = NULL;
-	size_t i, k, np = 0, nc = 0, cap = 0;
+	nb_buf b = NB_BUF_INIT, body = NB_BUF_INIT;
+	commit_nums nums = { NULL, NULL, 0, 0 };
+	size_t i, k, nf = 0, nc = 0;
 	uint64_t sig;
 	char *tmp;
 	FILE *fp;
 
-	for (i = 0; i < files->cap; i++)
-		if (files->keys[i] && files->vals[i])
-			paths[np++] = files->keys[i];
-	/* in order, so that the same history gives the same file */
-	qsort(paths, np, sizeof(*paths), cmp_cstr);
+	/* the files first, into their own buffer: numbering the commits as
+	 * they come (the same history gives the same file) */
 	for (i = 0; i < np; i++) {
 		const nb_file_history *h = nb_map_get(files, paths[i]);
+		if (!h)
+			continue;
+		nf++;
+		hist_str(&body, paths[i]);
+		hist_u32(&body, (uint32_t)h->n);
 		for (k = 0; k < h->n; k++) {
-			if (nb_map_get(&ids, h->changes[k].commit))
-				continue;
-			if (nc == cap) {
-				cap = cap ? cap * 2 : 64;
-				commits = nb_xrealloc(commits, cap * sizeof(*commits));
-			}
-			commits[nc++] = &h->changes[k];
-			nb_map_put(&ids, h->changes[k].commit, (void *)(uintptr_t)nc,
-				   NULL);
+			uint32_t at = commit_num(&nums, h->changes[k].commit);
+			if (at == UINT32_MAX)
+				at = (uint32_t)nc++;
+			hist_u32(&body, at);
+			hist_str(&body, h->changes[k].renamed_from);
 		}
+		hist_u32(&body, (uint32_t)h->n_old);
+		for (k = 0; k < h->n_old; k++)
+			hist_str(&body, h->old_paths[k]);
 	}
 	nb_buf_put(&b, HIST_MAGIC, 8);
 	hist_str(&b, commit);
 	hist_str(&b, prefix);
 	hist_u32(&b, (uint32_t)nc);
-	for (i = 0; i < nc; i++) {
-		int64_t t = commits[i]->time;
-		hist_str(&b, commits[i]->commit);
-		nb_buf_put(&b, (const char *)&t, 8);
-		hist_str(&b, commits[i]->subject);
-		hist_str(&b, commits[i]->author);
-	}
-	hist_u32(&b, (uint32_t)np);
-	for (i = 0; i < np; i++) {
-		const nb_file_history *h = nb_map_get(files, paths[i]);
-		hist_str(&b, paths[i]);
-		hist_u32(&b, (uint32_t)h->n);
-		for (k = 0; k < h->n; k++) {
-			hist_u32(&b, (uint32_t)(uintptr_t)nb_map_get(&ids,
-				 h->changes[k].commit) - 1);
-			hist_str(&b, h->changes[k].renamed_from);
+	{
+		/* each commit's details, in its number's order */
+		const nb_change **by = nb_xcalloc(nc + 1, sizeof(*by));
+		for (i = 0; i < np; i++) {
+			const nb_file_history *h = nb_map_get(files, paths[i]);
+			for (k = 0; h && k < h->n; k++) {
+				size_t j = ptr_slot(&nums, h->changes[k].commit);
+				if (!by[nums.nums[j]])
+					by[nums.nums[j]] = &h->changes[k];
+			}
 		}
-		hist_u32(&b, (uint32_t)h->n_old);
-		for (k = 0; k < h->n_old; k++)
-			hist_str(&b, h->old_paths[k]);
+		for (i = 0; i < nc; i++) {
+			int64_t t = by[i]->time;
+			hist_str(&b, by[i]->commit);
+			nb_buf_put(&b, (const char *)&t, 8);
+			hist_str(&b, by[i]->subject);
+			hist_str(&b, by[i]->author);
+		}
+		free(by);
 	}
+	hist_u32(&b, (uint32_t)nf);
+	nb_buf_put(&b, body.ptr, body.len);
 	sig = nb_sig(NB_SIG_INIT, b.ptr, b.len);
 	nb_buf_put(&b, (const char *)&sig, 8);
 	/* OUTPUT.nb-history-tmp-PID, renamed into place (write.c removes a
@@ -476,15 +535,14 @@ hist_save(const char *path, const char *commit, const char *prefix,
 			unlink(tmp);
 	}
 	free(tmp);
-	free(commits);
-	free(paths);
-	nb_map_free(&ids);
+	free(nums.keys);
+	free(nums.nums);
+	nb_buf_free(&body);
 	nb_buf_free(&b);
 }
 
 typedef struct hist_rd {
 	const char *p, *end;
-	nb_arena *a;
 	int bad;
 } hist_rd;
 
@@ -502,6 +560,7 @@ rd_u32(hist_rd *r)
 	return v;
 }
 
+/* A string where it lies in the file (NUL and all), or NULL. */
 static const char *
 rd_str(hist_rd *r)
 {
@@ -510,75 +569,74 @@ rd_str(hist_rd *r)
 
 	if (r->bad || n == HIST_NONE)
 		return NULL;
-	if ((uint64_t)(r->end - r->p) < n) {
+	if ((uint64_t)(r->end - r->p) <= n || r->p[n] != '\0') {
 		r->bad = 1;
 		return NULL;
 	}
-	s = nb_arena_strndup(r->a, r->p, n);
-	r->p += n;
+	s = r->p;
+	r->p += (size_t)n + 1;
 	return s;
 }
 
+/* What hist_load gives. */
+typedef struct saved_walk {
+	nb_map files;                /* path -> history */
+	const char **paths;          /* its paths in the file's order */
+	size_t n;
+} saved_walk;
+
 /* The saved walk of commit `commit` (40 hex digits) under `prefix`: 0 with
- * *base (path -> history, in a) set, or -1 when there is none. */
+ * *w set (in a, pointing into the file, mapped for as long as a lives),
+ * or -1 when there is none. */
 static int
 hist_load(const char *path, const char *commit, const char *prefix,
-	  nb_arena *a, nb_map *base)
+	  nb_arena *a, saved_walk *w)
 {
 	hist_rd r;
 	nb_change *commits = NULL;
-	char *data = NULL;
-	size_t len = 0, cap = 0;
+	const char *data;
+	size_t len;
 	uint32_t nc, nf, i, k;
 	uint64_t sig;
 	const char *s;
-	FILE *fp = fopen(path, "rb");
-	int rc = -1;
+	struct stat st;
+	void *map;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc = -1;
 
-	memset(base, 0, sizeof(*base));
-	if (!fp)
+	memset(w, 0, sizeof(*w));
+	if (fd < 0)
 		return -1;
-	{
-		/* the file in one buffer (in huge pages when it is big) */
-		struct stat st;
-		if (fstat(fileno(fp), &st) == 0 && st.st_size > 0) {
-			cap = (size_t)st.st_size + 1;
-			data = nb_xmalloc_big(&cap);
-		}
+	if (fstat(fd, &st) != 0 || st.st_size < 24 ||
+	    (uint64_t)st.st_size > SIZE_MAX / 2) {
+		close(fd);
+		return -1;
 	}
-	for (;;) {
-		size_t got;
-		if (len == cap) {
-			cap = cap ? cap * 2 : 1 << 16;
-			data = nb_xrealloc(data, cap);
-		}
-		got = fread(data + len, 1, cap - len, fp);
-		if (!got)
-			break;
-		len += got;
-	}
-	fclose(fp);
-	if (len < 16 || memcmp(data, HIST_MAGIC, 8) != 0)
-		goto done;
+	len = (size_t)st.st_size;
+	map = mmap(NULL, len, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+	close(fd);
+	if (map == MAP_FAILED)
+		return -1;
+	nb_arena_own_map(a, map, len);   /* what is read points into it */
+	data = map;
+	if (memcmp(data, HIST_MAGIC, 8) != 0)
+		return -1;
 	memcpy(&sig, data + len - 8, 8);
 	if (nb_sig(NB_SIG_INIT, data, len - 8) != sig)
-		goto done;
+		return -1;
 	r.p = data + 8;
 	r.end = data + len - 8;
-	r.a = a;
 	r.bad = 0;
 	s = rd_str(&r);
 	if (!s || strcmp(s, commit) != 0)
-		goto done;
+		return -1;
 	s = rd_str(&r);
 	if (!s || strcmp(s, prefix) != 0)
-		goto done;
+		return -1;
 	nc = rd_u32(&r);
 	if (r.bad || nc > (size_t)(r.end - r.p) / 24)
-		goto done;
+		return -1;
 	commits = nb_arena_alloc(a, (nc + 1) * sizeof(*commits));
 	for (i = 0; i < nc && !r.bad; i++) {
-		memset(&commits[i], 0, sizeof(commits[i]));
 		commits[i].commit = rd_str(&r);
 		if (r.end - r.p < 8) {
 			r.bad = 1;
@@ -592,47 +650,54 @@ hist_load(const char *path, const char *commit, const char *prefix,
 			r.bad = 1;
 	}
 	nf = rd_u32(&r);
+	if (r.bad || nf > (size_t)(r.end - r.p) / 13)
+		goto done;
+	nb_map_reserve(&w->files, nf);
+	w->paths = nb_arena_alloc_raw(a, (nf + 1) * sizeof(*w->paths));
 	for (i = 0; i < nf && !r.bad; i++) {
 		nb_file_history *h = nb_arena_alloc(a, sizeof(*h));
 		uint32_t n;
-		memset(h, 0, sizeof(*h));
 		h->path = rd_str(&r);
 		n = rd_u32(&r);
 		if (!h->path || r.bad || n > (size_t)(r.end - r.p) / 8) {
 			r.bad = 1;
 			break;
 		}
+		if (n) {
+			h->changes = nb_arena_alloc_raw(a, n * sizeof(*h->changes));
+			h->n = h->cap = n;
+		}
 		for (k = 0; k < n && !r.bad; k++) {
-			nb_change c;
 			uint32_t at = rd_u32(&r);
 			if (at >= nc) {
 				r.bad = 1;
 				break;
 			}
-			c = commits[at];
-			c.renamed_from = rd_str(&r);
-			add_change(a, h, &c);
+			h->changes[k] = commits[at];
+			h->changes[k].renamed_from = rd_str(&r);
 		}
 		n = rd_u32(&r);
 		if (r.bad || n > (size_t)(r.end - r.p) / 4) {
 			r.bad = 1;
 			break;
 		}
-		for (k = 0; k < n && !r.bad; k++) {
-			const char *op = rd_str(&r);
-			if (!op)
-				r.bad = 1;
-			else
-				add_old_path(a, h, op);
+		if (n) {
+			h->old_paths = nb_arena_alloc_raw(a, n * sizeof(*h->old_paths));
+			h->n_old = h->cap_old = n;
 		}
-		nb_map_put(base, h->path, h, NULL);
+		for (k = 0; k < n && !r.bad; k++)
+			if (!(h->old_paths[k] = rd_str(&r)))
+				r.bad = 1;
+		if (!r.bad && nb_map_put(&w->files, h->path, h, NULL) == 0)
+			w->paths[w->n++] = h->path;
 	}
 	if (!r.bad && r.p == r.end)
 		rc = 0;
 done:
-	if (rc != 0)
-		nb_map_free(base);
-	free(data);
+	if (rc != 0) {
+		nb_map_free(&w->files);
+		memset(w, 0, sizeof(*w));
+	}
 	return rc;
 }
 
@@ -643,56 +708,65 @@ typedef struct walked {
 	git_diff *diff;
 } walked;
 
-/* The paths under prefix at the walk's first commit, from the saved walk
- * of base (its paths: the tree at base) and what the commits since added,
- * deleted and renamed (v[0..n), newest first), into out with an empty
- * history each: what walking the tree would give, without reading 16,000
- * tree entries. */
+/* Each path some commit of the walk (v[0..n)) touched, old and new, once,
+ * onto *out (a vector in a). */
 static void
-paths_since(nb_map *out, const nb_map *base, const walked *v, size_t n,
-	    nb_arena *a)
+touched_paths(nb_arena *a, const walked *v, size_t n, nb_map *seen,
+	      nb_vec *out)
 {
-	nb_map cur = NB_MAP_INIT;      /* path -> 1, or NULL: gone */
 	size_t i, k;
 
-	nb_map_reserve(&cur, base->len + 16);
-	for (i = 0; i < base->cap; i++)
-		if (base->keys[i] && base->vals[i])
-			nb_map_put(&cur, base->keys[i], (void *)1, NULL);
-	for (i = n; i-- > 0;) {
+	for (i = 0; i < n; i++) {
 		size_t nd = git_diff_num_deltas(v[i].diff);
 		for (k = 0; k < nd; k++) {
 			const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
-			switch (dl->status) {
-			case GIT_DELTA_ADDED:
-				nb_map_set(&cur, nb_arena_strdup(a, dl->new_file.path),
-					   (void *)1);
-				break;
-			case GIT_DELTA_DELETED:
-				if (nb_map_get(&cur, dl->old_file.path))
-					nb_map_set(&cur, dl->old_file.path, NULL);
-				break;
-			case GIT_DELTA_RENAMED:
-				if (nb_map_get(&cur, dl->old_file.path))
-					nb_map_set(&cur, dl->old_file.path, NULL);
-				nb_map_set(&cur, nb_arena_strdup(a, dl->new_file.path),
-					   (void *)1);
-				break;
-			default:
-				break;
+			const char *ps[2] = { dl->old_file.path, dl->new_file.path };
+			int q;
+			for (q = 0; q < 2; q++) {
+				char *p;
+				if (!ps[q] || nb_map_get(seen, ps[q]))
+					continue;
+				p = nb_arena_strdup(a, ps[q]);
+				nb_map_put(seen, p, (void *)1, NULL);
+				nb_vec_push(a, out, p);
 			}
 		}
 	}
-	nb_map_reserve(out, cur.len);
-	for (i = 0; i < cur.cap; i++) {
-		nb_file_history *h;
-		if (!cur.keys[i] || !cur.vals[i])
-			continue;
-		h = nb_arena_alloc(a, sizeof(*h));
-		h->path = cur.keys[i];
-		nb_map_put(out, h->path, h, NULL);
-	}
-	nb_map_free(&cur);
+}
+
+/* The copy in a of a path touched_paths() saw. */
+static const char *
+touched_key(const nb_map *seen, const char *p)
+{
+	size_t slot = nb_map_slot(seen, p);
+
+	return slot == (size_t)-1 ? p : seen->keys[slot];
+}
+
+/* The paths of files for the saved walk, in order: the saved walk's
+ * (sorted) merged with those the commits since added (touched, and not in
+ * the saved walk: a path there that was deleted and added again is there
+ * once).  In a. */
+static const char **
+paths_in_order(nb_arena *a, const saved_walk *base, const nb_vec *touched,
+	       const nb_map *was_of, size_t *np)
+{
+	const char **fresh = nb_arena_alloc_raw(a, (touched->len + 1) *
+						 sizeof(*fresh));
+	const char **all;
+	size_t nf = 0, i, j, k;
+
+	for (i = 0; i < touched->len; i++)
+		if (!nb_map_get(was_of, touched->items[i]))
+			fresh[nf++] = touched->items[i];
+	qsort(fresh, nf, sizeof(*fresh), cmp_cstr);
+	all = nb_arena_alloc_raw(a, (base->n + nf + 1) * sizeof(*all));
+	for (i = j = k = 0; i < base->n || j < nf;)
+		all[k++] = j >= nf || (i < base->n &&
+			   strcmp(base->paths[i], fresh[j]) < 0) ?
+			   base->paths[i++] : fresh[j++];
+	*np = k;
+	return all;
 }
 
 int
@@ -702,7 +776,10 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	git_diff_options dopts;
 	git_diff_find_options fopts;
 	nb_map alias = NB_MAP_INIT;    /* path at that time -> history */
-	nb_map base = NB_MAP_INIT;     /* the saved walk of base_id */
+	nb_map was_of = NB_MAP_INIT;   /* a touched path -> its saved history */
+	nb_map seen = NB_MAP_INIT;
+	nb_vec touched = { NULL, 0, 0 };
+	saved_walk base;               /* the saved walk of base_id */
 	git_oid oid, base_id;
 	int have_base = 0, at_base = 0;
 	char *pathspec = nb_arena_strdup(a, prefix);
@@ -712,13 +789,7 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
-	if (cache) {
-		/* the last walk's size says what this one takes: the paths,
-		 * their histories, and the last walk read in */
-		struct stat st;
-		if (stat(cache, &st) == 0 && st.st_size > 0)
-			nb_arena_reserve(a, (size_t)st.st_size * 4);
-	}
+	memset(&base, 0, sizeof(base));
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	dopts.pathspec.strings = &pathspec;
@@ -796,10 +867,50 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			break;
 	}
 
-	/* every path at the first commit, with its history to come: from
-	 * the saved walk when the walk reached it, else from the tree */
 	if (at_base) {
-		paths_since(out, &base, v, n, a);
+		/*
+		 * Every path at the first commit, from the saved walk: its
+		 * map becomes out, each file that no commit since touched
+		 * keeping its saved history as it is.  What the commits since
+		 * touched is done over: the paths they added, deleted and
+		 * renamed (oldest first), then a new, empty history for each
+		 * such path that is there now, to be followed back below.
+		 */
+		touched_paths(a, v, n, &seen, &touched);
+		for (i = 0; i < touched.len; i++) {
+			nb_file_history *h = nb_map_get(&base.files,
+							touched.items[i]);
+			if (h)
+				nb_map_put(&was_of, h->path, h, NULL);
+		}
+		*out = base.files;
+		memset(&base.files, 0, sizeof(base.files));
+		for (i = n; i-- > 0;) {
+			size_t nd = git_diff_num_deltas(v[i].diff);
+			for (k = 0; k < nd; k++) {
+				const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
+				const char *np = dl->new_file.path;
+				const char *op = dl->old_file.path;
+				if (dl->status == GIT_DELTA_DELETED ||
+				    dl->status == GIT_DELTA_RENAMED)
+					nb_map_set(out, touched_key(&seen, op),
+						   NULL);
+				if (dl->status == GIT_DELTA_ADDED ||
+				    dl->status == GIT_DELTA_RENAMED)
+					nb_map_set(out, touched_key(&seen, np),
+						   (void *)1);
+			}
+		}
+		for (i = 0; i < touched.len; i++) {
+			size_t slot = nb_map_slot(out, touched.items[i]);
+			nb_file_history *h;
+			if (slot == (size_t)-1 || !out->vals[slot])
+				continue;
+			h = nb_arena_alloc(a, sizeof(*h));
+			h->path = out->keys[slot];
+			out->vals[slot] = h;
+			nb_map_put(&alias, h->path, h, NULL);
+		}
 	} else {
 		pl[0] = out;
 		pl[1] = a;
@@ -809,11 +920,11 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			git_fail(d, g->name, NULL);
 			goto done;
 		}
+		nb_map_reserve(&alias, out->len);
+		for (i = 0; i < out->cap; i++)
+			if (out->keys[i])
+				nb_map_put(&alias, out->keys[i], out->vals[i], NULL);
 	}
-	nb_map_reserve(&alias, out->len);
-	for (i = 0; i < out->cap; i++)
-		if (out->keys[i])
-			nb_map_put(&alias, out->keys[i], out->vals[i], NULL);
 
 	/* each commit's changes, newest first, to the files their paths
 	 * were then */
@@ -854,12 +965,11 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	}
 	if (at_base) {
 		/* from there on the walk is the saved one: each file followed
-		 * this far goes on as that path did there (a file no commit
-		 * since touched takes its history as it was) */
+		 * this far goes on as that path did there */
 		for (i = 0; i < alias.cap; i++) {
 			nb_file_history *h = alias.vals[i], *was;
 			if (!alias.keys[i] || !h ||
-			    !(was = nb_map_get(&base, alias.keys[i])))
+			    !(was = nb_map_get(&was_of, alias.keys[i])))
 				continue;
 			if (!h->n && !h->n_old) {
 				h->changes = was->changes;
@@ -875,16 +985,32 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		}
 	}
 	/* saved for the next build, unless the saved walk is this one */
-	if (cache && !(at_base && n == 0))
+	if (cache && !(at_base && n == 0)) {
+		const char **paths;
+		size_t np = 0;
+		if (at_base) {
+			paths = paths_in_order(a, &base, &touched, &was_of, &np);
+		} else {
+			paths = nb_xmalloc((out->len + 1) * sizeof(*paths));
+			for (i = 0; i < out->cap; i++)
+				if (out->keys[i] && out->vals[i])
+					paths[np++] = out->keys[i];
+			qsort(paths, np, sizeof(*paths), cmp_cstr);
+		}
 		hist_save(cache, git_oid_tostr_s(git_commit_id(g->commit)),
-			  prefix, out);
+			  prefix, out, paths, np);
+		if (!at_base)
+			free((void *)paths);
+	}
 	rc = 0;
 done:
 	for (i = 0; i < n; i++)
 		git_diff_free(v[i].diff);
 	free(v);
-	nb_map_free(&base);
+	nb_map_free(&base.files);
 	nb_map_free(&alias);
+	nb_map_free(&was_of);
+	nb_map_free(&seen);
 	return rc;
 }
 

@@ -98,30 +98,32 @@ git(const char *repo, int step, const char *cmd)
 	char date[64], *out = NULL;
 
 	snprintf(date, sizeof(date), "2026-10-%02dT10:%02d:00+01:00",
-		 1 + step / 6, (step * 7) % 60);
+		 1 + (step % 100) / 6, (step * 7) % 60);
 	if (tu_git(repo, date, cmd, &out) != 0)
 		nb_test_fail(__FILE__, __LINE__, "%s failed:\n%s", cmd, out);
 	free(out);
 }
 
-/* One random change, committed.  Keeps the site valid: consultations with
- * an outcome are never deleted or renamed, and ids stay unique. */
+/* One change, committed: `op` (0 to 8), or a random one when it is -1.
+ * Keeps the site valid: consultations with an outcome are never deleted
+ * or renamed, and ids stay unique. */
 static const char *
-change(const char *repo, int step, int *next_id)
+change(const char *repo, int step, int *next_id, int op)
 {
 	char cmd[2048];
-	int id;
+	int id, om;
 
-	switch (rnd(8)) {
+	switch (op >= 0 ? (unsigned)op : rnd(9)) {
 	case 0:   /* add a consultation, sometimes with an event */
 		id = (*next_id)++;
+		om = 9 + (int)rnd(4);   /* it opens, and closes no sooner */
 		snprintf(cmd, sizeof(cmd),
 			 "printf -- \"---\\ntitle: Activity %d\\nsummary: Number %d.\\n"
 			 "lead: %s\\nlevel: consult\\nareas: [%s]\\ntopics: [transport]\\n"
 			 "opens: 2026-%02d-01\\ncloses: 2026-%02d-20\\nfeedback_by: 2027-03-01\\n%s---\\nBody %d.\\n\" "
 			 "> content/consultations/act-%d.md && git add -A && git commit -q -m \"Add %d\"",
 			 id, id, rnd(2) ? "police" : "county-council",
-			 rnd(2) ? "north-ward" : "town", 9 + (int)rnd(4), 9 + (int)rnd(4),
+			 rnd(2) ? "north-ward" : "town", om, om + (int)rnd((unsigned)(13 - om)),
 			 rnd(2) ? "events:\\n  - title: Drop-in\\n    start: 2026-11-10 18:00\\n"
 				  "    end: 2026-11-10 19:30\\n    online: https://meet.test.example/x\\n" : "",
 			 id, id, id);
@@ -169,6 +171,14 @@ change(const char *repo, int step, int *next_id)
 			 "git commit -q -am \"Settings\"", 7 + (int)rnd(30));
 		git(repo, step, cmd);
 		return "site.yaml";
+	case 8:   /* edit a moved activity */
+		snprintf(cmd, sizeof(cmd),
+			 "f=$(ls content/consultations/moved-*.md 2>/dev/null | head -1); "
+			 "if [ -n \"$f\" ]; then sed -i \"s/^summary: .*/summary: Moved at %d./\" $f; "
+			 "else echo >> content/pages/about.md; fi && git commit -q -am \"Edit moved\"",
+			 step);
+		git(repo, step, cmd);
+		return "edit moved";
 	default:  /* edit an outcome */
 		snprintf(cmd, sizeof(cmd),
 			 "sed -i \"s/^summary: .*/summary: Outcome at %d./\" content/outcomes/old-survey-outcome.md && "
@@ -190,9 +200,25 @@ incremental__random_commits_equal_full_builds(void)
 	tu_copy_tree("tests/fixtures/minimal", repo);
 	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
 	CHECK_INT(build(repo, inc, 0, NULL), 0);
-	for (step = 1; step <= 14; step++) {
-		const char *what = change(repo, step, &next_id);
+	for (step = 1; step <= 16; step++) {
+		/* first pushes of one or more commits that rename, edit and
+		 * delete across them (the walk since the saved one follows
+		 * them), then random ones */
+		static const int script[][3] = {
+			{ 0, 0, -1 },   /* two added */
+			{ 3, 8, -1 },   /* one renamed, and edited after */
+			{ 3, -1, -1 },  /* the other renamed */
+			{ 0, 3, 8 },    /* added and renamed at once; an edit */
+			{ 4, 8, -1 },   /* the last moved deleted; an edit */
+		};
+		const int *ops = step <= 5 ? script[step - 1] : NULL;
+		const char *what = change(repo, step, &next_id, ops ? ops[0] : -1);
 		size_t reused = 0;
+
+		if (ops ? ops[1] >= 0 : rnd(3) == 0)
+			what = change(repo, 100 + step, &next_id, ops ? ops[1] : -1);
+		if (ops ? ops[2] >= 0 : rnd(4) == 0)
+			what = change(repo, 200 + step, &next_id, ops ? ops[2] : -1);
 
 		/* the full build starts from the same published site (for its
 		 * calendar SEQUENCE numbers) but renders everything */
