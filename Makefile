@@ -14,6 +14,7 @@
 VERSION   = 0.1.0
 PREFIX   ?= /usr/local
 BINDIR    = $(PREFIX)/bin
+LIBEXECDIR = $(PREFIX)/libexec/noticeboard
 SHAREDIR  = $(PREFIX)/share/noticeboard
 MANDIR    = $(PREFIX)/share/man/man1
 PKG_CONFIG ?= pkg-config
@@ -27,13 +28,14 @@ CFLAGS   ?= -O2 -g
 NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	    -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
 	    -DNB_VERSION='"$(VERSION)"' -DNB_SHAREDIR='"$(SHAREDIR)"' \
+	    -DNB_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 NB_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 
 O ?= build
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c))
+LIB_SRC  = $(filter-out src/main.c src/launch.c,$(wildcard src/*.c))
 LIB_OBJ  = $(LIB_SRC:src/%.c=$(O)/src/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 TEST_OBJ = $(TEST_SRC:tests/%.c=$(O)/tests/%.o)
@@ -42,10 +44,17 @@ NOW ?= 2026-11-23
 
 all: noticeboard
 
-noticeboard: $(O)/noticeboard
+# `noticeboard` (src/launch.c, libc only) starts `noticeboard-engine`
+# (everything else) beside it, with malloc's huge pages turned on: see
+# launch.c.  Both are copied here from $(O).
+noticeboard: $(O)/noticeboard $(O)/noticeboard-engine
+	cp $(O)/noticeboard-engine noticeboard-engine
 	cp $(O)/noticeboard $@
 
-$(O)/noticeboard: $(O)/src/main.o $(LIB_OBJ)
+$(O)/noticeboard: $(O)/src/launch.o $(O)/noticeboard-engine
+	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $(O)/src/launch.o
+
+$(O)/noticeboard-engine: $(O)/src/main.o $(LIB_OBJ)
 	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NB_LIBS)
 
 $(O)/src/%.o: src/%.c $(wildcard src/*.h) | $(O)/.deps
@@ -64,11 +73,13 @@ $(O)/tests/%.o: tests/%.c tests/harness.h $(wildcard src/*.h) $(O)/tests/suites.
 $(O)/nb-test: $(TEST_OBJ) $(LIB_OBJ)
 	$(CC) $(NB_CFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(NB_LIBS) $(TEST_LIBS)
 
-# main.c has the share folder compiled in: rebuild it when PREFIX changes.
-$(O)/src/main.o: $(O)/.prefix
+# main.c has the share folder compiled in, launch.c the engine's: rebuild
+# them when PREFIX changes.
+$(O)/src/main.o $(O)/src/launch.o: $(O)/.prefix
 $(O)/.prefix: FORCE
 	@mkdir -p $(O)
-	@echo '$(SHAREDIR) $(VERSION)' | cmp -s - $@ || echo '$(SHAREDIR) $(VERSION)' > $@
+	@echo '$(SHAREDIR) $(LIBEXECDIR) $(VERSION)' | cmp -s - $@ || \
+	    echo '$(SHAREDIR) $(LIBEXECDIR) $(VERSION)' > $@
 FORCE:
 
 # Check (and, as root, install) the Debian packages once per build dir.
@@ -146,8 +157,9 @@ $(O)/fuzz_%: fuzz/fuzz_%.c fuzz/fuzz.h tests/pagecheck.h $(LIB_OBJ)
 .PHONY: leakcheck fuzz fuzz-targets
 
 install: noticeboard
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBEXECDIR) $(DESTDIR)$(SHAREDIR) $(DESTDIR)$(MANDIR)
 	install -m 755 noticeboard $(DESTDIR)$(BINDIR)/noticeboard
+	install -m 755 noticeboard-engine $(DESTDIR)$(LIBEXECDIR)/noticeboard-engine
 	install -m 644 noticeboard.1 $(DESTDIR)$(MANDIR)/noticeboard.1
 	cp -R themes $(DESTDIR)$(SHAREDIR)/
 	find $(DESTDIR)$(SHAREDIR) -type d -exec chmod 755 {} +
@@ -155,6 +167,7 @@ install: noticeboard
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/noticeboard
+	rm -rf $(DESTDIR)$(LIBEXECDIR)
 	rm -f $(DESTDIR)$(MANDIR)/noticeboard.1
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
@@ -178,6 +191,6 @@ bench-incremental: noticeboard
 .PHONY: bench bench-incremental
 
 clean:
-	rm -rf build build-asan noticeboard public public.nb-a public.nb-b
+	rm -rf build build-asan noticeboard noticeboard-engine public public.nb-a public.nb-b
 
 .PHONY: all site test test-asan install uninstall clean deps FORCE

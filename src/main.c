@@ -1,5 +1,7 @@
 /*
  * main.c - the noticeboard command: arguments, exit codes, messages.
+ * (It is built as noticeboard-engine; launch.c is what `noticeboard`
+ * runs, and it starts this.)
  *
  * Commands: build, check, new, serve (and help, --help, --version).
  * Exit codes: 0 success; 1 the site has errors, or something could not be
@@ -728,49 +730,6 @@ run_serve(args *a)
 
 /* ---- main ----------------------------------------------------------------- */
 
-/*
- * glibc's malloc gives its memory to the kernel as huge pages only when
- * told so at start: the tunable glibc.malloc.hugetlb, which the loader
- * reads from GLIBC_TUNABLES before main.  Where a page fault is dear (on
- * the virtual machine of docs/performance.md, about 20 microseconds), it
- * takes a fifth off a rebuild's CPU, for the same peak memory.  So a
- * command that builds starts itself again, once, with it set; a
- * GLIBC_TUNABLES that names it already (glibc.malloc.hugetlb=0 to turn it
- * off) is left as it is, and without /proc the command goes on as it is.
- */
-static void
-malloc_huge_pages(char **argv)
-{
-#if defined(__GLIBC__) && defined(__linux__)
-	static const char set[] = "glibc.malloc.hugetlb=1";
-	const char *was = getenv("GLIBC_TUNABLES");
-	char *saved = was ? strdup(was) : NULL, *now;
-	size_t n;
-
-	if ((was && strstr(was, "glibc.malloc.hugetlb")) || (was && !saved))
-		goto done;
-	n = (was ? strlen(was) + 1 : 0) + sizeof(set);
-	now = malloc(n);
-	if (!now)
-		goto done;
-	snprintf(now, n, "%s%s%s", was ? was : "", was ? ":" : "", set);
-	if (setenv("GLIBC_TUNABLES", now, 1) == 0) {
-		fflush(NULL);
-		execv("/proc/self/exe", argv);
-		/* not started again: as it was */
-		if (saved)
-			setenv("GLIBC_TUNABLES", saved, 1);
-		else
-			unsetenv("GLIBC_TUNABLES");
-	}
-	free(now);
-done:
-	free(saved);
-#else
-	(void)argv;
-#endif
-}
-
 static const struct command *
 find_command(const char *name)
 {
@@ -814,8 +773,6 @@ main(int argc, char **argv)
 	rc = parse_args(&a, cmd, argc, argv, share_buf, sizeof(share_buf));
 	if (rc >= 0)
 		return rc;
-	if (strcmp(cmd->name, "new") != 0)
-		malloc_huge_pages(argv);
 	if (strcmp(cmd->name, "build") == 0)
 		return run_build(&a);
 	if (strcmp(cmd->name, "check") == 0)

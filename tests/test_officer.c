@@ -1195,6 +1195,123 @@ serve__port_in_use_is_an_error(void)
 	site_free(&s);
 }
 
+/* ---- the launcher ------------------------------------------------------------- */
+
+/* The environment a process was started with (NUL-separated), read from
+ * /proc; NULL without it. */
+static char *
+environ_of(pid_t pid, size_t *len)
+{
+	char path[64], *buf = NULL;
+	size_t cap = 0, n = 0;
+	ssize_t r;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%ld/environ", (long)pid);
+	fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	do {
+		if (n + 4096 > cap) {
+			cap = cap ? cap * 2 : 65536;
+			buf = realloc(buf, cap + 1);
+		}
+		r = read(fd, buf + n, cap - n);
+		if (r > 0)
+			n += (size_t)r;
+	} while (r > 0);
+	close(fd);
+	buf[n] = '\0';
+	*len = n;
+	return buf;
+}
+
+/* `noticeboard` becomes noticeboard-engine in its own process (Ctrl-C and
+ * the exit status are the engine's), having asked glibc's malloc for huge
+ * pages: added to GLIBC_TUNABLES, unless that names the tunable already.
+ * Without an engine beside it (or installed) it says what to do. */
+static void
+launch__the_engine_runs_in_place_with_huge_pages(void)
+{
+	/* what it was given, and what its environment says (ld.so ends
+	 * each tunable it reads in a NUL, where it lies: one a line here) */
+	static const struct {
+		const char *given, *has, *lacks;
+	} cases[] = {
+		{ NULL, "\nGLIBC_TUNABLES=glibc.malloc.hugetlb=1\n", NULL },
+		{ "glibc.malloc.arena_max=4",
+		  "\nGLIBC_TUNABLES=glibc.malloc.arena_max=4\nglibc.malloc.hugetlb=1\n", NULL },
+		{ "glibc.malloc.hugetlb=0", "\nGLIBC_TUNABLES=glibc.malloc.hugetlb=0\n",
+		  "hugetlb=1" },
+	};
+	char path[64], exe[4096], cmd[8192], *out = NULL;
+	const char *bin = tu_bin();
+	size_t i, k;
+	site s;
+
+	if (access("/proc/self/environ", R_OK) != 0 || strchr(bin, ' ')) {
+		printf("launch: needs /proc and NB_BIN a program (it is \"%s\"): "
+		       "not tested\n", bin);
+		nb_test_skipped++;
+		return;
+	}
+	site_new(&s);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		server sv;
+		ssize_t n;
+		size_t len = 0;
+		char *env;
+		if (cases[i].given)
+			setenv("GLIBC_TUNABLES", cases[i].given, 1);
+		else
+			unsetenv("GLIBC_TUNABLES");
+		if (server_start(&sv, s.src) != 0)
+			break;
+		snprintf(path, sizeof(path), "/proc/%ld/exe", (long)sv.pid);
+		n = readlink(path, exe, sizeof(exe) - 1);
+		exe[n > 0 ? n : 0] = '\0';
+		CHECK(n > 19 && strcmp(exe + n - 19, "/noticeboard-engine") == 0);
+		env = environ_of(sv.pid, &len);
+		CHECK(env != NULL);
+		if (env) {
+			/* a line each, with one before the first */
+			char *e = malloc(len + 2);
+			e[0] = '\n';
+			memcpy(e + 1, env, len + 1);
+			for (k = 1; k <= len; k++)
+				if (!e[k])
+					e[k] = '\n';
+			CHECK_HAS(e, cases[i].has);
+			if (cases[i].lacks)
+				CHECK(strstr(e, cases[i].lacks) == NULL);
+			free(e);
+		}
+		free(env);
+		CHECK_INT(server_stop(&sv), 0);
+	}
+	unsetenv("GLIBC_TUNABLES");
+
+	/* the launcher alone: no engine beside it (none installed either) */
+	snprintf(cmd, sizeof(cmd), "cp '%s' '%s/noticeboard'", bin, s.root);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	free(out);
+	if (access(NB_LIBEXECDIR "/noticeboard-engine", X_OK) != 0) {
+		snprintf(cmd, sizeof(cmd), "'%s/noticeboard' --version", s.root);
+		CHECK_INT(tu_run(cmd, &out), 1);
+		CHECK_HAS(out, "noticeboard: cannot find noticeboard-engine beside this program");
+		CHECK_HAS(out, "hint: build it with make");
+		free(out);
+	}
+	/* and with one beside it (a copy of both: the engine found by where
+	 * the launcher is, not where it was built) */
+	snprintf(cmd, sizeof(cmd), "cp \"$(dirname '%s')/noticeboard-engine\" '%s/' && "
+		 "'%s/noticeboard' --version", bin, s.root, s.root);
+	CHECK_INT(tu_run(cmd, &out), 0);
+	CHECK_HAS(out, "noticeboard 0.");
+	free(out);
+	site_free(&s);
+}
+
 /* ---- the command line ----------------------------------------------------------- */
 
 static void
@@ -1661,6 +1778,7 @@ suite_officer(void)
 	RUN(serve__pages_rebuilds_and_build_errors);
 	RUN(serve__content_types_and_unsafe_paths);
 	RUN(serve__port_in_use_is_an_error);
+	RUN(launch__the_engine_runs_in_place_with_huge_pages);
 	RUN(cli__help_for_every_command_version_and_quiet);
 	RUN(cli__man_page_covers_the_commands);
 	RUN(schemas__parse_as_json_schemas);
