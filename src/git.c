@@ -461,64 +461,63 @@ commit_num(commit_nums *t, const void *k)
 
 /* Write what the walk of `commit` gave (files: path -> history), the
  * files in the order of paths[0..np) (sorted; a path files no longer
- * holds is left out). */
+ * holds is left out); about `size` bytes (the last one's size), or 0. */
 static void
 hist_save(const char *path, const char *commit, const char *prefix,
-	  const nb_map *files, const char **paths, size_t np)
+	  const nb_map *files, const char **paths, size_t np, size_t size)
 {
-	nb_buf b = NB_BUF_INIT, body = NB_BUF_INIT;
+	nb_buf b = NB_BUF_INIT;
 	commit_nums nums = { NULL, NULL, 0, 0 };
-	size_t i, k, nf = 0, nc = 0;
+	const nb_change **by = NULL;
+	size_t i, k, nf = 0, nc = 0, cap = 0;
 	uint64_t sig;
 	char *tmp;
 	FILE *fp;
 
-	/* the files first, into their own buffer: numbering the commits as
-	 * they come (the same history gives the same file) */
+	/* the commits numbered as the files name them (the same history
+	 * gives the same file), each with its details */
 	for (i = 0; i < np; i++) {
 		const nb_file_history *h = nb_map_get(files, paths[i]);
 		if (!h)
 			continue;
 		nf++;
-		hist_str(&body, paths[i]);
-		hist_u32(&body, (uint32_t)h->n);
 		for (k = 0; k < h->n; k++) {
-			uint32_t at = commit_num(&nums, h->changes[k].commit);
-			if (at == UINT32_MAX)
-				at = (uint32_t)nc++;
-			hist_u32(&body, at);
-			hist_str(&body, h->changes[k].renamed_from);
+			if (commit_num(&nums, h->changes[k].commit) != UINT32_MAX)
+				continue;
+			if (nc == cap) {
+				cap = cap ? cap * 2 : 64;
+				by = nb_xrealloc(by, cap * sizeof(*by));
+			}
+			by[nc++] = &h->changes[k];
 		}
-		hist_u32(&body, (uint32_t)h->n_old);
-		for (k = 0; k < h->n_old; k++)
-			hist_str(&body, h->old_paths[k]);
 	}
+	nb_buf_grow(&b, size + size / 8 + 4096);
 	nb_buf_put(&b, HIST_MAGIC, 8);
 	hist_str(&b, commit);
 	hist_str(&b, prefix);
 	hist_u32(&b, (uint32_t)nc);
-	{
-		/* each commit's details, in its number's order */
-		const nb_change **by = nb_xcalloc(nc + 1, sizeof(*by));
-		for (i = 0; i < np; i++) {
-			const nb_file_history *h = nb_map_get(files, paths[i]);
-			for (k = 0; h && k < h->n; k++) {
-				size_t j = ptr_slot(&nums, h->changes[k].commit);
-				if (!by[nums.nums[j]])
-					by[nums.nums[j]] = &h->changes[k];
-			}
-		}
-		for (i = 0; i < nc; i++) {
-			int64_t t = by[i]->time;
-			hist_str(&b, by[i]->commit);
-			nb_buf_put(&b, (const char *)&t, 8);
-			hist_str(&b, by[i]->subject);
-			hist_str(&b, by[i]->author);
-		}
-		free(by);
+	for (i = 0; i < nc; i++) {
+		int64_t t = by[i]->time;
+		hist_str(&b, by[i]->commit);
+		nb_buf_put(&b, (const char *)&t, 8);
+		hist_str(&b, by[i]->subject);
+		hist_str(&b, by[i]->author);
 	}
 	hist_u32(&b, (uint32_t)nf);
-	nb_buf_put(&b, body.ptr, body.len);
+	for (i = 0; i < np; i++) {
+		const nb_file_history *h = nb_map_get(files, paths[i]);
+		if (!h)
+			continue;
+		hist_str(&b, paths[i]);
+		hist_u32(&b, (uint32_t)h->n);
+		for (k = 0; k < h->n; k++) {
+			hist_u32(&b, nums.nums[ptr_slot(&nums, h->changes[k].commit)]);
+			hist_str(&b, h->changes[k].renamed_from);
+		}
+		hist_u32(&b, (uint32_t)h->n_old);
+		for (k = 0; k < h->n_old; k++)
+			hist_str(&b, h->old_paths[k]);
+	}
 	sig = nb_sig(NB_SIG_INIT, b.ptr, b.len);
 	nb_buf_put(&b, (const char *)&sig, 8);
 	/* OUTPUT.nb-history-tmp-PID, renamed into place (write.c removes a
@@ -535,9 +534,9 @@ hist_save(const char *path, const char *commit, const char *prefix,
 			unlink(tmp);
 	}
 	free(tmp);
+	free(by);
 	free(nums.keys);
 	free(nums.nums);
-	nb_buf_free(&body);
 	nb_buf_free(&b);
 }
 
@@ -701,12 +700,204 @@ done:
 	return rc;
 }
 
-/* A commit of the walk: what it says of a change, and its diff with its
- * first parent. */
+/* A file a commit changed, as against its first parent. */
+typedef struct delta {
+	git_delta_t status;          /* added, deleted, modified, renamed */
+	const char *old_path, *new_path;
+} delta;
+
+/* A commit of the walk: what it says of a change, and what it changed
+ * under the prefix, in order of path. */
 typedef struct walked {
 	nb_change ch;
-	git_diff *diff;
+	delta *d;
+	size_t nd;
 } walked;
+
+typedef struct tree_diff {
+	git_repository *repo;
+	nb_arena *a;
+	delta *d;
+	size_t nd, cap;
+	int added, deleted;
+	int other;                   /* something the walk leaves to libgit2 */
+} tree_diff;
+
+static void
+put_delta(tree_diff *td, git_delta_t status, const char *path)
+{
+	if (td->nd == td->cap) {
+		size_t cap = td->cap ? td->cap * 2 : 16;
+		td->d = nb_arena_grow(td->a, td->d, td->cap * sizeof(*td->d),
+				      cap * sizeof(*td->d));
+		td->cap = cap;
+	}
+	td->d[td->nd].status = status;
+	td->d[td->nd].old_path = td->d[td->nd].new_path = path;
+	td->nd++;
+	td->added |= status == GIT_DELTA_ADDED;
+	td->deleted |= status == GIT_DELTA_DELETED;
+}
+
+static int
+regular(const git_tree_entry *e)
+{
+	git_filemode_t m = git_tree_entry_filemode(e);
+
+	return m == GIT_FILEMODE_BLOB || m == GIT_FILEMODE_BLOB_EXECUTABLE;
+}
+
+/* The files that differ between trees x (before; NULL: none) and y
+ * (after; NULL: none) under `dir` (ends in a slash), by walking both in
+ * their order and going into only the subtrees whose ids differ: what
+ * libgit2's diff gives without renames, for a small part of its work (it
+ * matches every one of 10,000 paths against the pathspec, both trees'
+ * entries sorted again).  Anything but files and folders (a link, a
+ * submodule, a file that became a folder) is left to libgit2. */
+static int
+diff_trees(tree_diff *td, const git_tree *x, const git_tree *y,
+	   const char *dir)
+{
+	size_t nx = x ? git_tree_entrycount(x) : 0;
+	size_t ny = y ? git_tree_entrycount(y) : 0;
+	size_t i = 0, k = 0;
+
+	while ((i < nx || k < ny) && !td->other) {
+		const git_tree_entry *ex = i < nx ? git_tree_entry_byindex(x, i) : NULL;
+		const git_tree_entry *ey = k < ny ? git_tree_entry_byindex(y, k) : NULL;
+		const git_tree_entry *e;
+		int c = !ex ? 1 : !ey ? -1 : git_tree_entry_cmp(ex, ey);
+		git_tree *sx = NULL, *sy = NULL;
+		char *path;
+		int rc = 0;
+
+		if (c == 0 && git_oid_equal(git_tree_entry_id(ex),
+					    git_tree_entry_id(ey)) &&
+		    git_tree_entry_filemode(ex) == git_tree_entry_filemode(ey)) {
+			i++;
+			k++;
+			continue;
+		}
+		e = c <= 0 ? ex : ey;
+		if (c == 0 && git_tree_entry_type(ex) != git_tree_entry_type(ey)) {
+			td->other = 1;
+			break;
+		}
+		path = nb_arena_printf(td->a, "%s%s", dir, git_tree_entry_name(e));
+		if (git_tree_entry_type(e) == GIT_OBJECT_TREE) {
+			if (c <= 0 && git_tree_lookup(&sx, td->repo,
+						      git_tree_entry_id(ex)) != 0)
+				return -1;
+			if (c >= 0 && git_tree_lookup(&sy, td->repo,
+						      git_tree_entry_id(ey)) != 0) {
+				git_tree_free(sx);
+				return -1;
+			}
+			rc = diff_trees(td, sx, sy, nb_arena_printf(td->a, "%s/", path));
+			git_tree_free(sx);
+			git_tree_free(sy);
+			if (rc != 0)
+				return rc;
+		} else if (git_tree_entry_type(e) != GIT_OBJECT_BLOB ||
+			   !regular(e) || (c == 0 && !regular(ey))) {
+			td->other = 1;
+		} else {
+			put_delta(td, c < 0 ? GIT_DELTA_DELETED : c > 0 ?
+				  GIT_DELTA_ADDED : GIT_DELTA_MODIFIED, path);
+		}
+		if (c <= 0)
+			i++;
+		if (c >= 0)
+			k++;
+	}
+	return 0;
+}
+
+int nb_git_libgit2_diff;
+
+/* What the commit with tree t changed under prefix ("dir/", or "dir/sub/")
+ * against its parent's tree pt (NULL for a first commit), renames found
+ * as git finds them, into w.  0, or -1 with git's error. */
+static int
+commit_deltas(git_repository *repo, git_tree *pt, git_tree *t,
+	      const char *prefix, const git_diff_options *dopts,
+	      const git_diff_find_options *fopts, nb_arena *a, walked *w)
+{
+	tree_diff td;
+	git_tree *x = pt, *y = t;
+	git_diff *diff = NULL;
+	const char *p = prefix;
+	size_t k;
+	int rc = 0;
+
+	memset(&td, 0, sizeof(td));
+	td.repo = repo;
+	td.a = a;
+	/* down to the prefix's folder in both */
+	while (*p && rc == 0 && (x || y)) {
+		const char *slash = strchr(p, '/');
+		char name[256];
+		const git_tree_entry *ex, *ey;
+		git_tree *nx = NULL, *ny = NULL;
+		if (!slash || (size_t)(slash - p) >= sizeof(name) || slash == p) {
+			td.other = 1;
+			break;
+		}
+		memcpy(name, p, (size_t)(slash - p));
+		name[slash - p] = '\0';
+		ex = x ? git_tree_entry_byname(x, name) : NULL;
+		ey = y ? git_tree_entry_byname(y, name) : NULL;
+		if ((ex && git_tree_entry_type(ex) != GIT_OBJECT_TREE) ||
+		    (ey && git_tree_entry_type(ey) != GIT_OBJECT_TREE)) {
+			td.other = 1;
+			break;
+		}
+		if (ex && ey && git_oid_equal(git_tree_entry_id(ex),
+					      git_tree_entry_id(ey)))
+			ex = ey = NULL;   /* nothing changed under it */
+		if ((ex && git_tree_lookup(&nx, repo, git_tree_entry_id(ex)) != 0) ||
+		    (ey && git_tree_lookup(&ny, repo, git_tree_entry_id(ey)) != 0))
+			rc = -1;
+		if (x != pt)
+			git_tree_free(x);
+		if (y != t)
+			git_tree_free(y);
+		x = nx;
+		y = ny;
+		p = slash + 1;
+	}
+	if (rc == 0 && !td.other && (x || y))
+		rc = diff_trees(&td, x, y, prefix);
+	if (x != pt)
+		git_tree_free(x);
+	if (y != t)
+		git_tree_free(y);
+	if (rc != 0)
+		return -1;
+	if (!td.other && !(td.added && td.deleted) && !nb_git_libgit2_diff) {
+		/* no file both went and came: no rename to find */
+		w->d = td.d;
+		w->nd = td.nd;
+		return 0;
+	}
+	/* libgit2's diff, which finds renames (a file gone and one come that
+	 * is at least half the same) */
+	if (git_diff_tree_to_tree(&diff, repo, pt, t, dopts) != 0 ||
+	    git_diff_find_similar(diff, fopts) != 0) {
+		git_diff_free(diff);
+		return -1;
+	}
+	w->nd = git_diff_num_deltas(diff);
+	w->d = nb_arena_alloc(a, (w->nd + 1) * sizeof(*w->d));
+	for (k = 0; k < w->nd; k++) {
+		const git_diff_delta *dl = git_diff_get_delta(diff, k);
+		w->d[k].status = dl->status;
+		w->d[k].old_path = nb_arena_strdup(a, dl->old_file.path);
+		w->d[k].new_path = nb_arena_strdup(a, dl->new_file.path);
+	}
+	git_diff_free(diff);
+	return 0;
+}
 
 /* Each path some commit of the walk (v[0..n)) touched, old and new, once,
  * onto *out (a vector in a). */
@@ -717,10 +908,9 @@ touched_paths(nb_arena *a, const walked *v, size_t n, nb_map *seen,
 	size_t i, k;
 
 	for (i = 0; i < n; i++) {
-		size_t nd = git_diff_num_deltas(v[i].diff);
-		for (k = 0; k < nd; k++) {
-			const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
-			const char *ps[2] = { dl->old_file.path, dl->new_file.path };
+		for (k = 0; k < v[i].nd; k++) {
+			const delta *dl = &v[i].d[k];
+			const char *ps[2] = { dl->old_path, dl->new_path };
 			int q;
 			for (q = 0; q < 2; q++) {
 				char *p;
@@ -784,12 +974,19 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	int have_base = 0, at_base = 0;
 	char *pathspec = nb_arena_strdup(a, prefix);
 	walked *v = NULL;
-	size_t n = 0, cap = 0, i, k;
+	size_t n = 0, cap = 0, i, k, saved_size = 0;
+	struct stat st;
 	void *pl[3];
 	int rc = -1;
 
 	memset(out, 0, sizeof(*out));
 	memset(&base, 0, sizeof(base));
+	if (cache && stat(cache, &st) == 0 && st.st_size > 0) {
+		/* the last walk's size says what this one takes (its
+		 * histories, and what is written for the next) */
+		saved_size = (size_t)st.st_size;
+		nb_arena_reserve(a, saved_size * 2);
+	}
 	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
 	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
 	dopts.pathspec.strings = &pathspec;
@@ -815,7 +1012,6 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	for (;;) {
 		git_commit *c = NULL, *parent = NULL;
 		git_tree *t = NULL, *pt = NULL;
-		git_diff *diff = NULL;
 		char idbuf[GIT_OID_HEXSZ + 1];
 		walked *w;
 		int more;
@@ -836,9 +1032,14 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			oid = *git_commit_id(parent);
 		}
 		git_commit_tree(&t, c);
-		if (git_diff_tree_to_tree(&diff, g->repo, pt, t, &dopts) != 0 ||
-		    git_diff_find_similar(diff, &fopts) != 0) {
-			git_diff_free(diff);
+		if (n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = nb_xrealloc(v, cap * sizeof(*v));
+		}
+		w = &v[n];
+		memset(w, 0, sizeof(*w));
+		if (commit_deltas(g->repo, pt, t, prefix, &dopts, &fopts, a,
+				  w) != 0) {
 			git_tree_free(t);
 			git_tree_free(pt);
 			git_commit_free(parent);
@@ -846,13 +1047,7 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			git_fail(d, g->name, NULL);
 			goto done;
 		}
-		if (n == cap) {
-			cap = cap ? cap * 2 : 16;
-			v = nb_xrealloc(v, cap * sizeof(*v));
-		}
-		w = &v[n++];
-		memset(w, 0, sizeof(*w));
-		w->diff = diff;
+		n++;
 		git_oid_tostr(idbuf, sizeof(idbuf), git_commit_id(c));
 		w->ch.commit = nb_arena_strdup(a, idbuf);
 		w->ch.time = (int64_t)git_commit_time(c);
@@ -886,11 +1081,10 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		*out = base.files;
 		memset(&base.files, 0, sizeof(base.files));
 		for (i = n; i-- > 0;) {
-			size_t nd = git_diff_num_deltas(v[i].diff);
-			for (k = 0; k < nd; k++) {
-				const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
-				const char *np = dl->new_file.path;
-				const char *op = dl->old_file.path;
+			for (k = 0; k < v[i].nd; k++) {
+				const delta *dl = &v[i].d[k];
+				const char *np = dl->new_path;
+				const char *op = dl->old_path;
 				if (dl->status == GIT_DELTA_DELETED ||
 				    dl->status == GIT_DELTA_RENAMED)
 					nb_map_set(out, touched_key(&seen, op),
@@ -929,10 +1123,9 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 	/* each commit's changes, newest first, to the files their paths
 	 * were then */
 	for (i = 0; i < n; i++) {
-		size_t nd = git_diff_num_deltas(v[i].diff);
-		for (k = 0; k < nd; k++) {
-			const git_diff_delta *dl = git_diff_get_delta(v[i].diff, k);
-			const char *np = dl->new_file.path, *op = dl->old_file.path;
+		for (k = 0; k < v[i].nd; k++) {
+			const delta *dl = &v[i].d[k];
+			const char *np = dl->new_path, *op = dl->old_path;
 			nb_file_history *h;
 			nb_change cc = v[i].ch;
 
@@ -998,63 +1191,16 @@ nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 			qsort(paths, np, sizeof(*paths), cmp_cstr);
 		}
 		hist_save(cache, git_oid_tostr_s(git_commit_id(g->commit)),
-			  prefix, out, paths, np);
+			  prefix, out, paths, np, saved_size);
 		if (!at_base)
 			free((void *)paths);
 	}
 	rc = 0;
 done:
-	for (i = 0; i < n; i++)
-		git_diff_free(v[i].diff);
 	free(v);
 	nb_map_free(&base.files);
 	nb_map_free(&alias);
 	nb_map_free(&was_of);
 	nb_map_free(&seen);
-	return rc;
-}
-
-int
-nb_git_changed(nb_map *out, nb_git *g, const char *from, const char *prefix,
-	       nb_arena *a, nb_diags *d)
-{
-	git_oid oid;
-	git_commit *c = NULL;
-	git_tree *t = NULL;
-	git_diff *diff = NULL;
-	git_diff_options dopts;
-	git_diff_find_options fopts;
-	char *pathspec = nb_arena_strdup(a, prefix);
-	size_t k, nd;
-	int rc = -1;
-
-	if (git_oid_fromstr(&oid, from) != 0 ||
-	    git_commit_lookup(&c, g->repo, &oid) != 0)
-		return 1;
-	if (git_commit_tree(&t, c) != 0)
-		goto done;
-	git_diff_options_init(&dopts, GIT_DIFF_OPTIONS_VERSION);
-	git_diff_find_options_init(&fopts, GIT_DIFF_FIND_OPTIONS_VERSION);
-	if (*prefix) {
-		dopts.pathspec.strings = &pathspec;
-		dopts.pathspec.count = 1;
-	}
-	fopts.flags = GIT_DIFF_FIND_RENAMES;
-	if (git_diff_tree_to_tree(&diff, g->repo, t, g->tree, &dopts) != 0 ||
-	    git_diff_find_similar(diff, &fopts) != 0) {
-		git_fail(d, g->name, NULL);
-		goto done;
-	}
-	nd = git_diff_num_deltas(diff);
-	for (k = 0; k < nd; k++) {
-		const git_diff_delta *dl = git_diff_get_delta(diff, k);
-		nb_map_put(out, nb_arena_strdup(a, dl->old_file.path), (void *)1, NULL);
-		nb_map_put(out, nb_arena_strdup(a, dl->new_file.path), (void *)1, NULL);
-	}
-	rc = 0;
-done:
-	git_diff_free(diff);
-	git_tree_free(t);
-	git_commit_free(c);
 	return rc;
 }

@@ -86,12 +86,10 @@ typedef struct nb_file_history {
 int nb_git_history(nb_map *out, nb_git *g, const char *prefix, nb_arena *a,
 		   const char *cache, nb_diags *d);
 
-/* Paths under `prefix` that differ between commit `from` and this commit
- * (added, changed, deleted or renamed, both old and new paths), into the
- * map as keys (values unused).  Returns 0, 1 when `from` is not in the
- * repository, -1 on error. */
-int nb_git_changed(nb_map *out, nb_git *g, const char *from,
-		   const char *prefix, nb_arena *a, nb_diags *d);
+/* For tests: nonzero makes the walk take every commit's changes from
+ * libgit2's diff, as it does for those where a file went and another came
+ * (a rename to look for), in place of its own walk of the trees. */
+extern int nb_git_libgit2_diff;
 
 /* Whether `dir` is the top of a git work tree (has a .git). */
 int nb_git_is_worktree(const char *dir);

@@ -14,7 +14,14 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+static int
+cmp_paths(const void *x, const void *y)
+{
+	return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
 
 /* Run a git command in dir; fail the test when it fails. */
 static void
@@ -184,6 +191,109 @@ git__changes_name_their_own_commits(void)
 	free(root);
 }
 
+/* One path's history as text, to compare two walks. */
+static void
+history_text(FILE *f, const nb_map *hist, const char *path)
+{
+	const nb_file_history *h = nb_map_get(hist, path);
+	size_t k;
+
+	fprintf(f, "%s:", path);
+	for (k = 0; h && k < h->n; k++)
+		fprintf(f, " %.7s%s%s", h->changes[k].commit,
+			h->changes[k].renamed_from ? "<" : "",
+			h->changes[k].renamed_from ? h->changes[k].renamed_from : "");
+	for (k = 0; h && k < h->n_old; k++)
+		fprintf(f, " was %s", h->old_paths[k]);
+	fputc('\n', f);
+}
+
+/* The walk's own diff of two trees (only the subtrees whose ids differ)
+ * gives what libgit2's diff gives: edits, a mode changed, files added or
+ * deleted, folders in folders, nothing under the prefix; and where a file
+ * went and another came, or something is not a plain file (a link, a
+ * file that became a folder), libgit2's diff is what it uses. */
+static void
+git__walked_changes_equal_libgit2s_diff(void)
+{
+	static const char *const steps[] = {
+		"mkdir -p content/consultations content/partners content/deep/x other && "
+		"echo a > content/consultations/a.md && echo b > content/consultations/b.md && "
+		"echo p > content/partners/p.yaml && echo y > content/deep/x/y.md && "
+		"echo t > other/top.txt && git init -q -b main . && git add -A && git commit -q -m one",
+		"echo more >> content/consultations/a.md && git commit -q -am edit",
+		"chmod +x content/consultations/b.md && git commit -q -am mode",
+		"echo c > content/consultations/c.md && echo z > content/deep/x/z.md && "
+		"git add -A && git commit -q -m adds",
+		"git rm -q content/partners/p.yaml && git commit -q -m delete",
+		"git mv content/consultations/a.md content/consultations/a2.md && "
+		"echo again >> content/consultations/a2.md && git commit -q -am rename",
+		"git rm -q content/deep/x/y.md && mkdir content/deep/x/y.md && "
+		"echo in > content/deep/x/y.md/in.md && git add -A && git commit -q -m folder",
+		"ln -s a2.md content/consultations/link.md && git add -A && git commit -q -m link",
+		"echo u > other/top.txt && git commit -q -am outside",
+		"echo nothing like it at all > content/consultations/d.md && "
+		"git rm -q content/consultations/c.md && git add -A && git commit -q -m swap",
+		"echo zz >> content/deep/x/z.md && git commit -q -am nested",
+	};
+	char *root = tu_tmpdir(), repo[4200], *walks[2] = { NULL, NULL };
+	size_t i, len;
+	int way;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	CHECK_INT(mkdir(repo, 0755), 0);
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		char date[64];
+		snprintf(date, sizeof(date), "2026-10-%02zuT09:00:00+01:00", i + 1);
+		sh(repo, date, steps[i]);
+	}
+	for (way = 0; way < 2; way++) {
+		nb_arena *a = nb_arena_new();
+		nb_diags d = NB_DIAGS_INIT;
+		nb_git *g = NULL;
+		nb_map hist;
+		const char **paths;
+		size_t np = 0;
+		FILE *f = open_memstream(&walks[way], &len);
+
+		nb_git_libgit2_diff = way;
+		CHECK_INT(nb_git_open(&g, repo, "main", &d), 0);
+		CHECK_INT(nb_git_history(&hist, g, "content/", a, NULL, &d), 0);
+		paths = calloc(hist.cap + 1, sizeof(*paths));
+		for (i = 0; i < hist.cap; i++)
+			if (hist.keys[i] && hist.vals[i])
+				paths[np++] = hist.keys[i];
+		qsort(paths, np, sizeof(*paths), cmp_paths);
+		for (i = 0; i < np; i++)
+			history_text(f, &hist, paths[i]);
+		fclose(f);
+		free(paths);
+		nb_map_free(&hist);
+		nb_git_free(g);
+		nb_diags_free(&d);
+		nb_arena_free(a);
+	}
+	nb_git_libgit2_diff = 0;
+	CHECK_STR(walks[0], walks[1]);
+	/* what each file's history is, in the walk's own words */
+	CHECK_HAS(walks[0], "content/consultations/b.md: ");
+	CHECK_HAS(walks[0], "content/deep/x/z.md: ");
+	CHECK_HAS(walks[0], "<content/consultations/a.md ");
+	CHECK_HAS(walks[0], " was content/consultations/a.md\n");
+	CHECK_HAS(walks[0], "content/consultations/d.md: ");
+	CHECK_LACKS(walks[0], "content/consultations/c.md:");
+	CHECK_LACKS(walks[0], "other/top.txt");
+	{
+		/* b.md: made, then its mode changed */
+		const char *b = strstr(walks[0], "content/consultations/b.md:");
+		CHECK(b && strchr(b, '\n') - b == (long)strlen("content/consultations/b.md:") + 2 * 8);
+	}
+	free(walks[0]);
+	free(walks[1]);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 git__authors_shown_when_the_site_asks(void)
 {
@@ -317,6 +427,7 @@ suite_git(void)
 	RUN(git__ref_build_equals_checkout_build);
 	RUN(git__dates_follow_renames_and_merges);
 	RUN(git__changes_name_their_own_commits);
+	RUN(git__walked_changes_equal_libgit2s_diff);
 	RUN(git__authors_shown_when_the_site_asks);
 	RUN(git__renamed_record_leaves_a_redirect);
 	RUN(git__shallow_clone_is_warned_about);
