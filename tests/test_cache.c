@@ -160,6 +160,68 @@ cache__entries_come_back_as_they_went_in(void)
 	free(dir);
 }
 
+/* Every one of many entries is found, and no other: ids spread evenly
+ * (as hashes are: the lookup guesses where an id is from its value),
+ * and ids bunched at the ends and alike in their first bytes (where
+ * guesses are bad, and the lookup must still find them). */
+static void
+cache__every_entry_is_found_among_many(void)
+{
+	enum { N = 3000 };
+	char *dir = tu_tmpdir(), path[4200];
+	nb_arena *a = nb_arena_new();
+	nb_node *root = parse(a, "k: v\n", 1);
+	unsigned char (*ids)[NB_OID_LEN] = calloc(N, NB_OID_LEN);
+	unsigned long long x = 20261124;
+	nb_parsed p, got;
+	nb_cache *c;
+	int i, k, way, found, wrong;
+
+	memset(&p, 0, sizeof(p));
+	p.root = root;
+	for (way = 0; way < 2; way++) {
+		snprintf(path, sizeof(path), "%s/site-%d.nb-cache", dir, way);
+		for (i = 0; i < N; i++) {
+			for (k = 0; k < NB_OID_LEN; k++) {
+				x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+				ids[i][k] = (unsigned char)(x >> 56);
+			}
+			if (way == 1) {
+				/* a tenth at each end, the rest alike in their
+				 * first seven bytes */
+				memset(ids[i], i < N / 10 ? 0x00 : i > N - N / 10 ? 0xff : 0x80,
+				       i < N / 10 || i > N - N / 10 ? 2 : 7);
+			}
+		}
+		c = nb_cache_open(path, 0);
+		for (i = 0; i < N; i++) {
+			p.sig = (uint64_t)i;
+			nb_cache_put(c, ids[i], &p);
+		}
+		CHECK_INT(nb_cache_save(c), 0);
+		nb_cache_free(c);
+		c = nb_cache_open(path, 0);
+		found = wrong = 0;
+		for (i = 0; i < N; i++) {
+			if (nb_cache_get(c, ids[i], a, &got) == 1) {
+				found++;
+				wrong += got.sig != (uint64_t)i;
+			}
+			/* one bit off: not there */
+			ids[i][19] ^= 1;
+			wrong += nb_cache_get(c, ids[i], a, &got) != 0;
+			ids[i][19] ^= 1;
+		}
+		CHECK_INT(found, N);
+		CHECK_INT(wrong, 0);
+		nb_cache_free(c);
+	}
+	free(ids);
+	nb_arena_free(a);
+	nb_rmtree(dir);
+	free(dir);
+}
+
 static void
 cache__a_rebuild_appends_and_dead_entries_are_dropped(void)
 {
@@ -352,6 +414,7 @@ void
 suite_cache(void)
 {
 	RUN(cache__entries_come_back_as_they_went_in);
+	RUN(cache__every_entry_is_found_among_many);
 	RUN(cache__a_rebuild_appends_and_dead_entries_are_dropped);
 	RUN(cache__a_damaged_file_is_an_empty_cache);
 }
