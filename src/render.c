@@ -1835,8 +1835,12 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	run(&j, &p, nthreads, keep);
 #ifdef __GLIBC__
 	/* the threads' buffers and page arenas are free now, but glibc keeps
-	 * the pages; give them back before the sitemap and manifest grow */
-	malloc_trim(0);
+	 * the pages; give them back before the sitemap and manifest grow.
+	 * Not after a rebuild that took most outputs from the last build:
+	 * its threads held little, and trimming took 2 to 10 ms at 10,000
+	 * consultations, with the pages then to be faulted in again */
+	if (nb_out_reused(o) < p.len / 2)
+		malloc_trim(0);
 #endif
 
 	/* what needs every other output */
