@@ -30,7 +30,13 @@ NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	    -DNB_VERSION='"$(VERSION)"' -DNB_SHAREDIR='"$(SHAREDIR)"' \
 	    -DNB_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-NB_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lm -lpthread
+# libmicrohttpd is loaded by `serve` when it starts (dlopen, src/serve.c):
+# not linked, its soname compiled in.
+LINK_PKGS = $(filter-out libmicrohttpd,$(PKGS))
+MHD_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libmicrohttpd.so)" 2>/dev/null | \
+	awk '$$1 == "SONAME" { print $$2 }')
+NB_CFLAGS += $(if $(MHD_SONAME),-DNB_MHD_LIBRARY='"$(MHD_SONAME)"')
+NB_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -lpthread -ldl
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)
 

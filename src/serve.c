@@ -1,8 +1,11 @@
 /*
  * serve.c - the preview server: build, serve, watch, rebuild.
  *
- * The only file that calls libmicrohttpd.  Requests are answered by the
- * library's own thread; builds run in the caller's thread, which waits on
+ * The only file that calls libmicrohttpd, which it loads when a preview
+ * starts (dlopen): every other command is spared loading it and GnuTLS
+ * with its eight libraries (about 5 ms of each start, on the machine of
+ * docs/performance.md).  Requests are answered by the library's own
+ * thread; builds run in the caller's thread, which waits on
  * inotify for changes.  The two share the output folder (which nb_build
  * replaces whole, by renaming) and the error page of a failed build (under
  * a mutex).  Files are served from the output folder by descriptor, so a
@@ -13,6 +16,7 @@
 #include "buf.h"
 #include "write.h"
 
+#include <dlfcn.h>
 #include <microhttpd.h>
 
 #include <arpa/inet.h>
@@ -31,6 +35,82 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+/* ---- libmicrohttpd, loaded when a preview starts ------------------------------ */
+
+#ifndef NB_MHD_LIBRARY
+#define NB_MHD_LIBRARY "libmicrohttpd.so.12"
+#endif
+
+const char *nb_serve_library = NB_MHD_LIBRARY;
+
+static struct {
+	struct MHD_Daemon *(*start_daemon)(unsigned int, uint16_t,
+					   MHD_AcceptPolicyCallback, void *,
+					   MHD_AccessHandlerCallback, void *, ...);
+	void (*stop_daemon)(struct MHD_Daemon *);
+	const union MHD_DaemonInfo *(*get_daemon_info)(struct MHD_Daemon *,
+						       enum MHD_DaemonInfoType, ...);
+	struct MHD_Response *(*create_response_from_buffer)(size_t, void *,
+							   enum MHD_ResponseMemoryMode);
+	struct MHD_Response *(*create_response_from_fd)(size_t, int);
+	enum MHD_Result (*add_response_header)(struct MHD_Response *,
+					       const char *, const char *);
+	enum MHD_Result (*queue_response)(struct MHD_Connection *, unsigned int,
+					  struct MHD_Response *);
+	void (*destroy_response)(struct MHD_Response *);
+} mhd_fn;
+
+/* The calls below go through the table. */
+#define MHD_start_daemon (*mhd_fn.start_daemon)
+#define MHD_stop_daemon (*mhd_fn.stop_daemon)
+#define MHD_get_daemon_info (*mhd_fn.get_daemon_info)
+#define MHD_create_response_from_buffer (*mhd_fn.create_response_from_buffer)
+#define MHD_create_response_from_fd (*mhd_fn.create_response_from_fd)
+#define MHD_add_response_header (*mhd_fn.add_response_header)
+#define MHD_queue_response (*mhd_fn.queue_response)
+#define MHD_destroy_response (*mhd_fn.destroy_response)
+
+/* Load it (once: it stays for the process).  0, or -1 with an error. */
+static int
+mhd_load(nb_diags *d)
+{
+	static void *lib;
+	static const char *const names[] = {
+		"MHD_start_daemon", "MHD_stop_daemon", "MHD_get_daemon_info",
+		"MHD_create_response_from_buffer", "MHD_create_response_from_fd",
+		"MHD_add_response_header", "MHD_queue_response",
+		"MHD_destroy_response",
+	};
+	void *f[sizeof(names) / sizeof(names[0])];
+	size_t i;
+
+	if (lib)
+		return 0;
+	lib = dlopen(nb_serve_library, RTLD_NOW | RTLD_LOCAL);
+	for (i = 0; lib && i < sizeof(names) / sizeof(names[0]); i++)
+		if (!(f[i] = dlsym(lib, names[i]))) {
+			dlclose(lib);
+			lib = NULL;
+		}
+	if (!lib) {
+		const char *why = dlerror();
+		return nb_error(d, NULL, 0, 0,
+			"install Debian's libmicrohttpd12 package (scripts/deps.sh does)",
+			"cannot load the web server library %s: %s",
+			nb_serve_library, why ? why : "a function is missing");
+	}
+	/* POSIX: a function's address may be taken from dlsym's void * */
+	memcpy(&mhd_fn.start_daemon, &f[0], sizeof(f[0]));
+	memcpy(&mhd_fn.stop_daemon, &f[1], sizeof(f[1]));
+	memcpy(&mhd_fn.get_daemon_info, &f[2], sizeof(f[2]));
+	memcpy(&mhd_fn.create_response_from_buffer, &f[3], sizeof(f[3]));
+	memcpy(&mhd_fn.create_response_from_fd, &f[4], sizeof(f[4]));
+	memcpy(&mhd_fn.add_response_header, &f[5], sizeof(f[5]));
+	memcpy(&mhd_fn.queue_response, &f[6], sizeof(f[6]));
+	memcpy(&mhd_fn.destroy_response, &f[7], sizeof(f[7]));
+	return 0;
+}
 
 #define QUIET_MS 150        /* rebuild once files have been quiet this long */
 #define MAX_DEPTH 32        /* folders watched below the site's root */
@@ -505,6 +585,8 @@ nb_serve(const nb_serve_opts *o, nb_diags *d)
 	s.o = o;
 	s.ino = -1;
 	pthread_mutex_init(&s.lock, NULL);
+	if (mhd_load(d) != 0)
+		goto done;
 	if ((size_t)snprintf(s.tmp, sizeof(s.tmp), "%s/noticeboard-serve-XXXXXX",
 			     tmp && *tmp ? tmp : "/tmp") >= sizeof(s.tmp) ||
 	    !mkdtemp(s.tmp)) {

@@ -47,4 +47,8 @@ typedef struct nb_serve_opts {
  */
 int nb_serve(const nb_serve_opts *o, nb_diags *d);
 
+/* The libmicrohttpd nb_serve loads (its soname, found when Noticeboard
+ * was built); tests point it elsewhere. */
+extern const char *nb_serve_library;
+
 #endif

@@ -9,6 +9,7 @@
 
 #include "check.h"
 #include "scaffold.h"
+#include "serve.h"
 #include "write.h"
 #include "yaml.h"
 
@@ -1195,6 +1196,40 @@ serve__port_in_use_is_an_error(void)
 	site_free(&s);
 }
 
+/* serve loads libmicrohttpd when it starts: without it, a clear error;
+ * and the engine does not name it, so other commands never load it. */
+static void
+serve__without_its_library_is_a_clear_error(void)
+{
+	static volatile sig_atomic_t stop = 1;
+	const char *was = nb_serve_library, *bin = tu_bin();
+	nb_serve_opts so;
+	nb_diags d = NB_DIAGS_INIT;
+	char cmd[8192], *out = NULL;
+
+	memset(&so, 0, sizeof(so));
+	so.build.source = FIXTURE;
+	so.stop = &stop;
+	nb_serve_library = "libnoticeboard-no-such-library.so.0";
+	CHECK_INT(nb_serve(&so, &d), -1);
+	nb_serve_library = was;
+	CHECK_INT(d.errors, 1);
+	if (d.len) {
+		CHECK_HAS(d.items[0].msg, "cannot load the web server library "
+			  "libnoticeboard-no-such-library.so.0");
+		CHECK_HAS(d.items[0].hint, "libmicrohttpd12");
+	}
+	nb_diags_free(&d);
+	if (!strchr(bin, ' ')) {
+		snprintf(cmd, sizeof(cmd), "readelf -d \"$(dirname '%s')/noticeboard-engine\"",
+			 bin);
+		CHECK_INT(tu_run(cmd, &out), 0);
+		CHECK_HAS(out, "libgit2");
+		CHECK_LACKS(out, "microhttpd");
+		free(out);
+	}
+}
+
 /* ---- the launcher ------------------------------------------------------------- */
 
 /* The environment a process was started with (NUL-separated), read from
@@ -1778,6 +1813,7 @@ suite_officer(void)
 	RUN(serve__pages_rebuilds_and_build_errors);
 	RUN(serve__content_types_and_unsafe_paths);
 	RUN(serve__port_in_use_is_an_error);
+	RUN(serve__without_its_library_is_a_clear_error);
 	RUN(launch__the_engine_runs_in_place_with_huge_pages);
 	RUN(cli__help_for_every_command_version_and_quiet);
 	RUN(cli__man_page_covers_the_commands);
