@@ -5,7 +5,8 @@
  * the check of the header and is ignored):
  *
  *   header   "nb-cache", u32 0x01020304, u32 version
- *   entries  each: u64 sig, i32 body_line, u32 body_len + 1 (0: no body),
+ *   entries  each: u64 sig, u64 brief, i32 body_line, u32 body_len + 1
+ *            (0: no body),
  *            the body (empty when its HTML is there) and a NUL, the node
  *            tree (or a node of kind 0xff: none), then the body's HTML (a
  *            text) and u32 warnings, each i32 severity, i32 line, i32
@@ -49,7 +50,7 @@
 
 #define MAGIC "nb-cache"
 #define ENDIAN 0x01020304u
-#define VERSION 5u
+#define VERSION 6u
 #define HEADER 16
 #define SLOT 32
 #define TRAILER 32
@@ -305,13 +306,13 @@ static int
 entry_read(const unsigned char *p, size_t len, nb_arena *a, nb_parsed *out)
 {
 	cursor k = { p, p + len, a };
-	uint64_t sig;
+	uint64_t sig, brief;
 	int32_t line;
 	uint32_t blen;
 
 	memset(out, 0, sizeof(*out));
-	if (take(&k, &sig, 8) != 0 || take(&k, &line, 4) != 0 ||
-	    take(&k, &blen, 4) != 0)
+	if (take(&k, &sig, 8) != 0 || take(&k, &brief, 8) != 0 ||
+	    take(&k, &line, 4) != 0 || take(&k, &blen, 4) != 0)
 		return 0;
 	if (blen) {
 		size_t bl = (size_t)blen - 1;
@@ -322,6 +323,7 @@ entry_read(const unsigned char *p, size_t len, nb_arena *a, nb_parsed *out)
 		k.p += bl + 1;
 	}
 	out->sig = sig;
+	out->brief = brief;
 	out->body_line = line;
 	if (k.p < k.end && *k.p == NO_NODE) {
 		if ((size_t)(k.end - k.p) < 16)
@@ -520,6 +522,7 @@ nb_cache_put(nb_cache *c, const unsigned char oid[NB_OID_LEN],
 	if (p->rec)
 		blen = 0;
 	put_raw(&b, &p->sig, 8);
+	put_raw(&b, &p->brief, 8);
 	put_raw(&b, &line, 4);
 	put_raw(&b, &blen, 4);
 	if (blen) {

@@ -47,6 +47,9 @@ typedef struct nb_parsed {
 	size_t body_len;
 	int body_line;          /* the file line the body starts on */
 	uint64_t sig;           /* nb_sig of the file's bytes */
+	uint64_t brief;         /* of what it says but its `summary` (model.c:
+				 * what pages that show no summaries depend
+				 * on), or 0 */
 	/* the body as HTML and its warnings (nb_markdown_body), when known */
 	const char *html;
 	const nb_parsed_diag *diags;

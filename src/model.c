@@ -939,6 +939,42 @@ md_hit(md_entry *md, const nb_node **out, const char **body,
 	return 1;
 }
 
+/* A hash of a front matter's tree, in order, kinds and quoting and all. */
+static uint64_t
+tree_sig(uint64_t h, const nb_node *n, int top)
+{
+	size_t i;
+
+	h = nb_sig_u64(h, (uint64_t)n->kind << 1 | (n->plain != 0));
+	if (n->kind == NB_NODE_SCALAR)
+		return nb_sig(h, n->len ? n->str : "", n->len);
+	h = nb_sig_u64(h, n->n);
+	for (i = 0; i < n->n; i++) {
+		if (n->kind == NB_NODE_MAP) {
+			const nb_node *k = n->keys[i];
+			if (top && k->len == 7 && memcmp(k->str, "summary", 7) == 0)
+				continue;   /* its key is in the count */
+			h = tree_sig(h, k, 0);
+		}
+		h = tree_sig(h, n->items[i], 0);
+	}
+	return h;
+}
+
+/* What a record file says but its summary: its front matter's tree
+ * without the top-level `summary`, and its body.  Pages that show no
+ * summaries (a month's, the calendar's: render.c asks their templates)
+ * depend on this, not on the file's bytes, so an edited summary does not
+ * render them again.  Never 0 (0 is "not known"). */
+static uint64_t
+brief_sig(const nb_node *root, const char *body, size_t body_len)
+{
+	uint64_t h = tree_sig(nb_sig_u64(NB_SIG_INIT, 0x6272696566), root, 1);
+
+	h = nb_sig(h, body ? body : "", body_len);
+	return h ? h : 1;
+}
+
 /* Parse a .md file: front matter (must be a map) and body (copied into
  * scratch).  With the cache, md says what it gave (md->hit: a record's
  * image, or the parse) or what to put in it once the record is read
@@ -989,6 +1025,7 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 		*body_len = b_len;
 		*body_line = b_line;
 		*out = root;
+		p->brief = brief_sig(root, b, b_len);
 		p->root = root;
 		p->body = *body;
 		p->body_len = b_len;
@@ -1774,6 +1811,7 @@ typedef struct loaded {
 	void *rec;
 	const char *id;
 	uint64_t sig;                /* the hash of its file */
+	uint64_t brief;              /* of what it says but its summary, or 0 */
 	unsigned worker;             /* which thread read it */
 	size_t diag_from, diag_to;   /* its diagnostics in the thread's list */
 } loaded;
@@ -1898,6 +1936,8 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 		nb_buf_free(&img);
 	}
 done:
+	/* what it says but its summary: from the parse, or the cache */
+	out->brief = r.md ? md.p.brief : 0;
 	nb_arena_free(scratch);
 }
 
@@ -1924,6 +1964,7 @@ keep(nb_model *m, kind k, const loaded *l)
 	case K_CONSULTATION: {
 		nb_consultation *c = l->rec;
 		c->sig = l->sig;
+		c->sig_brief = l->brief;
 		nb_map_put(&m->consultation_ids, l->id, c, NULL);
 		nb_vec_push(m->arena, &m->consultations, c);
 		break;

@@ -160,6 +160,8 @@ typedef enum {
 
 struct nb_consultation {
 	uint64_t sig;
+	uint64_t sig_brief;          /* of what its file says but its summary
+				      * (0: not known; sig stands in) */
 	const char *id, *path, *title, *summary, *body_html;
 	nb_tags tags;
 	int level;                   /* index into site.ladder */
@@ -182,6 +184,7 @@ struct nb_consultation {
 	nb_promise promise;
 	const struct nb_file_history *hist;   /* from git, or NULL */
 	uint64_t dep;                /* derived: nb_sig_prepare() */
+	uint64_t dep_brief;          /* the same with sig_brief */
 };
 
 typedef enum { NB_DID_DONE, NB_DID_IN_PROGRESS, NB_DID_NOT_POSSIBLE } nb_did_state;

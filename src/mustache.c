@@ -916,6 +916,109 @@ nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
 	return rc;
 }
 
+/* ---- what a template may show ---------------------------------------- */
+
+/* Whether a tag's name (dotted or not) has `key` as one of its parts. */
+static int
+name_has(const char *s, size_t len, const char *key, size_t klen)
+{
+	size_t i = 0;
+
+	while (i <= len) {
+		size_t j = i;
+		while (j < len && s[j] != '.')
+			j++;
+		if (j - i == klen && memcmp(s + i, key, klen) == 0)
+			return 1;
+		i = j + 1;
+	}
+	return 0;
+}
+
+struct seen {                /* templates walked, so each is walked once */
+	const nb_template **t;
+	size_t n, cap;
+};
+
+static int mentions(nb_tmpl_set *s, const nb_template *t, const char *key,
+		    struct seen *sn, nb_diags *d);
+
+/* 1 when a node of the list (or what it includes) names key; 0; -1. */
+static int
+nodes_mention(nb_tmpl_set *s, const struct node *n, const char *key,
+	      struct seen *sn, nb_diags *d)
+{
+	size_t klen = strlen(key);
+	int rc;
+
+	for (; n; n = n->next) {
+		switch (n->type) {
+		case N_TEXT:
+			break;
+		case N_VAR:
+		case N_RAW:
+		case N_SECTION:
+		case N_INVERTED:
+			if (name_has(n->s, n->len, key, klen))
+				return 1;
+			break;
+		case N_PARTIAL:
+		case N_PARENT: {
+			nb_template *t = NULL;
+			if (n->dynamic)
+				return 1;   /* which, the values say */
+			rc = tmpl_get(&t, s, n->s, d);
+			if (rc < 0)
+				return -1;
+			if (rc == 0 && (rc = mentions(s, t, key, sn, d)) != 0)
+				return rc;
+			break;
+		}
+		case N_BLOCK:
+			break;
+		}
+		if (n->kids && (rc = nodes_mention(s, n->kids, key, sn, d)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int
+mentions(nb_tmpl_set *s, const nb_template *t, const char *key,
+	 struct seen *sn, nb_diags *d)
+{
+	size_t i;
+
+	for (i = 0; i < sn->n; i++)
+		if (sn->t[i] == t)
+			return 0;
+	if (sn->n == sn->cap) {
+		sn->cap = sn->cap ? sn->cap * 2 : 16;
+		sn->t = nb_xrealloc(sn->t, sn->cap * sizeof(*sn->t));
+	}
+	sn->t[sn->n++] = t;
+	return nodes_mention(s, t->root, key, sn, d);
+}
+
+int
+nb_tmpl_mentions(nb_tmpl_set *s, const char *name, const char *key,
+		 nb_diags *d)
+{
+	struct seen sn = { NULL, 0, 0 };
+	nb_template *t = NULL;
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = tmpl_get(&t, s, name, d);
+	if (rc == 0)
+		rc = mentions(s, t, key, &sn, d);
+	else if (rc == 1)
+		rc = 0;   /* no such template: it shows nothing */
+	pthread_mutex_unlock(&s->lock);
+	free(sn.t);
+	return rc;
+}
+
 /* ---- rendering ------------------------------------------------------- */
 
 struct ctx {                 /* the context stack, innermost first */

@@ -72,6 +72,15 @@ int nb_tmpl_parse(nb_template **out, nb_tmpl_set *s, const char *name,
 int nb_tmpl_get(nb_template **out, nb_tmpl_set *s, const char *name,
 		nb_diags *d);
 
+/* Whether template `name`, or a partial or parent it includes (at any
+ * depth), has a tag whose name, or a part of a dotted name, is `key`: 1 if
+ * so (or when it includes a partial whose name the values give), 0 if
+ * not, -1 on error (in d).  A value under a key no tag names cannot change
+ * what the template renders: views are data (no lambdas), and lists and
+ * maps print nothing themselves. */
+int nb_tmpl_mentions(nb_tmpl_set *s, const char *name, const char *key,
+		     nb_diags *d);
+
 /* Render t against ctx, appending to out.  Returns 0, or -1 after adding
  * an error to d (parse errors in a partial, too deep a nesting, more than
  * NB_MUSTACHE_MAX_STEPS nodes or NB_MUSTACHE_MAX_OUTPUT bytes). */

@@ -206,6 +206,8 @@ typedef struct job {
 	uint64_t global;             /* what every page shows */
 	uint64_t everything;         /* global and every record */
 	uint64_t months;             /* every month there is */
+	int brief_month;             /* its template names no summary */
+	int brief_calendar;          /* nor the calendar's */
 	uint64_t sig;                /* of the output being made */
 	/* each area's, partner's, topic's and audience's activities as
 	 * their pages show them: worked out once, when planned */
@@ -1266,7 +1268,8 @@ task_one(job *j, const void *arg, size_t i)
 		     nb_view_terms(&j->vc, "audiences"));
 		break;
 	case ONE_CALENDAR:
-		EMIT(j, nb_view_calendar_sig(&j->vc, j->global), "calendar",
+		EMIT(j, nb_view_calendar_sig(&j->vc, j->global,
+					     j->brief_calendar), "calendar",
 		     "calendar/index.html",
 		     nb_view_calendar(&j->vc));
 		break;
@@ -1404,7 +1407,8 @@ static void
 task_month(job *j, const void *arg, size_t i)
 {
 	const nb_month *mo = j->vc.dv->months.items[i];
-	uint64_t s = nb_view_month_items_sig(nb_sig_u64(j->months, i), mo);
+	uint64_t s = nb_view_month_items_sig(nb_sig_u64(j->months, i), mo,
+					     j->brief_month);
 
 	(void)arg;
 	next_page(j);
@@ -1815,6 +1819,18 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 				 "the theme `%s` was not found", th.name);
 		if (lrc != 0)
 			goto done;
+	}
+	{
+		/* pages whose templates name no `summary` do not depend on
+		 * consultations' summaries (nb_tmpl_mentions): a summary
+		 * edited does not render the months it is in again.  Errors
+		 * in the templates are the render's to report. */
+		nb_diags ignore = NB_DIAGS_INIT;
+		j.brief_month = nb_tmpl_mentions(th.set, "month", "summary",
+						 &ignore) == 0;
+		j.brief_calendar = nb_tmpl_mentions(th.set, "calendar", "summary",
+						    &ignore) == 0;
+		nb_diags_free(&ignore);
 	}
 	/* the items of the feed of everything, which every other feed's
 	 * items are among */

@@ -45,6 +45,22 @@ consultation_dep(const nb_consultation *c)
 	return hist_sig(h, c->hist);
 }
 
+/* What an item of it in a list that shows no summaries depends on (a
+ * month's, the calendar's): its file but its summary, its id and its
+ * outcome; not its history (items show no dates from git).  When the
+ * summary is not known apart, what its own page depends on. */
+static uint64_t
+consultation_dep_brief(const nb_consultation *c)
+{
+	uint64_t h;
+
+	if (!c->sig_brief)
+		return consultation_dep(c);
+	h = nb_sig_u64(nb_sig_u64(NB_SIG_INIT, 0x6272696566), c->sig_brief);
+	h = str_sig(h, c->id);
+	return nb_sig_u64(h, c->outcome ? c->outcome->sig : 0);
+}
+
 static uint64_t
 event_dep(const nb_event *e)
 {
@@ -78,6 +94,7 @@ nb_sig_prepare(nb_model *m)
 	for (i = 0; i < m->consultations.len; i++) {
 		nb_consultation *c = m->consultations.items[i];
 		c->dep = consultation_dep(c);
+		c->dep_brief = consultation_dep_brief(c);
 		for (k = 0; k < c->events_len; k++)
 			c->events[k]->dep = c->dep;
 	}
@@ -99,6 +116,19 @@ uint64_t
 nb_sig_consultation(const nb_consultation *c)
 {
 	return c->dep ? c->dep : consultation_dep(c);
+}
+
+uint64_t
+nb_sig_consultation_brief(const nb_consultation *c)
+{
+	return c->dep_brief ? c->dep_brief : consultation_dep_brief(c);
+}
+
+uint64_t
+nb_sig_event_brief(const nb_event *e)
+{
+	return e->consultation ? nb_sig_consultation_brief(e->consultation)
+			       : nb_sig_event(e);
 }
 
 uint64_t

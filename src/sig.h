@@ -27,6 +27,10 @@ void nb_sig_prepare(nb_model *m);
 
 uint64_t nb_sig_consultation(const nb_consultation *c);
 uint64_t nb_sig_event(const nb_event *e);
+/* The same for pages that show no summaries: a consultation's file but
+ * its summary (an embedded event's, its consultation's) */
+uint64_t nb_sig_consultation_brief(const nb_consultation *c);
+uint64_t nb_sig_event_brief(const nb_event *e);
 uint64_t nb_sig_outcome(const nb_outcome *o);
 uint64_t nb_sig_page(const nb_page *p);
 /* Fold a list of consultations or events (in order) into h. */

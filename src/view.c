@@ -1741,7 +1741,7 @@ nb_view_calendar(nb_view_ctx *vc)
 }
 
 uint64_t
-nb_view_month_items_sig(uint64_t h, const nb_month *mo)
+nb_view_month_items_sig(uint64_t h, const nb_month *mo, int brief)
 {
 	size_t x;
 
@@ -1750,8 +1750,11 @@ nb_view_month_items_sig(uint64_t h, const nb_month *mo)
 	for (x = 0; x < mo->items.len; x++) {
 		const nb_cal_item *it = mo->items.items[x];
 		h = nb_sig_u64(h, it->kind);
-		h = nb_sig_u64(h, it->event ? nb_sig_event(it->event) :
-			       nb_sig_consultation(it->consultation));
+		h = nb_sig_u64(h, brief ?
+			(it->event ? nb_sig_event_brief(it->event) :
+			 nb_sig_consultation_brief(it->consultation)) :
+			(it->event ? nb_sig_event(it->event) :
+			 nb_sig_consultation(it->consultation)));
 		/* an occurrence of a repeating event has its master's
 		 * signature: its own day and time tell it apart */
 		h = nb_sig_u64(h, it->event ?
@@ -1763,7 +1766,7 @@ nb_view_month_items_sig(uint64_t h, const nb_month *mo)
 }
 
 uint64_t
-nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h)
+nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h, int brief)
 {
 	const nb_vec *ms = &vc->dv->months;
 	nb_date t = vc->dv->today;
@@ -1775,7 +1778,7 @@ nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h)
 		int before = mo->year < t.year ||
 			(mo->year == t.year && mo->month < t.month);
 		if (!before && shown < CALENDAR_MONTHS) {
-			h = nb_view_month_items_sig(h, mo);
+			h = nb_view_month_items_sig(h, mo, brief);
 			shown++;
 		} else {
 			h = nb_sig_u64(h, (uint64_t)(mo->year * 12 + mo->month));

@@ -61,7 +61,7 @@ uint64_t nb_view_areas_sig(const nb_view_ctx *vc, uint64_t h);
 uint64_t nb_view_partners_sig(const nb_view_ctx *vc, uint64_t h);
 uint64_t nb_view_terms_sig(const nb_view_ctx *vc, const char *kind,
 			   uint64_t h);
-uint64_t nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h);
+uint64_t nb_view_calendar_sig(const nb_view_ctx *vc, uint64_t h, int brief);
 struct nb_report;
 uint64_t nb_view_reports_sig(uint64_t h, const struct nb_report *r,
 			     size_t n);
@@ -92,8 +92,10 @@ uint64_t nb_view_term_sig(const char *kind, const nb_term *t,
 			  const nb_listing *l, uint64_t h);
 uint64_t nb_view_embed_sig(const char *title, const char *full_path,
 			   const nb_listing *l, uint64_t h);
-/* A month of the calendar: its items, their records and times. */
-uint64_t nb_view_month_items_sig(uint64_t h, const nb_month *mo);
+/* A month of the calendar: its items, their records and times.  With
+ * `brief` (the page's templates name no `summary`), a consultation's
+ * summary is left out: an edit to it does not change the page. */
+uint64_t nb_view_month_items_sig(uint64_t h, const nb_month *mo, int brief);
 
 nb_value *nb_view_home(nb_view_ctx *vc);
 nb_value *nb_view_consultation(nb_view_ctx *vc, const nb_consultation *c);

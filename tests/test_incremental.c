@@ -865,8 +865,11 @@ static void
 incremental__site_pages_render_again_only_for_what_they_show(void)
 {
 	static const char *const shown[] = { "index.html",
-		"consultations/index.html", "calendar/index.html" };
-	static const char *const not_shown[] = { "404.html", "robots.txt",
+		"consultations/index.html" };
+	/* the calendar's months show titles and dates, not summaries
+	 * (incremental__months_render_again_only_when_they_show_summaries) */
+	static const char *const not_shown[] = { "calendar/index.html",
+		"404.html", "robots.txt",
 		"areas/index.html", "partners/index.html", "topics/index.html",
 		"audiences/index.html", "reports/index.html",
 		"reports/2026/index.html", "reports/2026/report.json",
@@ -903,6 +906,84 @@ incremental__site_pages_render_again_only_for_what_they_show(void)
 		CHECK_HAS(p, "Tell us about our buses.");
 		free(p);
 	}
+	nb_rmtree(root);
+	free(root);
+}
+
+/* A month's page shows no summaries (its template and the partials it
+ * includes name none): a consultation's summary edited does not render
+ * its months again.  A site whose own calendar-day partial shows them
+ * gets them rendered again, with the new summary. */
+static void
+incremental__months_render_again_only_when_they_show_summaries(void)
+{
+	static const char *const months[] = { "calendar/2026/11/index.html",
+		"calendar/2026/12/index.html" };
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	char *day = tu_read(".", "themes/default/layouts/calendar-day.mustache");
+	struct timespec t0;
+	size_t k;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);   /* both copies filled */
+	t0 = mark_time();
+	git(repo, 1, "sed -i \"s/about buses/about our buses/\" "
+	    "content/consultations/bus-review.md && git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	for (k = 0; k < 2; k++) {
+		char *p = tu_read(inc, months[k]);
+		CHECK_HAS(p, "Bus review");   /* it opens, closes, meets there */
+		free(p);
+		if (written_after(inc, months[k], t0))
+			nb_test_fail(__FILE__, __LINE__, "%s was written again",
+				     months[k]);
+		check_same(inc, full, months[k]);
+	}
+
+	/* the site's own calendar-day shows each consultation's summary */
+	CHECK(day != NULL && strstr(day, "</a> opens") && strstr(day, "</a> closes"));
+	if (day) {
+		nb_buf b = NB_BUF_INIT;
+		const char *p = day, *q;
+		while ((q = strstr(p, "</a> ")) != NULL &&
+		       (strncmp(q, "</a> opens", 10) == 0 ||
+			strncmp(q, "</a> closes", 11) == 0 || (q = NULL, 0))) {
+			nb_buf_put(&b, p, (size_t)(q - p));
+			nb_buf_puts(&b, "</a> <span class=\"summary\">{{summary}}</span>");
+			p = q + 4;
+		}
+		nb_buf_puts(&b, p);
+		{
+			char dir[4300];
+			snprintf(dir, sizeof(dir), "%s/layouts", repo);
+			mkdir(dir, 0755);
+		}
+		CHECK_INT(tu_write(repo, "layouts/calendar-day.mustache", b.ptr), 0);
+		nb_buf_free(&b);
+	}
+	git(repo, 2, "git add -A && git commit -q -m \"Show summaries by day\"");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	t0 = mark_time();
+	git(repo, 3, "sed -i \"s/about our buses/about all our buses/\" "
+	    "content/consultations/bus-review.md && git commit -q -am Edit");
+	CHECK_INT(build(repo, inc, 0, NULL), 0);
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	for (k = 0; k < 2; k++) {
+		char *p = tu_read(inc, months[k]);
+		CHECK_HAS(p, "<span class=\"summary\">Tell us about all our buses.</span>");
+		free(p);
+		if (!written_after(inc, months[k], t0))
+			nb_test_fail(__FILE__, __LINE__, "%s was taken", months[k]);
+		check_same(inc, full, months[k]);
+	}
+	free(day);
 	nb_rmtree(root);
 	free(root);
 }
@@ -1062,6 +1143,7 @@ suite_incremental(void)
 	RUN(incremental__site_pages_render_again_only_for_what_they_show);
 	RUN(incremental__open_data_is_written_again_only_for_what_it_says);
 	RUN(incremental__an_area_page_renders_again_only_for_what_it_shows);
+	RUN(incremental__months_render_again_only_when_they_show_summaries);
 	RUN(incremental__unchanged_files_come_from_the_parse_cache);
 	RUN(incremental__records_come_back_from_their_images);
 	RUN(incremental__folder_rebuilds_take_parses_from_the_cache);

@@ -371,6 +371,80 @@ mustache__self_including_partial_is_an_error(void)
 	}
 }
 
+/* Whether a template, or what it includes, names a key: in a variable,
+ * a section or an inverted section, alone or as a part of a dotted name;
+ * through partials and parents at any depth and the blocks given to
+ * them; yes for a partial the values name; not for a partial that is not
+ * there; and a template that includes itself is walked once. */
+static void
+mustache__mentions_follow_what_a_template_includes(void)
+{
+	static const struct {
+		const char *text;
+		int want;
+	} cases[] = {
+		{ "{{summary}}", 1 },
+		{ "{{{summary}}}", 1 },
+		{ "{{&item.summary}}", 1 },
+		{ "{{#summary}}x{{/summary}}", 1 },
+		{ "{{^summary}}none{{/summary}}", 1 },
+		{ "{{summary.text}}", 1 },
+		{ "{{summary_html}} {{title}} {{#items}}{{.}}{{/items}}", 0 },
+		{ "{{! summary }}summary", 0 },
+		{ "{{> shows}}", 1 },
+		{ "{{#items}}{{> deep}}{{/items}}", 1 },
+		{ "{{> quiet}}", 0 },
+		{ "{{> missing}}", 0 },
+		{ "{{> loop}}", 0 },
+		{ "{{>*which}}", 1 },
+		{ "{{<base}}{{$main}}{{title}}{{/main}}{{/base}}", 0 },
+		{ "{{<base}}{{$main}}{{summary}}{{/main}}{{/base}}", 1 },
+		{ "{{<talky}}{{/talky}}", 1 },
+		{ "{{=<% %>=}}<% summary %>", 1 },
+	};
+	const char *parts[] = {
+		"shows", "<p>{{summary}}</p>",
+		"deep", "{{> shows}}",
+		"quiet", "{{title}}{{> quiet}}",
+		"loop", "{{> loop}}{{> quiet}}",
+		"base", "<main>{{$main}}{{/main}}</main>",
+		"talky", "{{$main}}{{summary}}{{/main}}",
+		NULL };
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		nb_arena *a = nb_arena_new();
+		fixture f = { parts, 0 };
+		nb_tmpl_set *s = nb_tmpl_set_new(a, fixture_loader, &f);
+		nb_diags d = NB_DIAGS_INIT;
+		nb_template *t;
+		int got = -2;
+
+		if (nb_tmpl_parse(&t, s, "page", "page.mustache", cases[i].text,
+				  strlen(cases[i].text), &d) == 0)
+			got = nb_tmpl_mentions(s, "page", "summary", &d);
+		if (got != cases[i].want)
+			nb_test_fail(__FILE__, __LINE__, "\"%s\": got %d, want %d",
+				     cases[i].text, got, cases[i].want);
+		nb_diags_free(&d);
+		nb_tmpl_set_free(s);
+		nb_arena_free(a);
+	}
+	{
+		/* a template that is not there shows nothing */
+		nb_arena *a = nb_arena_new();
+		fixture f = { parts, 0 };
+		nb_tmpl_set *s = nb_tmpl_set_new(a, fixture_loader, &f);
+		nb_diags d = NB_DIAGS_INIT;
+		CHECK_INT(nb_tmpl_mentions(s, "nowhere", "summary", &d), 0);
+		CHECK_INT(nb_tmpl_mentions(s, "deep", "summary", &d), 1);
+		CHECK_INT(d.len, 0);
+		nb_diags_free(&d);
+		nb_tmpl_set_free(s);
+		nb_arena_free(a);
+	}
+}
+
 static void
 mustache__parse_once_render_many(void)
 {
@@ -586,6 +660,7 @@ suite_mustache(void)
 	RUN(mustache__numbers_and_values);
 	RUN(mustache__parse_errors_have_positions);
 	RUN(mustache__self_including_partial_is_an_error);
+	RUN(mustache__mentions_follow_what_a_template_includes);
 	RUN(mustache__parse_once_render_many);
 	RUN(mustache__deep_nesting_is_refused);
 	RUN(mustache__pathological_inputs_are_linear);
