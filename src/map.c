@@ -29,48 +29,68 @@ hash(const char *s)
 	return h ^ (h >> 29);
 }
 
+/* The slot's tag: the hash's high half (the low bits pick the slot). */
+#define TAG(h) ((uint32_t)((h) >> 32))
+
 static void
 rehash(nb_map *m, size_t cap)
 {
 	const char **keys = nb_xcalloc(cap, sizeof(*keys));
 	void **vals = nb_xcalloc(cap, sizeof(*vals));
+	uint32_t *tags = nb_xmalloc(cap * sizeof(*tags));
 	size_t i;
 
 	for (i = 0; i < m->cap; i++) {
+		uint64_t h;
 		size_t j;
 		if (!m->keys[i])
 			continue;
-		j = hash(m->keys[i]) & (cap - 1);
+		h = hash(m->keys[i]);
+		j = h & (cap - 1);
 		while (keys[j])
 			j = (j + 1) & (cap - 1);
 		keys[j] = m->keys[i];
 		vals[j] = m->vals[i];
+		tags[j] = TAG(h);
 	}
 	free(m->keys);
 	free(m->vals);
+	free(m->tags);
 	m->keys = keys;
 	m->vals = vals;
+	m->tags = tags;
 	m->cap = cap;
+}
+
+/* The slot holding key, or else the empty slot where it would go. */
+static size_t
+find(const nb_map *m, const char *key, uint64_t h)
+{
+	uint32_t tag = TAG(h);
+	size_t j = h & (m->cap - 1);
+
+	while (m->keys[j] && (m->tags[j] != tag || strcmp(m->keys[j], key) != 0))
+		j = (j + 1) & (m->cap - 1);
+	return j;
 }
 
 int
 nb_map_put(nb_map *m, const char *key, void *val, void **old)
 {
+	uint64_t h = hash(key);
 	size_t j;
 
 	if ((m->len + 1) * 4 > m->cap * 3)
 		rehash(m, m->cap ? m->cap * 2 : 64);
-	j = hash(key) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (strcmp(m->keys[j], key) == 0) {
-			if (old)
-				*old = m->vals[j];
-			return 1;
-		}
-		j = (j + 1) & (m->cap - 1);
+	j = find(m, key, h);
+	if (m->keys[j]) {
+		if (old)
+			*old = m->vals[j];
+		return 1;
 	}
 	m->keys[j] = key;
 	m->vals[j] = val;
+	m->tags[j] = TAG(h);
 	m->len++;
 	return 0;
 }
@@ -93,9 +113,7 @@ nb_map_set(nb_map *m, const char *key, void *val)
 
 	if (nb_map_put(m, key, val, NULL) == 0)
 		return;
-	j = hash(key) & (m->cap - 1);
-	while (strcmp(m->keys[j], key) != 0)
-		j = (j + 1) & (m->cap - 1);
+	j = find(m, key, hash(key));
 	m->vals[j] = val;
 }
 
@@ -106,13 +124,8 @@ nb_map_slot(const nb_map *m, const char *key)
 
 	if (!m->cap)
 		return (size_t)-1;
-	j = hash(key) & (m->cap - 1);
-	while (m->keys[j]) {
-		if (strcmp(m->keys[j], key) == 0)
-			return j;
-		j = (j + 1) & (m->cap - 1);
-	}
-	return (size_t)-1;
+	j = find(m, key, hash(key));
+	return m->keys[j] ? j : (size_t)-1;
 }
 
 void *
@@ -130,7 +143,9 @@ nb_map_free(nb_map *m)
 		return;
 	free(m->keys);
 	free(m->vals);
+	free(m->tags);
 	m->keys = NULL;
 	m->vals = NULL;
+	m->tags = NULL;
 	m->len = m->cap = 0;
 }

@@ -9,14 +9,17 @@
 #define NB_MAP_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct nb_map {
 	const char **keys;
 	void **vals;
 	size_t len, cap;   /* cap is a power of two */
+	uint32_t *tags;    /* each key's hash, high bits: most probes that
+			    * miss are told apart without reading the key */
 } nb_map;
 
-#define NB_MAP_INIT { NULL, NULL, 0, 0 }
+#define NB_MAP_INIT { NULL, NULL, 0, 0, NULL }
 
 /* Insert key -> val.  Returns 0, or 1 (leaving the old value in place and
  * setting *old when old is not NULL) when the key is already present. */
