@@ -142,23 +142,40 @@ nb_git_is_worktree(const char *dir)
 	return stat(p, &st) == 0;
 }
 
+/* A listed file: its name and blob id. */
+typedef struct listed {
+	char *name;
+	unsigned char id[20];
+} listed;
+
 static int
-cmp_names(const void *a, const void *b)
+cmp_listed(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const listed *)a)->name, ((const listed *)b)->name);
 }
 
 int
 nb_git_list(const nb_git *g, const char *dir, const char *suffix,
 	    char ***names, size_t *n, nb_diags *d)
 {
+	return nb_git_list_ids(g, dir, suffix, names, NULL, n, d);
+}
+
+int
+nb_git_list_ids(const nb_git *g, const char *dir, const char *suffix,
+		char ***names, unsigned char (**ids)[20], size_t *n,
+		nb_diags *d)
+{
 	git_tree_entry *e = NULL;
 	git_tree *t = NULL;
 	size_t sl = strlen(suffix), i, cnt, len = 0;
-	char **v = NULL;
-	int rc = 0;
+	listed *v = NULL;
+	char **out;
+	int rc = 0, sorted = 1;
 
 	*names = NULL;
+	if (ids)
+		*ids = NULL;
 	*n = 0;
 	if (git_tree_entry_bypath(&e, g->tree, dir) != 0)
 		return 0;   /* no such folder: an empty list */
@@ -189,12 +206,27 @@ nb_git_list(const nb_git *g, const char *dir, const char *suffix,
 		}
 		if (mode != GIT_FILEMODE_BLOB && mode != GIT_FILEMODE_BLOB_EXECUTABLE)
 			continue;
-		v[len++] = nb_xstrdup(name);
+		v[len].name = nb_xstrdup(name);
+		memcpy(v[len].id, git_tree_entry_id(te)->id, 20);
+		if (len && strcmp(v[len - 1].name, name) > 0)
+			sorted = 0;
+		len++;
 	}
 	git_tree_free(t);
 	git_tree_entry_free(e);
-	qsort(v, len, sizeof(*v), cmp_names);
-	*names = v;
+	/* a tree's files are in name order already (git sorts them so) */
+	if (!sorted)
+		qsort(v, len, sizeof(*v), cmp_listed);
+	out = nb_xcalloc(len + 1, sizeof(*out));
+	if (ids)
+		*ids = nb_xmalloc((len ? len : 1) * sizeof(**ids));
+	for (i = 0; i < len; i++) {
+		out[i] = v[i].name;
+		if (ids)
+			memcpy((*ids)[i], v[i].id, 20);
+	}
+	free(v);
+	*names = out;
 	*n = len;
 	return rc;
 }

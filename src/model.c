@@ -851,10 +851,16 @@ nb_sig_u64(uint64_t h, uint64_t v)
  * blob id says the bytes are the same.  1 when found (and *p set). */
 static int
 cached(nb_cache *cache, const nb_source *src, const char *path,
-       nb_arena *scratch, unsigned char oid[NB_OID_LEN], int *have_oid,
-       nb_parsed *p)
+       const unsigned char *known, nb_arena *scratch,
+       unsigned char oid[NB_OID_LEN], int *have_oid, nb_parsed *p)
 {
-	*have_oid = cache && nb_source_blob(src, path, oid) == 0;
+	if (cache && known) {
+		/* from the folder's listing (nb_source_list_ids) */
+		memcpy(oid, known, NB_OID_LEN);
+		*have_oid = 1;
+	} else {
+		*have_oid = cache && nb_source_blob(src, path, oid) == 0;
+	}
 	return *have_oid && nb_cache_get(cache, oid, scratch, p);
 }
 
@@ -875,7 +881,8 @@ cached_bytes(nb_cache *cache, const char *data, size_t len,
 /* Parse a .yaml file into a node tree in `scratch`. */
 static int
 parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
-		nb_cache *cache, const char *path, nb_diags *d, uint64_t *sig)
+		nb_cache *cache, const char *path, const unsigned char *known,
+		nb_diags *d, uint64_t *sig)
 {
 	unsigned char oid[NB_OID_LEN];
 	nb_parsed p;
@@ -885,7 +892,7 @@ parse_yaml_file(const nb_node **out, nb_arena *scratch, const nb_source *src,
 	int rc, have_oid;
 
 	*out = NULL;
-	if (cached(cache, src, path, scratch, oid, &have_oid, &p) &&
+	if (cached(cache, src, path, known, scratch, oid, &have_oid, &p) &&
 	    !p.body && p.root) {
 		*out = p.root;
 		if (sig)
@@ -982,8 +989,8 @@ brief_sig(const nb_node *root, const char *body, size_t body_len)
 static int
 parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	      int *body_line, nb_arena *scratch, const nb_source *src,
-	      nb_cache *cache, md_entry *md, const char *path, nb_diags *d,
-	      uint64_t *sig)
+	      nb_cache *cache, md_entry *md, const char *path,
+	      const unsigned char *known, nb_diags *d, uint64_t *sig)
 {
 	const char *fm, *b;
 	size_t fm_len, b_len;
@@ -996,7 +1003,8 @@ parse_md_file(const nb_node **out, const char **body, size_t *body_len,
 	*out = NULL;
 	memset(md, 0, sizeof(*md));
 	md->scratch = scratch;
-	if (cached(cache, src, path, scratch, md->oid, &md->have_oid, p) &&
+	if (cached(cache, src, path, known, scratch, md->oid, &md->have_oid,
+		   p) &&
 	    md_hit(md, out, body, body_len, body_line, sig))
 		return 0;
 	rc = nb_source_read(src, path, &data, &len, d);
@@ -1850,8 +1858,8 @@ keepable(const nb_diags *d, size_t from, const char *path)
 
 static void
 load_one(nb_model *m, const nb_source *src, const char *dir,
-	 const char *suffix, kind k, const char *name, nb_arena *a,
-	 nb_diags *d, pending_parent *pp, loaded *out)
+	 const char *suffix, kind k, const char *name, const unsigned char *oid,
+	 nb_arena *a, nb_diags *d, pending_parent *pp, loaded *out)
 {
 	nb_arena *scratch = nb_arena_new();
 	const nb_node *root = NULL;
@@ -1872,11 +1880,11 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	if (strcmp(suffix, ".md") == 0) {
 		r.md = &md;
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
-				   scratch, src, m->cache, &md, r.path, d,
+				   scratch, src, m->cache, &md, r.path, oid, d,
 				   &out->sig);
 	} else {
-		rc = parse_yaml_file(&root, scratch, src, m->cache, r.path, d,
-				     &out->sig);
+		rc = parse_yaml_file(&root, scratch, src, m->cache, r.path, oid,
+				     d, &out->sig);
 	}
 	out->id = file_id(&r, name, suffix);
 	if (rc != 0 || !out->id)
@@ -1891,7 +1899,7 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 		/* what it names has gone (or it is damaged): the file itself
 		 * says what is wrong */
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
-				   scratch, src, NULL, &md, r.path, d,
+				   scratch, src, NULL, &md, r.path, NULL, d,
 				   &out->sig);
 		if (rc != 0)
 			goto done;
@@ -2007,6 +2015,7 @@ typedef struct loader {
 	const char *dir, *suffix;
 	kind k;
 	char **names;
+	unsigned char (*ids)[20];    /* blob ids beside names, or NULL */
 	size_t n;
 	loaded *out;
 	atomic_size_t next;
@@ -2031,7 +2040,7 @@ load_work(void *arg)
 		o->worker = w->id;
 		o->diag_from = w->d.len;
 		load_one(l->m, l->src, l->dir, l->suffix, l->k, l->names[i],
-			 w->a, &w->d, NULL, o);
+			 l->ids ? l->ids[i] : NULL, w->a, &w->d, NULL, o);
 		o->diag_to = w->d.len;
 	}
 	return NULL;
@@ -2041,8 +2050,9 @@ load_work(void *arg)
 
 static void
 load_parallel(nb_model *m, const nb_source *src, const char *dir,
-	      const char *suffix, kind k, char **names, size_t n,
-	      unsigned nthreads, nb_diags *d)
+	      const char *suffix, kind k, char **names,
+	      unsigned char (*ids)[20], size_t n, unsigned nthreads,
+	      nb_diags *d)
 {
 	load_worker ws[LOAD_THREADS_MAX];
 	pthread_t ts[LOAD_THREADS_MAX];
@@ -2059,6 +2069,7 @@ load_parallel(nb_model *m, const nb_source *src, const char *dir,
 	l.suffix = suffix;
 	l.k = k;
 	l.names = names;
+	l.ids = ids;
 	l.n = n;
 	l.out = nb_xcalloc(n, sizeof(*l.out));
 	atomic_init(&l.next, 0);
@@ -2109,12 +2120,15 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 	 pending_parent **pps, size_t *pps_len)
 {
 	char **names;
+	unsigned char (*ids)[20];
 	size_t n, i;
 	atomic_size_t at;
 	nb_prefetch *pf;
 
-	if (nb_source_list(src, dir, suffix, &names, &n, d) != 0 && !n) {
+	if (nb_source_list_ids(src, dir, suffix, &names, &ids, &n, d) != 0 &&
+	    !n) {
 		nb_source_names_free(names, n);
+		free(ids);
 		return;
 	}
 	if (k == K_AREA) {
@@ -2125,8 +2139,10 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 	 * and partners (a few hundred, and areas note their parents in
 	 * order) in this one */
 	if (nthreads > 1 && n >= 64 && k != K_AREA && k != K_PARTNER) {
-		load_parallel(m, src, dir, suffix, k, names, n, nthreads, d);
+		load_parallel(m, src, dir, suffix, k, names, ids, n, nthreads,
+			      d);
 		nb_source_names_free(names, n);
+		free(ids);
 		return;
 	}
 	atomic_init(&at, 0);
@@ -2134,7 +2150,8 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 	for (i = 0; i < n; i++) {
 		loaded l;
 		atomic_store_explicit(&at, i, memory_order_relaxed);
-		load_one(m, src, dir, suffix, k, names[i], m->arena, d,
+		load_one(m, src, dir, suffix, k, names[i],
+			 ids ? ids[i] : NULL, m->arena, d,
 			 k == K_AREA ? &(*pps)[*pps_len] : NULL, &l);
 		if (!l.rec)
 			continue;
@@ -2144,6 +2161,7 @@ load_dir(nb_model *m, const nb_source *src, const char *dir,
 	}
 	nb_prefetch_stop(pf);
 	nb_source_names_free(names, n);
+	free(ids);
 }
 
 static void
@@ -2160,7 +2178,8 @@ load_terms(nb_model *m, const nb_source *src, const char *path,
 	r.a = m->arena;
 	r.d = d;
 	r.path = path;
-	if (parse_yaml_file(&root, scratch, src, m->cache, path, d, &sig) == 0)
+	if (parse_yaml_file(&root, scratch, src, m->cache, path, NULL, d,
+			    &sig) == 0)
 		terms_read(&r, root, out, ids, kind_label);
 	m->terms_sig = nb_sig_u64(m->terms_sig, sig);
 	nb_arena_free(scratch);
@@ -2302,7 +2321,7 @@ nb_model_load_with(nb_model **out, const nb_source *src,
 	r.d = d;
 	r.path = "site.yaml";
 	scratch = nb_arena_new();
-	rc = parse_yaml_file(&root, scratch, src, m->cache, "site.yaml", d,
+	rc = parse_yaml_file(&root, scratch, src, m->cache, "site.yaml", NULL, d,
 			     &m->site_sig);
 	if (rc == 1)
 		nb_error(d, "site.yaml", 0, 0,

@@ -261,6 +261,17 @@ open_dirs(const nb_source *s, const char *rel, size_t len, int quiet,
 }
 
 int
+nb_source_list_ids(const nb_source *s, const char *dir, const char *suffix,
+		   char ***names, unsigned char (**ids)[20], size_t *n,
+		   nb_diags *d)
+{
+	*ids = NULL;
+	if (s->from_git)
+		return nb_git_list_ids(s->git, dir, suffix, names, ids, n, d);
+	return nb_source_list(s, dir, suffix, names, n, d);
+}
+
+int
 nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 	       char ***names, size_t *n, nb_diags *d)
 {

@@ -52,6 +52,11 @@ const char *nb_source_root(const nb_source *s);
 int nb_source_list(const nb_source *s, const char *dir, const char *suffix,
 		   char ***names, size_t *n, nb_diags *d);
 void nb_source_names_free(char **names, size_t n);
+/* The same, with each file's blob id (20 bytes) in *ids when the source
+ * is a git commit (malloc'd: free it), else *ids NULL. */
+int nb_source_list_ids(const nb_source *s, const char *dir,
+		       const char *suffix, char ***names,
+		       unsigned char (**ids)[20], size_t *n, nb_diags *d);
 
 /* Read a file.  *data is malloc'd and NUL-terminated (the caller frees
  * it).  Returns 0, 1 when the file does not exist (nothing is added to d),
