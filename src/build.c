@@ -65,9 +65,8 @@ typedef struct out_start {
 	const nb_build_opts *opts;
 	nb_out *o;
 	nb_diags d;                  /* its own: merged after the join */
-	nb_arena *a;                 /* the sequence numbers and manifest */
+	nb_arena *a;                 /* the sequence numbers */
 	nb_ical_seqs seqs;
-	nb_manifest mf;
 	int rc;
 } out_start;
 
@@ -87,7 +86,7 @@ start_output(void *arg)
 	nb_data_read_seqs(&os->seqs, os->a, path);
 	free(path);
 	if (!opts->full)
-		nb_manifest_read(&os->mf, os->a, nb_out_base(os->o));
+		nb_out_read_manifest(os->o);
 	return NULL;
 }
 
@@ -289,8 +288,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 		/* calendar SEQUENCE numbers from the site being replaced, and
 		 * what its outputs depended on */
 		nb_render_stats rs = { 0, 0 };
-		rc = nb_render_site(m, dv, src, share, &os.seqs, &os.mf,
-				    opts->jobs, o, &rs, d);
+		rc = nb_render_site(m, dv, src, share, &os.seqs, opts->jobs, o,
+				    &rs, d);
 		stats->data_reused = rs.data_reused;
 		stats->items_reused = rs.items_reused;
 		stats->reused = nb_out_reused(o);
@@ -317,7 +316,6 @@ done:
 		pthread_join(out_tid, NULL);
 	if (out_started) {
 		nb_out_abort(os.o);
-		nb_manifest_free(&os.mf);
 		nb_map_free(&os.seqs.by_uid);
 		nb_diags_free(&os.d);
 		nb_arena_free(os.a);

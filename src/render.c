@@ -202,7 +202,6 @@ typedef struct job {
 	nb_arena *site_arena;        /* lives for the whole render */
 	nb_ical_items *items;        /* the feeds' items, made once */
 	/* incremental builds */
-	const nb_manifest *old;      /* the last build's signatures */
 	uint64_t global;             /* what every page shows */
 	uint64_t everything;         /* global and every record */
 	uint64_t months;             /* every month there is */
@@ -286,10 +285,7 @@ done_output(job *j, const char *rel)
 static int
 taken(job *j, const char *rel)
 {
-	uint64_t was;
-
-	return !j->failed && j->old && nb_manifest_get(j->old, rel, &was) &&
-	       was == j->sig && nb_out_reuse(j->o, rel) == 0;
+	return !j->failed && nb_out_take(j->o, rel, j->sig) == 0;
 }
 
 static int
@@ -998,7 +994,7 @@ data_copy(void *ud, int csv, uint64_t off, size_t len)
 static int
 last_build(const job *j)
 {
-	return j->old && j->old->sigs.len > 0;
+	return nb_out_last_outputs(j->o) > 0;
 }
 
 /* A file of the last build (in the copy being updated, or the site being
@@ -1532,7 +1528,7 @@ plan_site(job *j, plan *p, uint64_t cal_sig)
 	/* the feeds' items are made ahead, spread among the consultation
 	 * pages, unless the feed of everything is unchanged (then so is
 	 * every other feed; one that is not makes the items it needs) */
-	if (!j->old || !nb_manifest_get(j->old, "calendar.ics", &was) ||
+	if (!nb_out_last_sig(j->o, "calendar.ics", &was) ||
 	    was != cal_sig)
 		chunks = nb_ical_items_chunks(j->items);
 	/* the longest tasks first, so that no thread is left with one at
@@ -1649,8 +1645,8 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 	/* outputs: about one a task, or as many as the last build had; room
 	 * for their manifest lines and sitemap entries made at once (a page
 	 * fault is dear: arena.h) */
-	if (j->old && j->old->sigs.len > outs)
-		outs = j->old->sigs.len;
+	if (nb_out_last_outputs(j->o) > outs)
+		outs = nb_out_last_outputs(j->o);
 	outs = outs / nthreads + 256;
 	pl.p = p;
 	pl.spans = nb_xcalloc(p->len + 1, sizeof(span));
@@ -1754,9 +1750,8 @@ item_key(void *ud, const nb_consultation *c, int closing, const nb_event *ev)
 
 int
 nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
-	       const nb_source *share, const nb_ical_seqs *old_seqs,
-	       const nb_manifest *old, int jobs, nb_out *o, nb_render_stats *rs,
-	       nb_diags *d)
+	       const nb_source *share, const nb_ical_seqs *old_seqs, int jobs,
+	       nb_out *o, nb_render_stats *rs, nb_diags *d)
 {
 	theme th;
 	job j;
@@ -1796,7 +1791,6 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	j.vc.a = nb_arena_new();
 	j.site_arena = site_arena;
 	j.lastmod = dv->today;
-	j.old = old;
 	j.global = nb_sig_global(m, dv, templates_sig(&th, d));
 	if (css)
 		j.global = nb_sig(j.global, css, strlen(css));

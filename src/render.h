@@ -19,12 +19,12 @@
  * Render every page, feed and data file, and copy the theme's static
  * files, into o.  `share` is the installed share folder (may be NULL).
  * `old_seqs` are the calendar SEQUENCE numbers of the site being replaced
- * (may be NULL).  `old` is that site's manifest (may be NULL): an output
- * whose signature (sig.h) has not changed is taken from it unchanged.
+ * (may be NULL).  An output whose signature (sig.h) is the one the last
+ * build's manifest gives it (nb_out_read_manifest) is taken unchanged.
  * Pages render in `jobs` threads (0: one for each core); the output is
  * the same whatever the number.  Open data records and calendar items
- * unchanged since the build that `old` describes are copied from its
- * files; how many is said in *rs (when not NULL).
+ * unchanged since that build are copied from its files; how many is said
+ * in *rs (when not NULL).
  * Returns 0, or -1 with errors in d.
  */
 typedef struct nb_render_stats {
@@ -34,8 +34,8 @@ typedef struct nb_render_stats {
 
 int nb_render_site(const nb_model *m, const nb_derived *dv,
 		   const nb_source *src, const nb_source *share,
-		   const nb_ical_seqs *old_seqs, const nb_manifest *old,
-		   int jobs, nb_out *o, nb_render_stats *rs, nb_diags *d);
+		   const nb_ical_seqs *old_seqs, int jobs, nb_out *o,
+		   nb_render_stats *rs, nb_diags *d);
 
 /* The most addresses one sitemap file holds (NB_SITEMAP_MAX, view.h); a
  * bigger site gets sitemap-1.xml, sitemap-2.xml... listed by sitemap.xml,

@@ -1,16 +1,10 @@
 /*
- * sig.c - dependency signatures and the build manifest.
+ * sig.c - dependency signatures: what each output depends on.
  */
 #include "sig.h"
 #include "git.h"
 
-#include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #ifndef NB_VERSION
 #define NB_VERSION "0"
@@ -213,86 +207,4 @@ nb_sig_all(const nb_model *m)
 		h = str_sig(str_sig(str_sig(h, r->from), r->to), r->title);
 	}
 	return h;
-}
-
-void
-nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir)
-{
-	static const char head[] = "noticeboard-manifest 1\n";
-	char path[4096], *text, *p, *end, *nl;
-	size_t len = 0, lines = 0;
-	struct stat st;
-	int fd;
-
-	memset(out, 0, sizeof(*out));
-	if (snprintf(path, sizeof(path), "%s/%s", dir, NB_MANIFEST_PATH) >=
-	    (int)sizeof(path))
-		return;
-	/* read whole into the arena; the keys are its lines */
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return;
-	}
-	/* the text, and a signature for each line of about 80 bytes */
-	nb_arena_reserve(a, (size_t)st.st_size + (size_t)st.st_size / 8 + 4096);
-	text = nb_arena_alloc_raw(a, (size_t)st.st_size + 1);
-	while (len < (size_t)st.st_size) {
-		ssize_t r = read(fd, text + len, (size_t)st.st_size - len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		len += (size_t)r;
-	}
-	close(fd);
-	text[len] = '\0';
-	end = text + len;
-	if (len < sizeof(head) - 1 || memcmp(text, head, sizeof(head) - 1) != 0)
-		return;
-	for (p = text; p < end; p++)
-		lines += *p == '\n';
-	nb_map_reserve(&out->sigs, lines);
-	/* a line without its newline (a file cut short) ends it */
-	for (p = text + sizeof(head) - 1;
-	     p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
-	     p = nl + 1) {
-		char *sp, *e;
-		uint64_t *v;
-
-		*nl = '\0';
-		if (strncmp(p, "commit ", 7) == 0) {
-			out->commit = p + 7;
-			continue;
-		}
-		sp = strchr(p, ' ');
-		if (!sp)
-			continue;
-		*sp = '\0';
-		v = nb_arena_alloc(a, sizeof(*v));
-		*v = strtoull(p, &e, 16);
-		if (*e || e == p)
-			continue;
-		nb_map_put(&out->sigs, sp + 1, v, NULL);
-	}
-}
-
-int
-nb_manifest_get(const nb_manifest *mf, const char *path, uint64_t *sig)
-{
-	uint64_t *v = nb_map_get(&mf->sigs, path);
-
-	if (!v)
-		return 0;
-	*sig = *v;
-	return 1;
-}
-
-void
-nb_manifest_free(nb_manifest *mf)
-{
-	if (mf)
-		nb_map_free(&mf->sigs);
 }

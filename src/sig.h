@@ -37,19 +37,9 @@ uint64_t nb_sig_page(const nb_page *p);
 uint64_t nb_sig_consultations(uint64_t h, const nb_vec *cs);
 uint64_t nb_sig_events(uint64_t h, const nb_vec *evs);
 
-/* The last build's manifest: output path -> signature. */
-typedef struct nb_manifest {
-	nb_map sigs;                 /* path -> uint64_t* (arena) */
-	const char *commit;          /* the commit it built, or NULL */
-} nb_manifest;
-
+/* Where a build lists its outputs, each with its signature: "%016llx
+ * PATH" lines after a first line "noticeboard-manifest 1" (and "commit
+ * ID"), written last (write.c reads it: nb_out_read_manifest). */
 #define NB_MANIFEST_PATH ".noticeboard/manifest"
-
-/* Read DIR/.noticeboard/manifest; a missing or unreadable one gives an
- * empty manifest (everything is rendered). */
-void nb_manifest_read(nb_manifest *out, nb_arena *a, const char *dir);
-/* The signature recorded for path; 0 when there is none. */
-int nb_manifest_get(const nb_manifest *mf, const char *path, uint64_t *sig);
-void nb_manifest_free(nb_manifest *mf);
 
 #endif

@@ -45,6 +45,16 @@ struct nb_out {
 	nb_arena *keys;           /* the keys of dirs and written */
 	pthread_mutex_t lock;     /* dirs and written: pages are written
 				   * from more than one thread */
+	/* the last build's manifest (nb_out_read_manifest): what each of its
+	 * outputs depended on.  With a list of files, beside it, slot for
+	 * slot (one lookup says whether an output can be taken); without
+	 * one, in a map of its own (path -> index + 1 in last_sigs) */
+	uint64_t *sigs;           /* previous.cap, or NULL */
+	unsigned char *has_sig;   /* previous.cap flags, or NULL */
+	nb_map last;
+	uint64_t *last_sigs;
+	char *manifest_text;      /* the keys of last */
+	size_t last_outputs;      /* the manifest's outputs */
 };
 
 #define OUT_LOCK(o) pthread_mutex_lock(&(o)->lock)
@@ -735,6 +745,129 @@ done:
 	return rc;
 }
 
+/* Sixteen hex digits, or -1. */
+static int
+hex16(const char *p, uint64_t *v)
+{
+	uint64_t x = 0;
+	int i;
+
+	for (i = 0; i < 16; i++) {
+		unsigned c = (unsigned char)p[i], d;
+		if (c - '0' < 10)
+			d = c - '0';
+		else if ((c | 0x20) - 'a' < 6)
+			d = (c | 0x20) - 'a' + 10;
+		else
+			return -1;
+		x = x << 4 | d;
+	}
+	*v = x;
+	return 0;
+}
+
+void
+nb_out_read_manifest(nb_out *o)
+{
+	static const char head[] = "noticeboard-manifest 1\n";
+	size_t n = strlen(nb_out_base(o)) + sizeof(SEAL), len, lines = 0, k = 0;
+	char *path = nb_xmalloc(n), *text, *p, *end, *nl;
+
+	snprintf(path, n, "%s%s", nb_out_base(o), SEAL);
+	text = slurp(path, &len);
+	free(path);
+	if (!text || len < sizeof(head) - 1 ||
+	    memcmp(text, head, sizeof(head) - 1) != 0) {
+		free(text);
+		return;
+	}
+	end = text + len;
+	for (p = text; p < end; p++)
+		lines += *p == '\n';
+	if (o->claimed) {
+		o->sigs = nb_xmalloc(o->previous.cap * sizeof(*o->sigs));
+		o->has_sig = nb_xcalloc(o->previous.cap, 1);
+	} else {
+		nb_map_reserve(&o->last, lines);
+		o->last_sigs = nb_xmalloc((lines ? lines : 1) *
+					  sizeof(*o->last_sigs));
+	}
+	/* "%016llx %s\n" for each output; a line without its newline (a
+	 * file cut short) ends it */
+	for (p = text + sizeof(head) - 1;
+	     p < end && (nl = memchr(p, '\n', (size_t)(end - p))) != NULL;
+	     p = nl + 1) {
+		uint64_t v;
+		*nl = '\0';
+		if (nl - p < 18 || p[16] != ' ' || hex16(p, &v) != 0)
+			continue;   /* the commit line, or not of this making */
+		o->last_outputs++;
+		if (o->claimed) {
+			size_t slot = nb_map_slot(&o->previous, p + 17);
+			if (slot != (size_t)-1) {
+				o->sigs[slot] = v;
+				o->has_sig[slot] = 1;
+			}
+		} else if (nb_map_put(&o->last, p + 17,
+				      (void *)(uintptr_t)(k + 1), NULL) == 0) {
+			o->last_sigs[k++] = v;
+		}
+	}
+	if (o->claimed)
+		free(text);
+	else
+		o->manifest_text = text;
+}
+
+int
+nb_out_last_sig(const nb_out *o, const char *rel, uint64_t *sig)
+{
+	size_t k;
+
+	if (o->has_sig) {
+		k = nb_map_slot(&o->previous, rel);
+		if (k == (size_t)-1 || !o->has_sig[k])
+			return 0;
+		*sig = o->sigs[k];
+		return 1;
+	}
+	k = (uintptr_t)nb_map_get(&o->last, rel);
+	if (!k)
+		return 0;
+	*sig = o->last_sigs[k - 1];
+	return 1;
+}
+
+size_t
+nb_out_last_outputs(const nb_out *o)
+{
+	return o->last_outputs;
+}
+
+int
+nb_out_take(nb_out *o, const char *rel, uint64_t sig)
+{
+	uint64_t was;
+	size_t k;
+
+	if (o->swap && o->has_sig) {
+		/* one lookup: the file is in the copy, with this signature,
+		 * and not yet taken */
+		if (o->dry || !rel_ok(rel))
+			return -1;
+		k = nb_map_slot(&o->previous, rel);
+		if (k == (size_t)-1 || !o->has_sig[k] || o->sigs[k] != sig ||
+		    atomic_exchange(&o->claimed[k], 1))
+			return -1;
+		o->files++;
+		o->reused++;
+		return 0;
+	}
+	if (!nb_out_last_sig(o, rel, &was) || was != sig)
+		return -1;
+	return nb_out_reuse(o, rel);
+}
+
 size_t
 nb_out_reused(const nb_out *o)
 {
@@ -756,6 +889,11 @@ nb_out_bytes(const nb_out *o)
 static void
 out_free(nb_out *o)
 {
+	free(o->sigs);
+	free(o->has_sig);
+	nb_map_free(&o->last);
+	free(o->last_sigs);
+	free(o->manifest_text);
 	nb_map_free(&o->dirs);
 	nb_map_free(&o->written);
 	nb_arena_free(o->keys);

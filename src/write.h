@@ -21,6 +21,7 @@
 #define NB_WRITE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "diag.h"
 
@@ -69,6 +70,19 @@ void nb_out_unseal(nb_out *o);
  * linked (the caller then writes it afresh). */
 int nb_out_reuse(nb_out *o, const char *rel);
 size_t nb_out_reused(const nb_out *o);
+
+/* Read what the last build of the files being updated said each output
+ * depended on (NB_MANIFEST_PATH in nb_out_base; none when it is missing
+ * or not of this making: everything is then rendered).  Call once, before
+ * rendering and nb_out_unseal. */
+void nb_out_read_manifest(nb_out *o);
+/* The signature the last build gave rel: 1, or 0 when it made none. */
+int nb_out_last_sig(const nb_out *o, const char *rel, uint64_t *sig);
+/* How many outputs the last build's manifest lists. */
+size_t nb_out_last_outputs(const nb_out *o);
+/* nb_out_reuse, when the last build made rel from what `sig` says (an
+ * output's inputs unchanged): 0 when it is taken, else -1 (render it). */
+int nb_out_take(nb_out *o, const char *rel, uint64_t sig);
 
 /* Pages and bytes written so far. */
 size_t nb_out_files(const nb_out *o);

@@ -269,6 +269,45 @@ incremental__one_edit_renders_little(void)
 	free(root);
 }
 
+/* An output that is a folder (not the link to two copies that a first
+ * build makes) is replaced whole, from a staging folder beside it: its
+ * unchanged files are taken as hard links, by the manifest it holds. */
+static void
+incremental__a_folder_output_takes_unchanged_files(void)
+{
+	char *root = tu_tmpdir(), repo[4200], inc[4200], full[4200];
+	char cmd[13000], *o = NULL;
+	size_t reused = 0;
+	struct stat st;
+
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(inc, sizeof(inc), "%s/inc", root);
+	snprintf(full, sizeof(full), "%s/full", root);
+	tu_copy_tree("tests/fixtures/minimal", repo);
+	git(repo, 0, "git init -q -b main . && git add -A && git commit -q -m Start");
+	CHECK_INT(tu_write(inc, "stale.html", "published by hand"), 0);
+	CHECK_INT(build(repo, inc, 0, &reused), 0);
+	CHECK_INT(reused, 0);
+	CHECK(lstat(inc, &st) == 0 && S_ISDIR(st.st_mode));
+	git(repo, 1, "echo More. >> content/pages/about.md && git commit -q -am Page");
+	CHECK_INT(build(repo, inc, 0, &reused), 0);
+	CHECK(reused > 20);
+	CHECK(lstat(inc, &st) == 0 && S_ISDIR(st.st_mode));
+	CHECK(!tu_exists(inc, "stale.html"));
+	o = tu_read(inc, "about/index.html");
+	CHECK_HAS(o, "More.");
+	free(o);
+	/* what was taken is what a full build makes */
+	CHECK_INT(build(repo, full, 1, NULL), 0);
+	snprintf(cmd, sizeof(cmd), "diff -r -x '*.ics' -x calendar-sequence.json "
+		 "-x files '%s/' '%s/'", inc, full);
+	if (tu_run(cmd, &o) != 0)
+		nb_test_fail(__FILE__, __LINE__, "differs from a full build:\n%.1500s", o);
+	free(o);
+	nb_rmtree(root);
+	free(root);
+}
+
 /* Files unchanged since the last build are taken from the parse cache
  * beside the output, and open data records from the last build's files;
  * a damaged cache or index is none; the site is the same. */
@@ -1139,6 +1178,7 @@ suite_incremental(void)
 	RUN(incremental__random_commits_equal_full_builds);
 	RUN(incremental__random_changes_to_a_generated_site_equal_full_builds);
 	RUN(incremental__one_edit_renders_little);
+	RUN(incremental__a_folder_output_takes_unchanged_files);
 	RUN(incremental__an_edit_writes_one_part_of_the_sitemap);
 	RUN(incremental__site_pages_render_again_only_for_what_they_show);
 	RUN(incremental__open_data_is_written_again_only_for_what_it_says);
