@@ -152,13 +152,41 @@ typedef struct keyed {
 } keyed;
 
 static int
-cmp_keyed(const void *a, const void *b)
+keyed_before(const keyed *x, const keyed *y)
 {
-	const keyed *x = a, *y = b;
+	return x->k != y->k ? x->k < y->k : strcmp(x->id, y->id) < 0;
+}
 
-	if (x->k != y->k)
-		return x->k < y->k ? -1 : 1;
-	return strcmp(x->id, y->id);
+/* A stable merge sort of t[0..n) by (k, id), through tmp (n items): the
+ * comparison inline, where qsort calls a function for each and moves
+ * items with memcpy. */
+static void
+sort_keyed(keyed *t, keyed *tmp, size_t n)
+{
+	size_t i, j, k, mid;
+
+	if (n <= 16) {
+		for (i = 1; i < n; i++) {
+			keyed x = t[i];
+			for (j = i; j > 0 && keyed_before(&x, &t[j - 1]); j--)
+				t[j] = t[j - 1];
+			t[j] = x;
+		}
+		return;
+	}
+	mid = n / 2;
+	sort_keyed(t, tmp, mid);
+	sort_keyed(t + mid, tmp, n - mid);
+	if (!keyed_before(&t[mid], &t[mid - 1]))
+		return;   /* in order already */
+	memcpy(tmp, t, mid * sizeof(*t));
+	i = 0;
+	j = mid;
+	k = 0;
+	while (i < mid && j < n)
+		t[k++] = keyed_before(&t[j], &tmp[i]) ? t[j++] : tmp[i++];
+	while (i < mid)
+		t[k++] = tmp[i++];
 }
 
 /* A date as a number in the order of nb_date_cmp; 0 when it is out of
@@ -250,7 +278,7 @@ sort_by_key(nb_vec *v, sort_by by, int (*cmp)(const void *, const void *))
 
 	if (v->len < 2)
 		return;
-	t = nb_xmalloc(v->len * sizeof(*t));
+	t = nb_xmalloc(2 * v->len * sizeof(*t));
 	for (i = 0; i < v->len; i++) {
 		t[i].p = v->items[i];
 		if (!key_of(by, t[i].p, &t[i].k, &t[i].id)) {
@@ -259,7 +287,7 @@ sort_by_key(nb_vec *v, sort_by by, int (*cmp)(const void *, const void *))
 			return;
 		}
 	}
-	qsort(t, v->len, sizeof(*t), cmp_keyed);
+	sort_keyed(t, t + v->len, v->len);
 	for (i = 0; i < v->len; i++)
 		v->items[i] = t[i].p;
 	free(t);

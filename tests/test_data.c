@@ -147,6 +147,128 @@ data__json_is_what_jansson_writes_for_the_whole_array(void)
 	free(root);
 }
 
+/* Records are listed by date, and by id where dates are the same: the
+ * events of one consultation at one time (listed in the file as 1, 2...
+ * 12, by id 1, 10, 11, 12, 2...), and events of their own (read before
+ * any consultation's). */
+static void
+data__lists_go_by_date_then_id(void)
+{
+	char *root = tu_tmpdir(), from[2048], src[2048], *out = NULL, *text;
+	char ev[8192], name[64];
+	json_t *arr, *c;
+	json_error_t err;
+	size_t i;
+	int k, len = 0;
+	const char *prev_id = NULL, *prev_at = NULL;
+
+	snprintf(from, sizeof(from), "%s/tests/fixtures/minimal", nb_test_root());
+	snprintf(src, sizeof(src), "%s/src", root);
+	CHECK_INT(tu_copy_tree(from, src), 0);
+	len = snprintf(ev, sizeof(ev), "---\ntitle: Ties\nsummary: At once.\n"
+		       "lead: police\nlevel: consult\nareas: [town]\n"
+		       "opens: 2026-11-01\ncloses: 2026-12-31\nevents:\n");
+	for (k = 1; k <= 12; k++)
+		len += snprintf(ev + len, sizeof(ev) - (size_t)len,
+				"  - title: Session %d\n    start: 2026-12-08 19:00\n"
+				"    end: 2026-12-08 21:00\n    venue:\n"
+				"      name: Hall\n", k);
+	snprintf(ev + len, sizeof(ev) - (size_t)len, "---\nBody.\n");
+	CHECK_INT(tu_write(src, "content/consultations/ties.md", ev), 0);
+	for (k = 0; k < 2; k++) {
+		snprintf(name, sizeof(name), "content/events/%s-meeting.md",
+			 k ? "aaa" : "zzz");
+		CHECK_INT(tu_write(src, name, "---\ntitle: Meeting\nsummary: A meeting.\n"
+				   "lead: police\nareas: [town]\n"
+				   "start: 2026-12-08 19:00\nend: 2026-12-08 20:00\n"
+				   "venue:\n  name: Town Hall\n---\n"), 0);
+	}
+	/* one opening that day: before its events */
+	CHECK_INT(tu_write(src, "content/consultations/opening.md",
+			   "---\ntitle: Opening\nsummary: It opens.\nlead: police\n"
+			   "level: consult\nareas: [town]\nopens: 2026-12-08\n"
+			   "closes: 2027-01-31\n---\nBody.\n"), 0);
+	/* consultations closing on one day */
+	for (k = 0; k < 5; k++) {
+		snprintf(name, sizeof(name), "content/consultations/same-%d.md",
+			 (k * 3) % 5);
+		CHECK_INT(tu_write(src, name, "---\ntitle: Same day\nsummary: Same.\n"
+				   "lead: police\nlevel: consult\nareas: [town]\n"
+				   "opens: 2026-11-01\ncloses: 2026-12-31\n---\nBody.\n"), 0);
+	}
+	snprintf(from, sizeof(from), "%s/out", root);
+	CHECK_INT(tu_build(src, from, "2026-11-23", &out), 0);
+	free(out);
+
+	/* the month's page lists a day's openings, then its events by time,
+	 * then by id */
+	{
+		static const char *const want[] = { "/consultations/opening/",
+			"/events/aaa-meeting/",
+			"/consultations/bus-review/#event-1",
+			"/consultations/ties/#event-1",
+			"/consultations/ties/#event-10",
+			"/consultations/ties/#event-11",
+			"/consultations/ties/#event-12",
+			"/consultations/ties/#event-2", "/consultations/ties/#event-3",
+			"/consultations/ties/#event-4", "/consultations/ties/#event-5",
+			"/consultations/ties/#event-6", "/consultations/ties/#event-7",
+			"/consultations/ties/#event-8", "/consultations/ties/#event-9",
+			"/events/zzz-meeting/" };
+		const char *p;
+		size_t w = 0;
+		text = tu_read(from, "calendar/2026/12/index.html");
+		CHECK(text != NULL);
+		for (p = text; p && (p = strstr(p, "href=\"")) != NULL; p += 6) {
+			const char *q = p + 6, *e = strchr(q, '"');
+			const char *h = strstr(q, "#event-");
+			int is_event = e && ((h && h < e) ||
+					     strncmp(q, "/events/", 8) == 0 ||
+					     strncmp(q, "/consultations/opening/\"",
+						     24) == 0);
+			if (!is_event)
+				continue;
+			if (w < sizeof(want) / sizeof(want[0]) &&
+			    (size_t)(e - q) == strlen(want[w]) &&
+			    strncmp(q, want[w], (size_t)(e - q)) == 0) {
+				w++;
+				continue;
+			}
+			nb_test_fail(__FILE__, __LINE__, "event %.*s where %s was due",
+				     (int)(e - q), q, w < sizeof(want) / sizeof(want[0]) ?
+				     want[w] : "none");
+			break;
+		}
+		CHECK_INT(w, sizeof(want) / sizeof(want[0]));
+		free(text);
+	}
+
+	prev_id = prev_at = NULL;
+	text = data_file(root, "consultations", "json");
+	arr = text ? json_loads(text, 0, &err) : NULL;
+	CHECK(json_is_array(arr));
+	json_array_foreach(arr, i, c) {
+		const char *id = json_string_value(json_object_get(c, "id"));
+		const char *at = json_string_value(json_object_get(c, "closes"));
+		CHECK(id && at);
+		if (!id || !at)
+			continue;
+		if (prev_at) {
+			int d = strcmp(prev_at, at);
+			if (d > 0 || (d == 0 && strcmp(prev_id, id) >= 0))
+				nb_test_fail(__FILE__, __LINE__,
+					     "consultation %s (%s) after %s (%s)",
+					     id, at, prev_id, prev_at);
+		}
+		prev_id = id;
+		prev_at = at;
+	}
+	json_decref(arr);
+	free(text);
+	nb_rmtree(root);
+	free(root);
+}
+
 static void
 data__csv_rows_have_the_header_columns(void)
 {
@@ -306,5 +428,6 @@ suite_data(void)
 	RUN(data__json_is_what_jansson_writes_for_the_whole_array);
 	RUN(data__csv_rows_have_the_header_columns);
 	RUN(data__an_empty_collection_is_an_empty_array);
+	RUN(data__lists_go_by_date_then_id);
 	RUN(data__sequence_numbers_round_trip);
 }
