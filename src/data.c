@@ -4,11 +4,15 @@
 #include "data.h"
 #include "sig.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static json_t *
 tallies(const nb_tally *t, size_t n)
@@ -1370,20 +1374,27 @@ nb_data_jsonld_consultation(nb_buf *out, const nb_model *m,
 
 /* The file as nb_data_seqs_json writes it, read without building a tree:
  * 0, or -1 at the first thing it does not expect (the caller then reads
- * it with jansson).  A UID with an escape in it is unexpected. */
+ * it with jansson).  A UID with an escape in it is unexpected.  The UIDs
+ * are left where they are, each ended by a NUL over its closing quote
+ * (the text is the caller's, in the arena). */
 static int
-read_seqs_fast(nb_ical_seqs *out, nb_arena *a, const char *p,
-	       const char *end)
+read_seqs_fast(nb_ical_seqs *out, nb_arena *a, char *p, const char *end)
 {
 	static const char open_[] = "{\n";
+	size_t lines = 0;
+	const char *s;
 
 	if ((size_t)(end - p) == 3 && memcmp(p, "{}\n", 3) == 0)
 		return 0;
 	if ((size_t)(end - p) < 2 || memcmp(p, open_, 2) != 0)
 		return -1;
+	/* four lines an entry: room for them all at once */
+	for (s = p; (s = memchr(s, '\n', (size_t)(end - s))) != NULL; s++)
+		lines++;
+	nb_map_reserve(&out->by_uid, lines / 4 + 1);
 	p += 2;
 	for (;;) {
-		const char *uid, *q;
+		char *uid, *q;
 		nb_ical_seq *sq;
 		char *e;
 		unsigned long long h;
@@ -1399,6 +1410,7 @@ read_seqs_fast(nb_ical_seqs *out, nb_arena *a, const char *p,
 		if ((size_t)(end - p) < 16 ||
 		    memcmp(p, "\": {\n  \"hash\": \"", 16) != 0)
 			return -1;
+		*q = '\0';
 		p += 16;
 		if (end - p < 17 || p[16] != '"')
 			return -1;
@@ -1417,7 +1429,7 @@ read_seqs_fast(nb_ical_seqs *out, nb_arena *a, const char *p,
 			return -1;
 		p = e;
 		sq = nb_arena_alloc(a, sizeof(*sq));
-		sq->uid = nb_arena_strndup(a, uid, (size_t)(q - uid));
+		sq->uid = uid;
 		sq->hash = h;
 		sq->sequence = n;
 		nb_map_put(&out->by_uid, sq->uid, sq, NULL);
@@ -1439,34 +1451,38 @@ nb_data_read_seqs(nb_ical_seqs *out, nb_arena *a, const char *path)
 	json_error_t e;
 	json_t *root, *it;
 	const char *uid;
-	FILE *fp = fopen(path, "rb");
-	char *data = NULL;
-	size_t len = 0, cap = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	struct stat st;
+	char *data;
+	size_t len = 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!fp)
+	if (fd < 0)
 		return;
-	for (;;) {
-		size_t got;
-		if (cap - len < 65536) {
-			cap = cap ? cap * 2 : 1 << 20;
-			data = nb_xrealloc(data, cap);
-		}
-		got = fread(data + len, 1, cap - len, fp);
-		if (!got)
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return;
+	}
+	/* read whole into the arena: the UIDs stay in it */
+	data = nb_arena_alloc_raw(a, (size_t)st.st_size + 1);
+	while (len < (size_t)st.st_size) {
+		ssize_t r = read(fd, data + len, (size_t)st.st_size - len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
 			break;
-		len += got;
+		len += (size_t)r;
 	}
-	fclose(fp);
-	if (read_seqs_fast(out, a, data, data + len) == 0) {
-		free(data);
+	close(fd);
+	data[len] = '\0';
+	if (len == (size_t)st.st_size &&
+	    read_seqs_fast(out, a, data, data + len) == 0)
 		return;
-	}
-	/* not as this version writes it: every entry, with jansson */
+	/* not as this version writes it: every entry, with jansson, from
+	 * the file again (the fast reading has put NULs in the text) */
 	nb_map_free(&out->by_uid);
 	memset(out, 0, sizeof(*out));
-	root = json_loadb(data, len, 0, &e);
-	free(data);
+	root = json_load_file(path, 0, &e);
 	if (!root)
 		return;
 	json_object_foreach(root, uid, it) {
