@@ -535,9 +535,12 @@ make(nb_ical_items *it, item *x)
 }
 
 size_t
-nb_ical_items_chunks(const nb_ical_items *it)
+nb_ical_items_chunks(size_t consultations, size_t events)
 {
-	return (it->n + ITEMS_PER_CHUNK - 1) / ITEMS_PER_CHUNK;
+	/* the items nb_ical_items_new makes: two for each consultation (its
+	 * opening and closing days) and one for each event */
+	return (2 * consultations + events + ITEMS_PER_CHUNK - 1) /
+	       ITEMS_PER_CHUNK;
 }
 
 void

@@ -63,8 +63,10 @@ nb_ical_items *nb_ical_items_new(const nb_model *m, const nb_derived *dv,
 				 const nb_vec *events, nb_diags *d);
 void nb_ical_items_free(nb_ical_items *it);
 
-/* Make the items ahead of the feeds, in chunks that threads can share. */
-size_t nb_ical_items_chunks(const nb_ical_items *it);
+/* Make the items ahead of the feeds, in chunks that threads can share:
+ * as many as the items of these consultations and events make (known
+ * before the items are). */
+size_t nb_ical_items_chunks(size_t consultations, size_t events);
 void nb_ical_items_make(nb_ical_items *it, size_t chunk);
 
 /* Items kept between builds.  nb_ical_items_prior gives each item its key

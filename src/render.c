@@ -1518,7 +1518,7 @@ add_range(plan *p, task_fn fn, const void *arg, size_t n)
  * the sitemap, the sequence numbers, the manifest), in the order of the
  * site map. */
 static void
-plan_site(job *j, plan *p, uint64_t cal_sig)
+plan_site(job *j, plan *p, uint64_t cal_sig, size_t item_chunks)
 {
 	const nb_model *m = j->vc.m;
 	const nb_derived *dv = j->vc.dv;
@@ -1530,7 +1530,7 @@ plan_site(job *j, plan *p, uint64_t cal_sig)
 	 * every other feed; one that is not makes the items it needs) */
 	if (!nb_out_last_sig(j->o, "calendar.ics", &was) ||
 	    was != cal_sig)
-		chunks = nb_ical_items_chunks(j->items);
+		chunks = item_chunks;
 	/* the longest tasks first, so that no thread is left with one at
 	 * the end while the others wait */
 	add_range(p, task_data, NULL, NB_DATA_COUNT);
@@ -1736,6 +1736,38 @@ run(job *j, const plan *p, unsigned nthreads, nb_arena **keep)
 /* Where the calendar's items are kept for the next build (ical.h). */
 #define ITEMS_PATH ".noticeboard/calendar.items"
 
+static uint64_t item_key(void *ud, const nb_consultation *c, int closing,
+			 const nb_event *ev);
+
+/* The calendar's items made, and the last build's taken back, in a thread
+ * of their own while the site is planned: work for one core each. */
+typedef struct items_start {
+	job *j;                      /* read only: the model, the output */
+	const nb_ical_seqs *old_seqs;
+	const nb_vec *cs, *evs;
+	nb_ical_items *items;
+	const char *prior;           /* the last build's, mapped */
+	size_t prior_len;
+	nb_diags d;
+} items_start;
+
+static void *
+items_run(void *arg)
+{
+	items_start *is = arg;
+	job *j = is->j;
+
+	is->items = nb_ical_items_new(j->vc.m, j->vc.dv, j->vc.prefix,
+				      is->old_seqs, is->cs, is->evs, &is->d);
+	if (!is->items)
+		return NULL;
+	/* the last build's items, for those that have not changed */
+	if (last_build(j))
+		is->prior = map_old(j, ITEMS_PATH, &is->prior_len, NULL);
+	nb_ical_items_prior(is->items, is->prior, is->prior_len, item_key, j);
+	return NULL;
+}
+
 /* What a calendar item's text depends on: every output's inputs and its
  * record. */
 static uint64_t
@@ -1831,17 +1863,36 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	masters(site_arena, &m->all_events, NULL, &all_masters);
 	window(site_arena, &m->consultations, &all_masters, feed_cutoff(&j),
 	       &feed_cs, &feed_evs);
-	j.items = nb_ical_items_new(m, dv, j.vc.prefix, old_seqs, &feed_cs,
-				    &feed_evs, d);
-	if (!j.items)
-		goto done;
-	/* the last build's items, for those that have not changed */
-	if (last_build(&j))
-		prior = map_old(&j, ITEMS_PATH, &prior_len, NULL);
-	nb_ical_items_prior(j.items, prior, prior_len, item_key, &j);
+	{
+		items_start is;
+		pthread_t it;
+		int started;
 
-	plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
-		  &feed_cs), &feed_evs));
+		memset(&is, 0, sizeof(is));
+		is.j = &j;
+		is.old_seqs = old_seqs;
+		is.cs = &feed_cs;
+		is.evs = &feed_evs;
+		started = pthread_create(&it, NULL, items_run, &is) == 0;
+		if (!started)
+			items_run(&is);
+		plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
+			  &feed_cs), &feed_evs),
+			  nb_ical_items_chunks(feed_cs.len, feed_evs.len));
+		if (started)
+			pthread_join(it, NULL);
+		for (i = 0; i < is.d.len; i++) {
+			const nb_diag *g = &is.d.items[i];
+			nb_diag_add(d, g->sev, g->path, g->line, g->col, g->hint,
+				    "%s", g->msg);
+		}
+		nb_diags_free(&is.d);
+		j.items = is.items;
+		prior = is.prior;
+		prior_len = is.prior_len;
+		if (!j.items)
+			goto done;
+	}
 	run(&j, &p, nthreads, keep);
 #ifdef __GLIBC__
 	/* the threads' buffers and page arenas are free now, but glibc keeps
