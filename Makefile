@@ -22,7 +22,8 @@ PKG_CONFIG ?= pkg-config
 # Debian packages the build needs; scripts/deps.sh installs them (as root)
 # or prints the apt-get line.
 PKGS      = libcmark yaml-0.1 libgit2 jansson libical libmicrohttpd
-TEST_PKGS =
+# the tests parse the feeds back with libical themselves
+TEST_PKGS = libical
 
 CFLAGS   ?= -O2 -g
 NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
@@ -30,12 +31,16 @@ NB_CFLAGS = -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
 	    -DNB_VERSION='"$(VERSION)"' -DNB_SHAREDIR='"$(SHAREDIR)"' \
 	    -DNB_LIBEXECDIR='"$(LIBEXECDIR)"' \
 	    $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-# libmicrohttpd is loaded by `serve` when it starts (dlopen, src/serve.c):
-# not linked, its soname compiled in.
-LINK_PKGS = $(filter-out libmicrohttpd,$(PKGS))
-MHD_SONAME := $(shell objdump -p "$$($(CC) -print-file-name=libmicrohttpd.so)" 2>/dev/null | \
+# libmicrohttpd is loaded by `serve` when it starts (dlopen, src/serve.c),
+# and libical when the first calendar or recurrence needs it, or ahead in a
+# thread (src/ical.c): not linked, their sonames compiled in.
+LINK_PKGS = $(filter-out libmicrohttpd libical,$(PKGS))
+soname = $(shell objdump -p "$$($(CC) -print-file-name=$(1))" 2>/dev/null | \
 	awk '$$1 == "SONAME" { print $$2 }')
+MHD_SONAME := $(call soname,libmicrohttpd.so)
+ICAL_SONAME := $(call soname,libical.so)
 NB_CFLAGS += $(if $(MHD_SONAME),-DNB_MHD_LIBRARY='"$(MHD_SONAME)"')
+NB_CFLAGS += $(if $(ICAL_SONAME),-DNB_ICAL_LIBRARY='"$(ICAL_SONAME)"')
 NB_LIBS   = $(shell $(PKG_CONFIG) --libs $(LINK_PKGS) 2>/dev/null) -lm -lpthread -ldl
 TEST_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(TEST_PKGS) 2>/dev/null)
 TEST_LIBS   = $(shell $(PKG_CONFIG) --libs $(TEST_PKGS) 2>/dev/null)

@@ -3,6 +3,7 @@
  * anything is written.
  */
 #include "build.h"
+#include "ical.h"
 #include "cache.h"
 #include "derive.h"
 #include "model.h"
@@ -169,6 +170,7 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	struct timespec t;
 	out_start os;
 	cache_start co = { NULL, 0, NULL };
+	nb_ical_loader ical = { .started = 0 };
 	pthread_t out_tid, cache_tid;
 	int cache_thread = 0;
 	int out_thread = 0, out_started = 0;
@@ -176,6 +178,9 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 
 	memset(stats, 0, sizeof(*stats));
 	memset(&os, 0, sizeof(os));
+	/* libical (for the feeds and repeating events) loads on the core
+	 * that is free while git starts */
+	nb_ical_preload(&ical);
 	if (!opts->check_only)
 		lock = lock_output(opts->output, opts->quiet);
 	clock_gettime(CLOCK_MONOTONIC, &t);
@@ -218,6 +223,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	cache_thread = 0;
 	cache = co.cache;
 	co.cache = NULL;
+	/* loaded by now: the site's time zone is about to be set */
+	nb_ical_preload_join(&ical);
 	if (!opts->check_only && !opts->dry) {
 		/* the last build's history walk (git.h); --full walks it all
 		 * and saves it afresh */
@@ -358,5 +365,6 @@ done:
 	nb_source_free(src);
 	if (lock >= 0)
 		close(lock);   /* and the lock with it */
+	nb_ical_preload_join(&ical);
 	return rc;
 }

@@ -7,6 +7,7 @@
  */
 #include "ical.h"
 
+#include <dlfcn.h>
 #include <libical/ical.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -27,6 +28,216 @@
  * threads.
  */
 static pthread_mutex_t ical_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/*
+ * libical is loaded when the first calendar, recurrence or check needs it
+ * (dlopen, by the soname the Makefile found), or ahead in a thread of its
+ * own (nb_ical_preload): linked, it and the ICU and C++ libraries it
+ * brings were set up before main() on every start, 6 ms of the one core
+ * a rebuild is then using.  Every call below goes through this table.
+ */
+#ifndef NB_ICAL_LIBRARY
+#define NB_ICAL_LIBRARY "libical.so.3"
+#endif
+
+#define ICAL_FUNCS(X) \
+	X(icalcomponent_add_property) \
+	X(icalcomponent_as_ical_string_r) \
+	X(icalcomponent_count_errors) \
+	X(icalcomponent_free) \
+	X(icalcomponent_get_first_component) \
+	X(icalcomponent_get_first_property) \
+	X(icalcomponent_get_next_component) \
+	X(icalcomponent_new_clone) \
+	X(icalcomponent_new_vcalendar) \
+	X(icalcomponent_new_vevent) \
+	X(icalerrno_return) \
+	X(icalerror_clear_errno) \
+	X(icalparameter_new_tzid) \
+	X(icalparameter_new_value) \
+	X(icalparser_parse_string) \
+	X(icalproperty_add_parameter) \
+	X(icalproperty_get_xlicerror) \
+	X(icalproperty_new_calscale) \
+	X(icalproperty_new_description) \
+	X(icalproperty_new_dtend) \
+	X(icalproperty_new_dtstart) \
+	X(icalproperty_new_exdate) \
+	X(icalproperty_new_location) \
+	X(icalproperty_new_method) \
+	X(icalproperty_new_prodid) \
+	X(icalproperty_new_rrule) \
+	X(icalproperty_new_status) \
+	X(icalproperty_new_summary) \
+	X(icalproperty_new_transp) \
+	X(icalproperty_new_uid) \
+	X(icalproperty_new_url) \
+	X(icalproperty_new_version) \
+	X(icalproperty_new_x) \
+	X(icalproperty_set_tzid) \
+	X(icalproperty_set_x_name) \
+	X(icalrecur_iterator_free) \
+	X(icalrecur_iterator_new) \
+	X(icalrecur_iterator_next) \
+	X(icalrecurrencetype_day_position) \
+	X(icalrecurrencetype_from_string) \
+	X(icaltime_is_null_time) \
+	X(icaltime_null_date) \
+	X(icaltime_null_time) \
+	X(icaltimezone_get_builtin_timezone) \
+	X(icaltimezone_get_component) \
+	X(icaltimezone_get_utc_timezone) \
+	X(icaltimezone_truncate_vtimezone)
+
+static struct {
+#define X(f) __typeof__(f) *f;
+	ICAL_FUNCS(X)
+#undef X
+} ical_fn;
+
+static pthread_mutex_t load_lock = PTHREAD_MUTEX_INITIALIZER;
+static const char *ical_library = NB_ICAL_LIBRARY;
+static atomic_int ical_state;    /* 0 not tried, 1 loaded, -1 failed */
+static char ical_why[300];       /* why it could not be loaded */
+
+/* Under load_lock. */
+static void
+ical_load(void)
+{
+	static const char *const names[] = {
+#define X(f) #f,
+		ICAL_FUNCS(X)
+#undef X
+	};
+	void *lib = dlopen(ical_library, RTLD_NOW | RTLD_LOCAL), *p;
+	size_t i = 0;
+
+	ical_why[0] = '\0';
+	if (!lib) {
+		const char *e = dlerror();
+		snprintf(ical_why, sizeof(ical_why), "cannot load %s: %s",
+			 ical_library, e ? e : "not found");
+		atomic_store(&ical_state, -1);
+		return;
+	}
+	/* POSIX: a function's address may be taken from dlsym's void * */
+#define X(f) \
+	if (!ical_why[0]) { \
+		if (!(p = dlsym(lib, names[i]))) \
+			snprintf(ical_why, sizeof(ical_why), \
+				 "%s has no %s", ical_library, names[i]); \
+		else \
+			memcpy(&ical_fn.f, &p, sizeof(p)); \
+	} \
+	i++;
+	ICAL_FUNCS(X)
+#undef X
+	atomic_store(&ical_state, ical_why[0] ? -1 : 1);
+}
+
+/* 0 once libical is loaded; else -1 with why in ical_why. */
+static int
+ical_ready(void)
+{
+	int st = atomic_load(&ical_state);
+
+	if (st == 0) {
+		pthread_mutex_lock(&load_lock);
+		if (atomic_load(&ical_state) == 0)
+			ical_load();
+		st = atomic_load(&ical_state);
+		pthread_mutex_unlock(&load_lock);
+	}
+	return st > 0 ? 0 : -1;
+}
+
+void
+nb_ical_library(const char *soname)
+{
+	pthread_mutex_lock(&load_lock);
+	ical_library = soname ? soname : NB_ICAL_LIBRARY;
+	atomic_store(&ical_state, 0);
+	pthread_mutex_unlock(&load_lock);
+}
+
+static void *
+preload(void *arg)
+{
+	(void)arg;
+	(void)ical_ready();
+	return NULL;
+}
+
+void
+nb_ical_preload(nb_ical_loader *l)
+{
+	l->started = atomic_load(&ical_state) == 0 &&
+		     pthread_create(&l->t, NULL, preload, NULL) == 0;
+}
+
+void
+nb_ical_preload_join(nb_ical_loader *l)
+{
+	if (l->started)
+		pthread_join(l->t, NULL);
+	l->started = 0;
+}
+
+const char *
+nb_ical_load_error(void)
+{
+	return ical_ready() == 0 ? NULL : ical_why;
+}
+
+/* The calls below go through the table. */
+#define icalcomponent_add_property (*ical_fn.icalcomponent_add_property)
+#define icalcomponent_as_ical_string_r (*ical_fn.icalcomponent_as_ical_string_r)
+#define icalcomponent_count_errors (*ical_fn.icalcomponent_count_errors)
+#define icalcomponent_free (*ical_fn.icalcomponent_free)
+#define icalcomponent_get_first_component (*ical_fn.icalcomponent_get_first_component)
+#define icalcomponent_get_first_property (*ical_fn.icalcomponent_get_first_property)
+#define icalcomponent_get_next_component (*ical_fn.icalcomponent_get_next_component)
+#define icalcomponent_new_clone (*ical_fn.icalcomponent_new_clone)
+#define icalcomponent_new_vcalendar (*ical_fn.icalcomponent_new_vcalendar)
+#define icalcomponent_new_vevent (*ical_fn.icalcomponent_new_vevent)
+#define icalerror_clear_errno (*ical_fn.icalerror_clear_errno)
+#define icalparameter_new_tzid (*ical_fn.icalparameter_new_tzid)
+#define icalparameter_new_value (*ical_fn.icalparameter_new_value)
+#define icalparser_parse_string (*ical_fn.icalparser_parse_string)
+#define icalproperty_add_parameter (*ical_fn.icalproperty_add_parameter)
+#define icalproperty_get_xlicerror (*ical_fn.icalproperty_get_xlicerror)
+#define icalproperty_new_calscale (*ical_fn.icalproperty_new_calscale)
+#define icalproperty_new_description (*ical_fn.icalproperty_new_description)
+#define icalproperty_new_dtend (*ical_fn.icalproperty_new_dtend)
+#define icalproperty_new_dtstart (*ical_fn.icalproperty_new_dtstart)
+#define icalproperty_new_exdate (*ical_fn.icalproperty_new_exdate)
+#define icalproperty_new_location (*ical_fn.icalproperty_new_location)
+#define icalproperty_new_method (*ical_fn.icalproperty_new_method)
+#define icalproperty_new_prodid (*ical_fn.icalproperty_new_prodid)
+#define icalproperty_new_rrule (*ical_fn.icalproperty_new_rrule)
+#define icalproperty_new_status (*ical_fn.icalproperty_new_status)
+#define icalproperty_new_summary (*ical_fn.icalproperty_new_summary)
+#define icalproperty_new_transp (*ical_fn.icalproperty_new_transp)
+#define icalproperty_new_uid (*ical_fn.icalproperty_new_uid)
+#define icalproperty_new_url (*ical_fn.icalproperty_new_url)
+#define icalproperty_new_version (*ical_fn.icalproperty_new_version)
+#define icalproperty_new_x (*ical_fn.icalproperty_new_x)
+#define icalproperty_set_tzid (*ical_fn.icalproperty_set_tzid)
+#define icalproperty_set_x_name (*ical_fn.icalproperty_set_x_name)
+#define icalrecur_iterator_free (*ical_fn.icalrecur_iterator_free)
+#define icalrecur_iterator_new (*ical_fn.icalrecur_iterator_new)
+#define icalrecur_iterator_next (*ical_fn.icalrecur_iterator_next)
+#define icalrecurrencetype_day_position (*ical_fn.icalrecurrencetype_day_position)
+#define icalrecurrencetype_from_string (*ical_fn.icalrecurrencetype_from_string)
+#define icaltime_is_null_time (*ical_fn.icaltime_is_null_time)
+#define icaltime_null_date (*ical_fn.icaltime_null_date)
+#define icaltime_null_time (*ical_fn.icaltime_null_time)
+#define icaltimezone_get_builtin_timezone (*ical_fn.icaltimezone_get_builtin_timezone)
+#define icaltimezone_get_component (*ical_fn.icaltimezone_get_component)
+#define icaltimezone_get_utc_timezone (*ical_fn.icaltimezone_get_utc_timezone)
+#define icaltimezone_truncate_vtimezone (*ical_fn.icaltimezone_truncate_vtimezone)
+#undef icalerrno
+#define icalerrno (*(*ical_fn.icalerrno_return)())
 
 /* ---- recurrence ------------------------------------------------------------ */
 
@@ -73,6 +284,10 @@ nb_ical_rrule_check(const char *rule, char *why, size_t why_size)
 {
 	int r;
 
+	if (ical_ready() != 0) {
+		snprintf(why, why_size, "%s", ical_why);
+		return -1;
+	}
 	pthread_mutex_lock(&ical_lock);
 	r = ical_rrule_check_unlocked(rule, why, why_size);
 	pthread_mutex_unlock(&ical_lock);
@@ -144,6 +359,8 @@ nb_ical_expand(const char *rule, nb_local start, nb_date until,
 {
 	size_t r;
 
+	if (ical_ready() != 0)
+		return 0;   /* the rule was checked, and failed, before */
 	pthread_mutex_lock(&ical_lock);
 	r = ical_expand_unlocked(rule, start, until, out, max);
 	pthread_mutex_unlock(&ical_lock);
@@ -315,6 +532,12 @@ nb_ical_items_new(const nb_model *m, const nb_derived *dv, const char *prefix,
 	icaltimezone *tz;
 	size_t i, n = 0;
 
+	if (ical_ready() != 0) {
+		nb_error(d, NULL, 0, 0,
+			 "install Debian's libical3 package (scripts/deps.sh does)",
+			 "the calendar feeds need libical: %s", ical_why);
+		return NULL;
+	}
 	pthread_mutex_lock(&ical_lock);
 	tz = icaltimezone_get_builtin_timezone(m->site.time_zone);
 	pthread_mutex_unlock(&ical_lock);
@@ -959,6 +1182,10 @@ nb_ical_validate(const char *text, char *why, size_t why_size)
 {
 	int r;
 
+	if (ical_ready() != 0) {
+		snprintf(why, why_size, "%s", ical_why);
+		return -1;
+	}
 	pthread_mutex_lock(&ical_lock);
 	r = ical_validate_unlocked(text, why, why_size);
 	pthread_mutex_unlock(&ical_lock);

@@ -11,6 +11,7 @@
 #ifndef NB_ICAL_H
 #define NB_ICAL_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -114,5 +115,21 @@ int nb_ical_write(nb_buf *out, nb_ical_items *it, const nb_ical_feed *feed,
 /* Check a feed by parsing it back with libical: 0 when it parses with no
  * error, else -1 with libical's first complaint in why. */
 int nb_ical_validate(const char *text, char *why, size_t why_size);
+
+/* libical is loaded when first needed (dlopen).  nb_ical_preload starts
+ * loading it in a thread of its own (unless it is loaded), to be joined
+ * with nb_ical_preload_join before the environment is changed (libraries
+ * read it as they start) and before exit.  nb_ical_load_error loads it if
+ * need be and says why it could not be (NULL: loaded). */
+typedef struct nb_ical_loader {
+	pthread_t t;
+	int started;
+} nb_ical_loader;
+void nb_ical_preload(nb_ical_loader *l);
+void nb_ical_preload_join(nb_ical_loader *l);
+const char *nb_ical_load_error(void);
+/* Load libical from this soname from now on (NULL: the one it was built
+ * with): for tests of a machine without it. */
+void nb_ical_library(const char *soname);
 
 #endif

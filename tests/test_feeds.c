@@ -712,6 +712,39 @@ feeds__embeds_and_their_snippets(void)
 	free(p);
 }
 
+/* libical is loaded when a build first needs it (dlopen), not linked:
+ * without it a build says what to install and writes nothing. */
+static void
+feeds__without_libical_a_build_says_what_to_install(void)
+{
+	char *root = tu_tmpdir(), out[4200], cmd[8192], *printed = NULL;
+	const char *bin = tu_bin();
+
+	snprintf(out, sizeof(out), "%s/out", root);
+	nb_ical_library("libnoticeboard-no-such-library.so.0");
+	CHECK(tu_build("tests/fixtures/minimal", out, "2026-11-23", &printed) != 0);
+	CHECK_HAS(printed, "the calendar feeds need libical: cannot load "
+		  "libnoticeboard-no-such-library.so.0");
+	CHECK_HAS(printed, "libical3");
+	CHECK(!tu_exists(root, "out"));
+	free(printed);
+	CHECK(nb_ical_load_error() != NULL);
+	nb_ical_library(NULL);
+	CHECK(nb_ical_load_error() == NULL);
+	CHECK_INT(tu_build("tests/fixtures/minimal", out, "2026-11-23", NULL), 0);
+	CHECK(tu_exists(out, "calendar.ics"));
+	if (!strchr(bin, ' ')) {
+		snprintf(cmd, sizeof(cmd), "readelf -d \"$(dirname '%s')/noticeboard-engine\"",
+			 bin);
+		CHECK_INT(tu_run(cmd, &printed), 0);
+		CHECK_HAS(printed, "libgit2");
+		CHECK_LACKS(printed, "libical");
+		free(printed);
+	}
+	nb_rmtree(root);
+	free(root);
+}
+
 void
 suite_feeds(void)
 {
@@ -729,4 +762,5 @@ suite_feeds(void)
 	RUN(feeds__json_ld_and_open_graph_on_pages);
 	RUN(feeds__json_ld_cannot_close_its_script_element);
 	RUN(feeds__embeds_and_their_snippets);
+	RUN(feeds__without_libical_a_build_says_what_to_install);
 }
