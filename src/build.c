@@ -3,7 +3,6 @@
  * anything is written.
  */
 #include "build.h"
-#include "ical.h"
 #include "cache.h"
 #include "derive.h"
 #include "model.h"
@@ -13,6 +12,7 @@
 #include "data.h"
 #include "git.h"
 #include "history.h"
+#include "ical.h"
 #include "source.h"
 #include "write.h"
 
