@@ -107,6 +107,27 @@ reports_run(void *arg)
 	return NULL;
 }
 
+/* Once the site is rendered: the parse cache saved for the next build,
+ * then the model and the cache freed, in a thread of their own while the
+ * site is published (neither needs the other). */
+typedef struct teardown {
+	nb_model *m;
+	nb_cache *cache;
+} teardown;
+
+static void *
+teardown_run(void *arg)
+{
+	teardown *td = arg;
+
+	/* what the commit's files parse to, whatever becomes of the site:
+	 * a cache is never needed, and is right for them either way */
+	(void)nb_cache_save(td->cache);
+	nb_model_free(td->m);
+	nb_cache_free(td->cache);   /* after the model: its records point in */
+	return NULL;
+}
+
 /* The last build's cache opened in a thread of its own. */
 typedef struct cache_start {
 	char *path;
@@ -336,10 +357,19 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	stats->files = nb_out_files(o);
 	stats->bytes = nb_out_bytes(o);
 	lap(stats, NB_STAGE_RENDER, &t);
-	rc = nb_out_commit(o, d);
-	o = NULL;
-	if (rc == 0)
-		(void)nb_cache_save(cache);   /* a cache is never needed */
+	{
+		teardown td = { m, cache };
+		pthread_t tt;
+		int started = pthread_create(&tt, NULL, teardown_run, &td) == 0;
+		m = NULL;   /* the thread's now */
+		cache = NULL;
+		if (!started)
+			teardown_run(&td);
+		rc = nb_out_commit(o, d);
+		o = NULL;
+		if (started)
+			pthread_join(tt, NULL);
+	}
 	lap(stats, NB_STAGE_PUBLISH, &t);
 done:
 	if (cache_thread)
