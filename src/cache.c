@@ -50,7 +50,7 @@
 
 #define MAGIC "nb-cache"
 #define ENDIAN 0x01020304u
-#define VERSION 6u
+#define VERSION 7u
 #define HEADER 16
 #define SLOT 32
 #define TRAILER 32

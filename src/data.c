@@ -574,17 +574,16 @@ key_ids(uint64_t h, const nb_vec *v, size_t id_offset)
 }
 
 /* What event_json writes of an event of a consultation, every field of
- * it: the rest of the consultation's file (its summary, its body) is not
- * in the event's record.  Keep it beside event_json. */
+ * it but its ids (which come from the consultation's file name, not its
+ * bytes): the rest of the consultation's file (its summary, its body) is
+ * not in the event's record.  Keep it beside event_json. */
 static uint64_t
-event_key(const nb_event *ev)
+event_key_own(const nb_event *ev)
 {
 	const nb_venue *v = ev->venue;
 	const nb_tags *t = &ev->tags;
-	uint64_t h = key_str(NB_SIG_INIT, ev->id);
+	uint64_t h = key_str(NB_SIG_INIT, ev->anchor);
 
-	h = key_str(h, ev->consultation->id);
-	h = key_str(h, ev->anchor);
 	h = key_str(h, ev->title);
 	h = key_local(key_local(h, ev->start), ev->end);
 	h = nb_sig_u64(h, v != NULL);
@@ -606,6 +605,24 @@ event_key(const nb_event *ev)
 	h = key_ids(h, &t->areas, offsetof(nb_area, id));
 	h = key_ids(h, &t->topics, offsetof(nb_term, id));
 	return key_ids(h, &t->audiences, offsetof(nb_term, id));
+}
+
+uint64_t
+nb_data_event_key(const nb_event *ev)
+{
+	return event_key_own(ev);
+}
+
+/* The same with its ids: the record's key.  What its file says is
+ * worked out when the file is read and kept with its image (a file
+ * renamed keeps it; its ids are the new name's). */
+static uint64_t
+event_key(const nb_event *ev)
+{
+	uint64_t own = ev->data_key ? ev->data_key : event_key_own(ev);
+
+	return key_str(key_str(nb_sig_u64(NB_SIG_INIT, own), ev->id),
+		       ev->consultation->id);
 }
 
 /* A record's key for nb_data_out's pieces: what its record says depends

@@ -92,6 +92,11 @@ int nb_data_pieces_sound(const nb_data_pieces *p);
  * order, with `global` (which has the areas' and partners' files).  The
  * same for two builds, their files are the same. */
 uint64_t nb_data_sig(nb_data_kind k, const nb_model *m, uint64_t global);
+/* What the open data record of an event of a consultation says, but its
+ * ids (its file's name): every other field of it, and nothing else of its
+ * consultation's file (kept with the record, nb_event.data_key, so that a
+ * rebuild need not work it out). */
+uint64_t nb_data_event_key(const nb_event *ev);
 
 /* schema.org JSON-LD for a consultation's or an event's page, ready to sit
  * inside <script type="application/ld+json"> ("</" is escaped).  Returns

@@ -185,6 +185,7 @@ put_event(nb_buf *b, const nb_event *ev, int standalone)
 	put32(b, ev->cancelled);
 	if (!standalone) {
 		put_text(b, ev->anchor);
+		put64(b, (int64_t)ev->data_key);
 		return;
 	}
 	put_text(b, ev->summary);
@@ -541,6 +542,7 @@ get_event(cur *k, nb_event *ev, int standalone)
 		 * follows "event-" */
 		if (!ev->anchor || strncmp(ev->anchor, "event-", 6) != 0)
 			k->bad = 1;
+		ev->data_key = (uint64_t)get64(k);
 		return;
 	}
 	ev->summary = get_text(k);

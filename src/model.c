@@ -10,6 +10,7 @@
  * loading goes on to find the rest.
  */
 #include "model.h"
+#include "data.h"
 #include "image.h"
 #include "cache.h"
 #include "git.h"
@@ -1503,6 +1504,7 @@ consultation_read(rd *r, const nb_node *root, const char *id,
 					 : nb_arena_printf(r->a, "event-%d", (int)i + 1);
 			ev->id = nb_arena_printf(r->a, "%s-%s", id, ev->anchor + 6);
 			ev->tags = c->tags;
+			ev->data_key = nb_data_event_key(ev);
 			c->events[i] = ev;
 		}
 		c->events_len = evs->n;

@@ -145,6 +145,11 @@ struct nb_event {
 	nb_vec occurrences;          /* derived, on a master: its occurrences */
 	const struct nb_file_history *hist;   /* standalone: from git */
 	uint64_t dep;                /* derived: nb_sig_prepare() */
+	uint64_t data_key;           /* of a consultation's: what its open
+				      * data record says but its ids
+				      * (nb_data_event_key), worked out when
+				      * its file is read and kept in its
+				      * image; 0 when not known */
 };
 
 /* Where the feedback promise of a closed activity stands. */
