@@ -1878,7 +1878,15 @@ load_one(nb_model *m, const nb_source *src, const char *dir,
 	r.m = m;
 	r.a = a;
 	r.d = d;
-	r.path = nb_arena_printf(a, "%s/%s", dir, name);
+	{
+		/* "dir/name", for each of thousands of records (not printf) */
+		size_t dl = strlen(dir), nl = strlen(name);
+		char *p = nb_arena_alloc_raw(a, dl + nl + 2);
+		memcpy(p, dir, dl);
+		p[dl] = '/';
+		memcpy(p + dl + 1, name, nl + 1);
+		r.path = p;
+	}
 	if (strcmp(suffix, ".md") == 0) {
 		r.md = &md;
 		rc = parse_md_file(&root, &body, &body_len, &r.body_line,
