@@ -201,6 +201,10 @@ typedef struct job {
 	size_t map_len, map_cap;
 	nb_arena *site_arena;        /* lives for the whole render */
 	nb_ical_items *items;        /* the feeds' items, made once */
+	/* the feed of everything's items (nb_render_site works them out
+	 * for the items; its task takes them as they are) and its signature */
+	const nb_vec *all_cs, *all_evs;
+	uint64_t all_sig;
 	/* incremental builds */
 	uint64_t global;             /* what every page shows */
 	uint64_t everything;         /* global and every record */
@@ -584,6 +588,7 @@ typedef struct span {
 typedef struct feed_plan {
 	const char *label, *ics, *atom, *page, *description;
 	const nb_vec *cs, *extra_cs, *evs, *extra_evs;
+	int everything;              /* the site's: its items are j->all_* */
 } feed_plan;
 
 typedef struct plan {
@@ -619,10 +624,18 @@ task_feed(job *j, const void *arg, size_t i)
 
 	(void)i;
 	next_page(j);
-	unique(a, fp->cs, fp->extra_cs, &c);
-	masters(a, fp->evs, fp->extra_evs, &e);
-	window(a, &c, &e, feed_cutoff(j), &wc, &we);
-	j->sig = nb_sig_events(nb_sig_consultations(j->global, &wc), &we);
+	if (fp->everything && !fp->atom) {
+		/* every record, windowed: worked out once already */
+		wc = *j->all_cs;
+		we = *j->all_evs;
+		j->sig = j->all_sig;
+	} else {
+		unique(a, fp->cs, fp->extra_cs, &c);
+		masters(a, fp->evs, fp->extra_evs, &e);
+		window(a, &c, &e, feed_cutoff(j), &wc, &we);
+		j->sig = nb_sig_events(nb_sig_consultations(j->global, &wc),
+				       &we);
+	}
 	if (!reuse(j, fp->ics) && !j->failed) {
 		stream s;
 		f.name = nb_arena_printf(a, "%s: %s", fp->label, j->vc.m->site.title);
@@ -677,6 +690,7 @@ plan_feed(job *j, plan *p, const char *label, const char *group,
 	fp->extra_cs = extra_cs;
 	fp->evs = evs;
 	fp->extra_evs = extra_evs;
+	fp->everything = 0;
 	add(p, task_feed, fp, 0);
 	if (p->feeds_len == p->feeds_cap) {
 		p->feeds_cap = p->feeds_cap ? p->feeds_cap * 2 : 64;
@@ -718,6 +732,9 @@ plan_feeds(job *j, plan *p)
 	plan_feed(j, p, "Everything", "site", "calendar.ics", NULL, "calendar/",
 		  &m->consultations, NULL, &m->all_events, NULL,
 		  "Every consultation, meeting and event by every partner.");
+	/* its items: every consultation (each once) and every event's
+	 * master, windowed, as nb_render_site found them */
+	((feed_plan *)p->t[p->len - 1].arg)->everything = 1;
 	add(p, task_atom, NULL, 0);
 	add(p, task_atom, NULL, 1);
 	for (i = 0; i < m->areas.len; i++) {
@@ -1863,6 +1880,10 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 	masters(site_arena, &m->all_events, NULL, &all_masters);
 	window(site_arena, &m->consultations, &all_masters, feed_cutoff(&j),
 	       &feed_cs, &feed_evs);
+	j.all_cs = &feed_cs;
+	j.all_evs = &feed_evs;
+	j.all_sig = nb_sig_events(nb_sig_consultations(j.global, &feed_cs),
+				  &feed_evs);
 	{
 		items_start is;
 		pthread_t it;
@@ -1876,8 +1897,7 @@ nb_render_site(const nb_model *m, const nb_derived *dv, const nb_source *src,
 		started = pthread_create(&it, NULL, items_run, &is) == 0;
 		if (!started)
 			items_run(&is);
-		plan_site(&j, &p, nb_sig_events(nb_sig_consultations(j.global,
-			  &feed_cs), &feed_evs),
+		plan_site(&j, &p, j.all_sig,
 			  nb_ical_items_chunks(feed_cs.len, feed_evs.len));
 		if (started)
 			pthread_join(it, NULL);
