@@ -66,6 +66,12 @@ void *nb_xrealloc(void *p, size_t size);
 char *nb_xstrdup(const char *s);
 char *nb_xstrndup(const char *s, size_t len);
 
+/* Set malloc up for a build (call first thing in main): memory taken
+ * from the kernel in large steps, kept when freed, and used again.  A
+ * build touches a hundred megabytes and more; where a page fault is dear
+ * each fresh page costs more than the work done in it. */
+void nb_memory_setup(void);
+
 /* Report out-of-memory once and abort. */
 void nb_oom(void) __attribute__((noreturn));
 

@@ -8,6 +8,7 @@
  * written or started; 2 the command line is wrong.  Only this file prints
  * diagnostics or decides to exit.
  */
+#include "arena.h"
 #include "build.h"
 #include "check.h"
 #include "diag.h"
@@ -749,6 +750,7 @@ main(int argc, char **argv)
 	args a;
 	int rc;
 
+	nb_memory_setup();
 	if (argc < 2)
 		return usage_error(NULL, "no command given");
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
