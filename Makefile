@@ -197,7 +197,7 @@ bench: noticeboard
 # The rebuild after a one-record commit against the full build (issue 3).
 BENCH_INCREMENTAL_N ?= 10000
 bench-incremental: noticeboard
-	sh bench/incremental.sh $(BENCH_INCREMENTAL_N) $(BENCH_DIR)/incremental
+	bash bench/incremental.sh $(BENCH_INCREMENTAL_N) $(BENCH_DIR)/incremental
 
 .PHONY: bench bench-incremental
 
