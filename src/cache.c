@@ -155,6 +155,7 @@ load_index(nb_cache *c, uint64_t len)
 	    (len - TRAILER - at) % SLOT || n != (len - TRAILER - at) / SLOT)
 		return 0;
 	c->index = nb_xmalloc((size_t)n * SLOT + 1);
+	nb_prefault(c->index, (size_t)n * SLOT + 1);
 	if (read_at(c->fd, c->index, (size_t)n * SLOT, at) != 0 ||
 	    nb_sig(NB_SIG_INIT, c->index, (size_t)n * SLOT) != get64(t + 16))
 		goto bad;

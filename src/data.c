@@ -1482,6 +1482,7 @@ nb_data_read_seqs(nb_ical_seqs *out, nb_arena *a, const char *path)
 	}
 	/* read whole into the arena: the UIDs stay in it */
 	data = nb_arena_alloc_raw(a, (size_t)st.st_size + 1);
+	nb_prefault(data, (size_t)st.st_size + 1);
 	while (len < (size_t)st.st_size) {
 		ssize_t r = read(fd, data + len, (size_t)st.st_size - len);
 		if (r < 0 && errno == EINTR)

@@ -198,6 +198,7 @@ slurp(const char *path, size_t *len)
 	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode)) {
 		size_t want = (size_t)st.st_size, cap = want + 1;
 		buf = nb_xmalloc_big(&cap);
+		nb_prefault(buf, want + 1);
 		while (got < want) {
 			ssize_t r = read(fd, buf + got, want - got);
 			if (r < 0 && errno == EINTR)
