@@ -173,10 +173,11 @@ nb_prefault(void *p, size_t n)
 	volatile char *c = p;
 	size_t i;
 
+	/* written back as it was: a buffer realloc grew keeps its bytes */
 	for (i = 0; i < n; i += 4096)
-		c[i] = 0;
+		c[i] = c[i];
 	if (n)
-		c[n - 1] = 0;
+		c[n - 1] = c[n - 1];
 }
 
 static struct block *

@@ -72,8 +72,8 @@ char *nb_xstrndup(const char *s, size_t len);
  * each fresh page costs more than the work done in it. */
 void nb_memory_setup(void);
 
-/* Touch each page of the fresh buffer p[0..n) before the kernel copies
- * into it (read, pread): see arena.c. */
+/* Touch each page of the buffer p[0..n), keeping its bytes, before the
+ * kernel copies into it (read, pread): see arena.c. */
 void nb_prefault(void *p, size_t n);
 
 /* Report out-of-memory once and abort. */
