@@ -614,7 +614,7 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 	size_t sl = strlen(o->stage), rl = strlen(rel);
 	char stackpath[512], *path = sl + rl + 2 <= sizeof(stackpath) ?
 		stackpath : nb_xmalloc(sl + rl + 2);
-	int fd = -1, e;
+	int fd = -1, e, made;
 
 	if (!rel_ok(rel)) {
 		nb_error(d, rel, 0, 0, NULL, "refusing to write outside the site");
@@ -623,13 +623,13 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 	memcpy(path, o->stage, sl);
 	path[sl] = '/';
 	memcpy(path + sl + 1, rel, rl + 1);
-	/* a dry build makes its folders only for the list of files */
-	if ((!o->dry || strcmp(rel, FILES) == 0) && mkdirs(o, path) != 0) {
-		e = errno;
-		nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
-			 "cannot create folder: %s", strerror(e));
-		goto done;
-	}
+	/* a dry build makes its folders only for the list of files; a copy
+	 * that held a site has most of them, so there the file is opened
+	 * first and its folders made only when it cannot be (a failing
+	 * mkdir for each folder above each file cost more) */
+	made = o->previous.len == 0 && (!o->dry || strcmp(rel, FILES) == 0);
+	if (made && mkdirs(o, path) != 0)
+		goto no_dir;
 	if (claim(o, rel)) {
 		nb_error(d, rel, 0, 0, "two records want the same address: rename one",
 			 "cannot write: the file was already written by this build");
@@ -646,12 +646,22 @@ nb_out_open(nb_out *o, const char *rel, nb_diags *d)
 	/* never write into a file another copy may share: a file already
 	 * there is replaced */
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == ENOENT && !made) {
+		if (mkdirs(o, path) != 0)
+			goto no_dir;
+		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
 	if (fd < 0 && errno == EEXIST && unlink(path) == 0)
 		fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0)
 		nb_error(d, rel, 0, 0,
 			 "check the disk has space and the output folder can be written",
 			 "cannot write: %s", strerror(errno));
+	goto done;
+no_dir:
+	e = errno;
+	nb_error(d, rel, 0, 0, "check the disk has space and the output folder can be written",
+		 "cannot create folder: %s", strerror(e));
 done:
 	if (path != stackpath)
 		free(path);
