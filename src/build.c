@@ -209,9 +209,8 @@ nb_build(const nb_build_opts *opts, nb_build_stats *stats, nb_diags *d)
 	 * always; from a folder (ids worked out from the bytes) once the
 	 * output holds a site, so that a one-off build into an empty place
 	 * (CI's, the benchmark's) writes none.  Opened (its 40 MB mapped, at
-	 * 10,000 consultations) in a thread while git starts (libgit2 reads
-	 * the system's certificates) and the repository is opened: each is
-	 * work for one core. */
+	 * 10,000 consultations) in a thread while git starts and the
+	 * repository is opened, and libical loads: work for two cores. */
 	if ((opts->repo || lstat(opts->output, &st) == 0) &&
 	    !opts->check_only && !opts->dry) {
 		size_t n = strlen(opts->output) + 16;

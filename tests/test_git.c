@@ -12,6 +12,8 @@
 #include "git.h"
 #include "write.h"
 
+#include <dlfcn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -393,6 +395,41 @@ git__bad_repository_and_ref_are_clear_errors(void)
 }
 
 
+/* libgit2 is given git.c's mbedtls_x509_crt_parse_file instead of mbed
+ * TLS's own, so that it starts without reading the system's certificates:
+ * the program's symbols come first when the loader looks one up, as they
+ * do for dlsym on the program's handle. */
+static void
+git__starts_without_reading_the_systems_certificates(void)
+{
+	void *self = dlopen(NULL, RTLD_NOW);
+	void *x509 = dlopen("libmbedx509.so.1", RTLD_NOW | RTLD_NOLOAD);
+	void *found;
+	char *root, repo[4200], o[4200];
+
+	CHECK(self != NULL);
+	if (!x509) {
+		printf("libgit2 is not built with mbed TLS here: its "
+		       "certificates not checked\n");
+		nb_test_skipped++;
+		if (self)
+			dlclose(self);
+		return;
+	}
+	found = self ? dlsym(self, "mbedtls_x509_crt_parse_file") : NULL;
+	CHECK(found != NULL);
+	CHECK(found != dlsym(x509, "mbedtls_x509_crt_parse_file"));
+	/* and a build from git works with it */
+	root = make_repo();
+	snprintf(repo, sizeof(repo), "%s/repo", root);
+	snprintf(o, sizeof(o), "%s/out", root);
+	CHECK_INT(build(NULL, repo, "main", o, -1, NULL), 0);
+	nb_rmtree(root);
+	free(root);
+	dlclose(x509);
+	dlclose(self);
+}
+
 static void
 git__post_receive_hook_publishes_on_push(void)
 {
@@ -433,5 +470,6 @@ suite_git(void)
 	RUN(git__shallow_clone_is_warned_about);
 	RUN(git__links_in_the_tree_are_refused);
 	RUN(git__bad_repository_and_ref_are_clear_errors);
+	RUN(git__starts_without_reading_the_systems_certificates);
 	RUN(git__post_receive_hook_publishes_on_push);
 }
