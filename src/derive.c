@@ -535,6 +535,17 @@ nb_derive(nb_model *m, nb_date today)
 			nb_vec_push(a, &dv->footer_pages, p);
 	}
 	sort_vec(&dv->footer_pages, cmp_page);
+
+	/* the day each page last changed, once: the site's Atom feeds, the
+	 * areas' and the sitemaps ask it of every record again */
+	for (i = 0; i < m->consultations.len; i++) {
+		nb_consultation *c = m->consultations.items[i];
+		c->changed = nb_consultation_changed(c, today);
+	}
+	for (i = 0; i < m->outcomes.len; i++) {
+		nb_outcome *oc = m->outcomes.items[i];
+		oc->changed = nb_outcome_changed(oc, today);
+	}
 	return dv;
 }
 

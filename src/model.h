@@ -187,6 +187,7 @@ struct nb_consultation {
 	/* derived */
 	nb_status status;
 	nb_promise promise;
+	nb_date changed;             /* nb_consultation_changed(), by nb_derive */
 	const struct nb_file_history *hist;   /* from git, or NULL */
 	uint64_t dep;                /* derived: nb_sig_prepare() */
 	uint64_t dep_brief;          /* the same with sig_brief */
@@ -228,6 +229,7 @@ struct nb_outcome {
 	size_t updates_len;
 	/* derived */
 	int on_time;                 /* published on or before feedback_by */
+	nb_date changed;             /* nb_outcome_changed(), by nb_derive */
 	const struct nb_file_history *hist;   /* from git, or NULL */
 	uint64_t dep;                /* derived: nb_sig_prepare() */
 };

@@ -1303,7 +1303,7 @@ task_consultation(job *j, const void *arg, size_t i)
 
 	(void)arg;
 	next_page(j);
-	j->lastmod = nb_consultation_changed(c, j->vc.dv->today);
+	j->lastmod = c->changed;
 	EMIT(j, s, "consultation",
 	     nb_arena_printf(j->vc.a, "consultations/%s/index.html", c->id),
 	     nb_view_consultation(&j->vc, c));
@@ -1337,7 +1337,7 @@ task_outcome(job *j, const void *arg, size_t i)
 
 	(void)arg;
 	next_page(j);
-	j->lastmod = nb_outcome_changed(oc, j->vc.dv->today);
+	j->lastmod = oc->changed;
 	EMIT(j, s, "outcome",
 	     nb_arena_printf(j->vc.a, "outcomes/%s/index.html", oc->id),
 	     nb_view_outcome(&j->vc, oc));

@@ -2302,7 +2302,7 @@ nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 	for (i = 0; i < nc; i++) {
 		const nb_consultation *c = cs->items[i];
 		feed_item *it = &items[n++];
-		it->updated = nb_consultation_changed(c, vc->dv->today);
+		it->updated = c->changed;
 		it->published = nb_date_cmp(c->opens, vc->dv->today) <= 0 ?
 				c->opens : it->updated;
 		it->dir = "consultations";
@@ -2312,7 +2312,7 @@ nb_view_atom(nb_view_ctx *vc, const char *title, const char *self,
 	for (i = 0; i < no; i++) {
 		const nb_outcome *o = os->items[i];
 		feed_item *it = &items[n++];
-		it->updated = nb_outcome_changed(o, vc->dv->today);
+		it->updated = o->changed;
 		it->published = o->published;
 		it->dir = "outcomes";
 		it->id = o->id;
