@@ -157,7 +157,7 @@ set_allocator(void)
 /*
  * Debian's libgit2 (1.5, built with mbed TLS) reads every certificate in
  * /etc/ssl/certs/ca-certificates.crt when it starts, for HTTPS remotes:
- * 140 certificates, 10 to 12 ms of one core on the machine of
+ * 144 certificates, 10 to 12 ms of one core on the machine of
  * docs/performance.md (a twentieth of a rebuild) before anything can use
  * git.  Noticeboard opens repositories on this machine and never fetches,
  * so they are never used.  This definition is the one libgit2 is given:
