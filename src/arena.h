@@ -41,7 +41,9 @@ void *nb_arena_alloc(nb_arena *a, size_t size);
 void *nb_arena_alloc_raw(nb_arena *a, size_t size);
 
 /* Grow an array previously returned by nb_arena_alloc (or NULL) from
- * old_size to new_size bytes; contents are copied.  Owned by the arena. */
+ * old_size to new_size bytes: in place when it was the arena's last
+ * allocation and its block has room, else copied.  The bytes past
+ * old_size are not zeroed.  Owned by the arena. */
 void *nb_arena_grow(nb_arena *a, void *p, size_t old_size, size_t new_size);
 
 /* NUL-terminated copies of strings.  Owned by the arena. */

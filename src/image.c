@@ -452,6 +452,8 @@ get_refs(cur *k, const nb_map *ids, nb_vec *out)
 {
 	size_t n = get_len(k, 4), i;
 
+	if (n)
+		nb_vec_reserve(k->a, out, n);
 	for (i = 0; i < n && !k->bad; i++) {
 		void *p = get_ref(k, ids);
 		if (p)

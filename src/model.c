@@ -40,6 +40,16 @@ nb_vec_push(nb_arena *a, nb_vec *v, void *item)
 	v->items[v->len++] = item;
 }
 
+void
+nb_vec_reserve(nb_arena *a, nb_vec *v, size_t n)
+{
+	if (v->cap - v->len < n) {
+		v->items = nb_arena_grow(a, v->items, v->cap * sizeof(void *),
+					 (v->len + n) * sizeof(void *));
+		v->cap = v->len + n;
+	}
+}
+
 static const char *status_labels[NB_STATUS_COUNT] = {
 	"Upcoming", "Open", "Closing soon", "Closed", "Feedback overdue",
 	"Outcome published", "Cancelled", "Postponed"

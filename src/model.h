@@ -35,6 +35,8 @@ typedef struct nb_vec {
 } nb_vec;
 
 void nb_vec_push(nb_arena *a, nb_vec *v, void *item);
+/* Room for n more items, exactly (a count known before they are pushed). */
+void nb_vec_reserve(nb_arena *a, nb_vec *v, size_t n);
 
 typedef struct nb_rung {
 	const char *id, *label, *description;
