@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #define STAGE_TAG ".nb-tmp-"
@@ -602,6 +603,44 @@ write_all(int fd, const char *data, size_t len)
 	return 0;
 }
 
+/* iov[0..n) whole, a batch of them at a time (a short write goes on
+ * from where it stopped). */
+static int
+writev_all(int fd, const struct iovec *iov, size_t n)
+{
+	struct iovec batch[256];
+	size_t i = 0, off = 0;   /* the next byte: iov[i], at off */
+
+	while (i < n) {
+		size_t k, want = 0, left;
+		ssize_t w;
+
+		for (k = 0; i + k < n && k < sizeof(batch) / sizeof(*batch); k++) {
+			batch[k] = iov[i + k];
+			want += batch[k].iov_len;
+		}
+		batch[0].iov_base = (char *)batch[0].iov_base + off;
+		batch[0].iov_len -= off;
+		want -= off;
+		w = writev(fd, batch, (int)k);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (w == 0 && want) {
+			errno = ENOSPC;
+			return -1;
+		}
+		for (left = (size_t)w; i < n && left >= iov[i].iov_len - off; i++) {
+			left -= iov[i].iov_len - off;
+			off = 0;
+		}
+		off += left;
+	}
+	return 0;
+}
+
 void
 nb_out_dry(nb_out *o)
 {
@@ -700,6 +739,26 @@ nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 	if (nb_out_put(fd, rel, data, len, d) != 0) {
 		close(fd);
 		return -1;
+	}
+	return nb_out_close(o, rel, fd, len, d);
+}
+
+int
+nb_out_writev(nb_out *o, const char *rel, const struct iovec *iov, size_t n,
+	      nb_diags *d)
+{
+	int fd = nb_out_open(o, rel, d);
+	size_t len = 0, i;
+
+	if (fd < 0)
+		return -1;
+	for (i = 0; i < n; i++)
+		len += iov[i].iov_len;
+	if (writev_all(fd, iov, n) != 0) {
+		int e = errno;
+		close(fd);
+		return nb_error(d, rel, 0, 0, "check the disk has space",
+				"cannot write: %s", strerror(e));
 	}
 	return nb_out_close(o, rel, fd, len, d);
 }

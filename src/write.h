@@ -37,6 +37,11 @@ int nb_out_begin(nb_out **out, const char *dest, nb_diags *d);
 int nb_out_write(nb_out *o, const char *rel, const char *data, size_t len,
 		 nb_diags *d);
 
+/* The same for a file whose bytes lie in n pieces, written in order. */
+struct iovec;
+int nb_out_writev(nb_out *o, const char *rel, const struct iovec *iov,
+		  size_t n, nb_diags *d);
+
 /* A large file in pieces: nb_out_open creates it as nb_out_write would
  * and returns its descriptor (or -1 with an error in d); nb_out_put
  * appends; nb_out_close closes it and counts its len bytes.  Each returns

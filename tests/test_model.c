@@ -13,6 +13,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -134,6 +135,46 @@ write__swaps_whole_site_and_refuses_escapes(void)
 	CHECK(tu_exists(dest, "a/b/index.html"));
 	CHECK(!tu_exists(root, "escape.html"));
 	CHECK_INT(dg.errors, 3);
+	nb_diags_free(&dg);
+	nb_rmtree(root);
+	free(root);
+}
+
+/* A file in more pieces than one writev takes, some of them empty, is
+ * written whole and in order (the manifest is written so: render.c). */
+static void
+write__pieces_written_in_order(void)
+{
+	char *root = tu_tmpdir(), dest[4200], *got, *want;
+	nb_diags dg = NB_DIAGS_INIT;
+	struct iovec v[1000];
+	char text[1000][8];
+	size_t i, len = 0;
+	nb_out *o;
+
+	snprintf(dest, sizeof(dest), "%s/public", root);
+	want = malloc(sizeof(text));
+	for (i = 0; i < 1000; i++) {
+		int n = i % 7 == 3 ? 0 : snprintf(text[i], sizeof(text[i]),
+						  "%zu,", i);
+		v[i].iov_base = text[i];
+		v[i].iov_len = (size_t)n;
+		memcpy(want + len, text[i], (size_t)n);
+		len += (size_t)n;
+	}
+	want[len] = '\0';
+	CHECK_INT(nb_out_begin(&o, dest, &dg), 0);
+	CHECK_INT(nb_out_writev(o, "pieces.txt", v, 1000, &dg), 0);
+	CHECK_INT(nb_out_writev(o, "none.txt", v, 0, &dg), 0);
+	CHECK_INT(nb_out_commit(o, &dg), 0);
+	got = tu_read(dest, "pieces.txt");
+	CHECK(got && strcmp(got, want) == 0);
+	free(got);
+	got = tu_read(dest, "none.txt");
+	CHECK(got && !*got);
+	free(got);
+	CHECK_INT(dg.errors, 0);
+	free(want);
 	nb_diags_free(&dg);
 	nb_rmtree(root);
 	free(root);
@@ -384,6 +425,7 @@ suite_model(void)
 	RUN(derive__status_table);
 	RUN(map__put_get_and_grow);
 	RUN(write__swaps_whole_site_and_refuses_escapes);
+	RUN(write__pieces_written_in_order);
 	RUN(write__abort_leaves_old_site_and_leftovers_are_cleaned);
 	RUN(write__refuses_dangerous_destinations);
 	RUN(write__copies_claim_each_file_once);
