@@ -297,11 +297,38 @@ sort_by_key(nb_vec *v, sort_by by, int (*cmp)(const void *, const void *))
 
 enum { ROLL_CONSULTATIONS, ROLL_EVENTS, ROLL_OUTCOMES };
 
+/*
+ * The lists of areas, partners, topics and audiences are filled twice
+ * over: once counting (each list's len counts what it will hold, with no
+ * items yet), then, each made exactly as big (room), for real.  Pushed
+ * one at a time, a few thousand lists growing side by side left every
+ * list's earlier copies behind in the arena: they took 4.9 MB at 10,000
+ * consultations, where the lists themselves take 1.75 MB.
+ */
+static void
+put(nb_arena *a, nb_vec *v, void *item, int counting)
+{
+	if (counting)
+		v->len++;
+	else
+		nb_vec_push(a, v, item);
+}
+
+static void
+room(nb_arena *a, nb_vec *v)
+{
+	size_t n = v->len;
+
+	v->len = 0;
+	if (n)
+		nb_vec_reserve(a, v, n);
+}
+
 /* Add `item` to the list `which` of every tagged area and every area
  * above it, once each (the stamp marks areas already done). */
 static void
 roll_up(nb_arena *a, const nb_tags *t, void *item, unsigned stamp,
-	int which)
+	int which, int counting)
 {
 	size_t i;
 
@@ -311,35 +338,81 @@ roll_up(nb_arena *a, const nb_tags *t, void *item, unsigned stamp,
 			if (ar->stamp == stamp)
 				break;   /* this area and those above it: done */
 			ar->stamp = stamp;
-			nb_vec_push(a, which == ROLL_EVENTS ? &ar->events :
-				    which == ROLL_OUTCOMES ? &ar->outcomes :
-				    &ar->consultations, item);
+			put(a, which == ROLL_EVENTS ? &ar->events :
+			       which == ROLL_OUTCOMES ? &ar->outcomes :
+			       &ar->consultations, item, counting);
 		}
 	}
 }
 
 static void
-tag_lists(nb_arena *a, const nb_tags *t, void *item, int events)
+tag_lists(nb_arena *a, const nb_tags *t, void *item, int events,
+	  int counting)
 {
 	size_t i;
 
 	if (t->lead)
-		nb_vec_push(a, events ? &t->lead->events
-				      : &t->lead->consultations, item);
+		put(a, events ? &t->lead->events : &t->lead->consultations,
+		    item, counting);
 	for (i = 0; i < t->partners.len; i++) {
 		nb_partner *p = t->partners.items[i];
 		if (p == t->lead)
 			continue;
-		nb_vec_push(a, events ? &p->events : &p->consultations, item);
+		put(a, events ? &p->events : &p->consultations, item, counting);
 	}
 	for (i = 0; i < t->topics.len; i++) {
 		nb_term *tm = t->topics.items[i];
-		nb_vec_push(a, events ? &tm->events : &tm->consultations, item);
+		put(a, events ? &tm->events : &tm->consultations, item,
+		    counting);
 	}
 	for (i = 0; i < t->audiences.len; i++) {
 		nb_term *tm = t->audiences.items[i];
-		nb_vec_push(a, events ? &tm->events : &tm->consultations, item);
+		put(a, events ? &tm->events : &tm->consultations, item,
+		    counting);
 	}
+}
+
+/* Every area's, partner's, topic's and audience's lists counted, then
+ * made as big as they will be. */
+static void
+size_lists(nb_model *m, unsigned *stamp)
+{
+	nb_arena *a = m->arena;
+	const nb_vec *terms[2] = { &m->topics, &m->audiences };
+	size_t i, k;
+
+	for (i = 0; i < m->consultations.len; i++) {
+		nb_consultation *c = m->consultations.items[i];
+		roll_up(a, &c->tags, c, ++*stamp, ROLL_CONSULTATIONS, 1);
+		tag_lists(a, &c->tags, c, 0, 1);
+	}
+	for (i = 0; i < m->all_events.len; i++) {
+		nb_event *ev = m->all_events.items[i];
+		roll_up(a, &ev->tags, ev, ++*stamp, ROLL_EVENTS, 1);
+		tag_lists(a, &ev->tags, ev, 1, 1);
+	}
+	for (i = 0; i < m->outcomes.len; i++) {
+		nb_outcome *oc = m->outcomes.items[i];
+		roll_up(a, &oc->consultation->tags, oc, ++*stamp,
+			ROLL_OUTCOMES, 1);
+	}
+	for (i = 0; i < m->areas.len; i++) {
+		nb_area *ar = m->areas.items[i];
+		room(a, &ar->consultations);
+		room(a, &ar->events);
+		room(a, &ar->outcomes);
+	}
+	for (i = 0; i < m->partners.len; i++) {
+		nb_partner *p = m->partners.items[i];
+		room(a, &p->consultations);
+		room(a, &p->events);
+	}
+	for (k = 0; k < 2; k++)
+		for (i = 0; i < terms[k]->len; i++) {
+			nb_term *tm = terms[k]->items[i];
+			room(a, &tm->consultations);
+			room(a, &tm->events);
+		}
 }
 
 static nb_month *
@@ -465,6 +538,7 @@ nb_derive(nb_model *m, nb_date today)
 			nb_vec_push(a, &m->all_events, c->events[j]);
 	}
 	sort_by_key(&m->all_events, BY_EVENT, cmp_event);
+	size_lists(m, &stamp);
 
 	/* consultations: status, then roll-ups in closing-date order so
 	 * every derived list comes out sorted */
@@ -480,8 +554,8 @@ nb_derive(nb_model *m, nb_date today)
 			nb_vec_push(a, &dv->open_now, c);
 		if (c->tags.everywhere)
 			nb_vec_push(a, &dv->everywhere, c);
-		roll_up(a, &c->tags, c, ++stamp, ROLL_CONSULTATIONS);
-		tag_lists(a, &c->tags, c, 0);
+		roll_up(a, &c->tags, c, ++stamp, ROLL_CONSULTATIONS, 0);
+		tag_lists(a, &c->tags, c, 0, 0);
 
 		cal_add(dv, a, &months, NB_CAL_OPENS, c->opens, NULL, c);
 		if (nb_date_cmp(c->closes, c->opens) != 0)
@@ -498,8 +572,8 @@ nb_derive(nb_model *m, nb_date today)
 		nb_event *ev = m->all_events.items[i];
 		if (ev->tags.everywhere)
 			nb_vec_push(a, &dv->everywhere_events, ev);
-		roll_up(a, &ev->tags, ev, ++stamp, ROLL_EVENTS);
-		tag_lists(a, &ev->tags, ev, 1);
+		roll_up(a, &ev->tags, ev, ++stamp, ROLL_EVENTS, 0);
+		tag_lists(a, &ev->tags, ev, 1, 0);
 		cal_add(dv, a, &months, NB_CAL_EVENT, ev->start.date, ev,
 			ev->consultation);
 		if (nb_date_cmp(ev->end.date, today) >= 0)
@@ -519,7 +593,7 @@ nb_derive(nb_model *m, nb_date today)
 	/* in that order, so each area's list is newest first too */
 	for (i = 0; i < dv->outcomes.len; i++) {
 		nb_outcome *oc = dv->outcomes.items[i];
-		roll_up(a, &oc->consultation->tags, oc, ++stamp, ROLL_OUTCOMES);
+		roll_up(a, &oc->consultation->tags, oc, ++stamp, ROLL_OUTCOMES, 0);
 	}
 
 	for (i = 0; i < m->areas.len; i++) {
