@@ -2254,6 +2254,7 @@ link_areas(nb_model *m, pending_parent *pps, size_t n, nb_diags *d)
 			}
 		}
 		a->depth = depth;
+		a->index = i;
 	}
 	for (i = 0; i < m->areas.len; i++) {
 		nb_area *a = m->areas.items[i];

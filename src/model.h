@@ -81,6 +81,7 @@ struct nb_area {
 	nb_contact *contacts;
 	size_t contacts_len;
 	int depth;                   /* 0 for a top area */
+	size_t index;                /* its place in the model's areas */
 	/* derived */
 	nb_vec consultations;        /* here or in an area inside it */
 	nb_vec events;               /* standalone and embedded, by start */
