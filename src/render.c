@@ -566,9 +566,10 @@ next_page(job *j)
  * diagnostics; the model, the derived data, the site view and the plan are
  * only read.  Templates are cached under a lock (mustache.c), the output
  * registry has a lock (write.c), and libical is only called under a lock
- * (ical.c).  Afterwards each task's manifest lines, sitemap entries and
- * diagnostics are put together in the order of the list, so the output is
- * the same, byte for byte, whatever the number of threads.
+ * (ical.c).  Afterwards each task's sitemap entries and diagnostics are
+ * put together, and its manifest lines written, in the order of the
+ * list, so the output is the same, byte for byte, whatever the number of
+ * threads.
  */
 typedef void (*task_fn)(job *j, const void *arg, size_t i);
 
@@ -1665,8 +1666,9 @@ threads_for(int jobs)
 
 /*
  * Run every task of p.  The workers' site arenas are handed to `keep`
- * (sitemap paths point into them); everything else a worker made is put
- * together into j in the order of the plan.
+ * (sitemap paths point into them) and their manifest lines to mp (in the
+ * order of the plan: write_manifest); their sitemap entries and
+ * diagnostics are put together into j in that order.
  */
 static void
 run(job *j, const plan *p, unsigned nthreads, nb_arena **keep, man_parts *mp)
